@@ -1,0 +1,53 @@
+// phinet: the headless command line over the workbench's core.
+#include "CliCommon.h"
+
+#include "phinet/common/Error.h"
+#include "phinet/common/Log.h"
+
+#include <iostream>
+
+using namespace phinet;
+using namespace phinet::cli;
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"phinet: build, train, quantize and measure PhiNet networks (PhiNet Quantization Workbench)", "phinet"};
+    app.set_version_flag("--version", std::string("phinet ") + PHINET_VERSION + "\n");
+    app.require_subcommand(1);
+    bool verbose = false;
+    app.add_flag("-v,--verbose", verbose, "log progress details to stderr");
+
+    ModelArgs modelArgs;
+    bool modelJson = false;
+    auto* model = app.add_subcommand("model", "print the layer table, params, MACs and MCU memory estimates of a PhiNet");
+    modelArgs.add(model);
+    model->add_flag("--json", modelJson, "one JSON object on stdout");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "phinet: " << e.what() << " (see phinet --help)" << std::endl;
+        return BadArguments;
+    }
+    if (verbose) setConsoleLevel(spdlog::level::info);
+
+    try {
+        if (model->parsed()) return runModel(modelArgs, modelJson);
+    } catch (const UsageError& e) {
+        std::cerr << "phinet: " << e.what() << std::endl;
+        return BadArguments;
+    } catch (const Cancelled&) {
+        std::cerr << "phinet: cancelled" << std::endl;
+        return CancelledByUser;
+    } catch (const std::exception& e) {
+        std::cerr << "phinet: error: " << e.what() << std::endl;
+        return Failed;
+    }
+    return Ok;
+}

@@ -1,0 +1,137 @@
+#include "phinet/model/PhiNetConfig.h"
+
+#include "phinet/common/Error.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <sstream>
+
+namespace phinet {
+
+ConfigError::ConfigError(const std::vector<std::string>& msgs)
+    : Error([&] {
+          std::string joined;
+          for (const auto& m : msgs) {
+              if (!joined.empty()) joined += "; ";
+              joined += m;
+          }
+          return joined;
+      }()),
+      messages_(msgs)
+{
+}
+
+std::string toString(Variant v)
+{
+    switch (v) {
+    case Variant::Original: return "original";
+    case Variant::Modified: return "modified";
+    case Variant::ModifiedEarly: return "modified-early";
+    }
+    return "original";
+}
+
+std::optional<Variant> variantFromString(const std::string& s)
+{
+    std::string l = s;
+    std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (l == "original") return Variant::Original;
+    if (l == "modified" || l == "optimized") return Variant::Modified;
+    if (l == "modified-early" || l == "modified_early") return Variant::ModifiedEarly;
+    return std::nullopt;
+}
+
+int makeDivisible(double v, int divisor)
+{
+    // Python: max(min_value, int(v + divisor / 2) // divisor * divisor); += divisor if < 0.9 v.
+    const int truncated = static_cast<int>(v + divisor / 2.0);
+    int r = std::max(divisor, truncated / divisor * divisor);
+    if (r < 0.9 * v) r += divisor;
+    return r;
+}
+
+double expansionFactor(double t0, double beta, int blockId, int numLayers)
+{
+    return ((t0 * beta) * blockId) / numLayers + (t0 * (numLayers - blockId)) / numLayers;
+}
+
+PhiNetConfig PhiNetConfig::study(Variant v, std::array<int, 3> input)
+{
+    PhiNetConfig c;
+    c.input = input;
+    c.alpha = 3.0;
+    c.beta = 0.75;
+    c.t0 = 6.0;
+    c.numLayers = 7;
+    c.numClasses = 10;
+    c.variant = v;
+    c.divisor = v == Variant::Modified ? 8 : 1;
+    return c;
+}
+
+std::vector<int> PhiNetConfig::defaultDownsampling(int numLayers)
+{
+    std::vector<int> ids;
+    for (int id : {5, 7})
+        if (id <= numLayers) ids.push_back(id);
+    return ids;
+}
+
+std::vector<std::string> PhiNetConfig::validate() const
+{
+    std::vector<std::string> e;
+    auto fmt = [](double v) {
+        std::ostringstream o;
+        o << v;
+        return o.str();
+    };
+    if (input[0] < 1) e.push_back("input: channels must be >= 1 (got " + std::to_string(input[0]) + ")");
+    if (input[1] < 8 || input[2] < 8)
+        e.push_back("input: height and width must be >= 8 (got " + std::to_string(input[1]) + "x" +
+                    std::to_string(input[2]) + ")");
+    if (!(alpha > 0) || !std::isfinite(alpha)) e.push_back("alpha: must be > 0 (got " + fmt(alpha) + ")");
+    if (!(beta > 0) || !std::isfinite(beta)) e.push_back("beta: must be > 0 (got " + fmt(beta) + ")");
+    if (!(t0 > 0) || !std::isfinite(t0)) e.push_back("t0: must be > 0 (got " + fmt(t0) + ")");
+    if (numLayers < 1) e.push_back("num_layers: must be >= 1 (got " + std::to_string(numLayers) + ")");
+    if (numLayers > 64) e.push_back("num_layers: must be <= 64 (got " + std::to_string(numLayers) + ")");
+    if (numClasses < 2) e.push_back("classes: must be >= 2 (got " + std::to_string(numClasses) + ")");
+    if (divisor < 1) e.push_back("divisor: must be >= 1 (got " + std::to_string(divisor) + ")");
+    if (variant == Variant::Original && divisor != 1)
+        e.push_back("divisor: the original variant has no divisor (must be 1, got " + std::to_string(divisor) + ")");
+    for (int id : downsamplingLayers) {
+        if (id < 4 || id > numLayers)
+            e.push_back("downsampling_layers: block id " + std::to_string(id) + " must be between 4 and num_layers (" +
+                        std::to_string(numLayers) + ")");
+    }
+    if (conv5Percent < 0 || conv5Percent > 1) e.push_back("conv5_percent: must be in [0, 1] (got " + fmt(conv5Percent) + ")");
+    if (firstConvStride < 1 || firstConvStride > 4)
+        e.push_back("first_conv_stride: must be 1..4 (got " + std::to_string(firstConvStride) + ")");
+    if (dropout < 0 || dropout >= 1) e.push_back("dropout: must be in [0, 1) (got " + fmt(dropout) + ")");
+    if (!(bnMomentum > 0) || bnMomentum > 1) e.push_back("bn_momentum: must be in (0, 1] (got " + fmt(bnMomentum) + ")");
+    if (!(bnEps > 0)) e.push_back("bn_eps: must be > 0 (got " + fmt(bnEps) + ")");
+    if (e.empty()) {
+        // Widths that truncate to zero make an unbuildable network (e.g. alpha 0.01).
+        if (static_cast<int>(24 * alpha) < 1)
+            e.push_back("alpha: too small, int(24 * alpha) is 0 channels (got " + fmt(alpha) + ", need >= " + fmt(1.0 / 24) + ")");
+    }
+    return e;
+}
+
+void PhiNetConfig::ensureValid() const
+{
+    auto errors = validate();
+    if (!errors.empty()) throw ConfigError(errors);
+}
+
+bool PhiNetConfig::operator==(const PhiNetConfig& o) const
+{
+    return input == o.input && alpha == o.alpha && beta == o.beta && t0 == o.t0 && numLayers == o.numLayers &&
+           numClasses == o.numClasses && variant == o.variant && divisor == o.divisor &&
+           downsamplingLayers == o.downsamplingLayers && conv5Percent == o.conv5Percent &&
+           firstConvStride == o.firstConvStride && residuals == o.residuals && hSwish == o.hSwish &&
+           squeezeExcite == o.squeezeExcite && includeTop == o.includeTop && dropout == o.dropout &&
+           bnMomentum == o.bnMomentum && bnEps == o.bnEps;
+}
+
+} // namespace phinet
