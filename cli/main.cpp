@@ -1,5 +1,6 @@
 // phinet: the headless command line over the workbench's core.
 #include "CliCommon.h"
+#include "TrainCommands.h"
 
 #include "phinet/common/Error.h"
 #include "phinet/common/Log.h"
@@ -23,6 +24,13 @@ int main(int argc, char** argv)
     modelArgs.add(model);
     model->add_flag("--json", modelJson, "one JSON object on stdout");
 
+    TrainArgs trainArgs;
+    auto* trainCmd = app.add_subcommand("train", "train a PhiNet in FP32 on MNIST, Fashion-MNIST, CIFAR-10 or an image folder");
+    trainArgs.add(trainCmd);
+    EvalArgs evalArgs;
+    auto* evalCmd = app.add_subcommand("eval", "evaluate a checkpoint on a test split");
+    evalArgs.add(evalCmd);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -39,6 +47,8 @@ int main(int argc, char** argv)
 
     try {
         if (model->parsed()) return runModel(modelArgs, modelJson);
+        if (trainCmd->parsed()) return runTrain(trainArgs, trainCmd);
+        if (evalCmd->parsed()) return runEval(evalArgs, evalCmd);
     } catch (const UsageError& e) {
         std::cerr << "phinet: " << e.what() << std::endl;
         return BadArguments;

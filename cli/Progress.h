@@ -1,0 +1,34 @@
+#pragma once
+// Terminal progress for long CLI jobs: a redrawn bar on a terminal, plain lines otherwise.
+
+#include "phinet/common/Cancel.h"
+
+#include <string>
+
+namespace phinet::cli {
+
+/// Draws "label [#####.....] 52% detail" on stderr (redrawn in place on a terminal).
+class ProgressBar {
+public:
+    ProgressBar();
+    ~ProgressBar();
+    void update(const std::string& label, double fraction, const std::string& detail);
+    /// Ends the bar's line (before printing anything else).
+    void finish();
+    /// Prints a line above the bar.
+    void line(const std::string& text);
+    bool interactive() const { return tty_; }
+
+private:
+    bool tty_ = false;
+    bool drawn_ = false;
+};
+
+/// Formats seconds as "1h02m", "3m12s" or "42s".
+std::string formatDuration(double seconds);
+
+/// The token that Ctrl-C (SIGINT/SIGTERM) sets; a second Ctrl-C kills the process as usual.
+CancelToken& interruptToken();
+void installInterruptHandler();
+
+} // namespace phinet::cli

@@ -1,0 +1,265 @@
+#include "TrainCommands.h"
+
+#include "Progress.h"
+
+#include "phinet/common/Error.h"
+#include "phinet/common/Log.h"
+#include "phinet/common/Paths.h"
+#include "phinet/common/Threads.h"
+#include "phinet/model/ConfigJson.h"
+#include "phinet/train/Trainer.h"
+
+#include <ctime>
+#include <iostream>
+
+namespace phinet::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void DataArgs::add(CLI::App* app)
+{
+    app->add_option("--dataset", dataset, "mnist | fashion-mnist | cifar10 | folder")->capture_default_str();
+    app->add_option("--data-dir", dataDir,
+                    "folder of the data set (default: the user's data folder, or the bundled MNIST subset)");
+    app->add_option("--limit-train", limitTrain, "use only N training images (0 = all)");
+    app->add_option("--limit-test", limitTest, "use only N test images (0 = all)");
+    app->add_option("--validation", validation, "fraction of the training set held out for validation");
+    app->add_flag("--augment", augment, "random crop (padding 4) and horizontal flip on training images");
+}
+
+namespace {
+
+DataConfig toDataConfig(const DataArgs& a)
+{
+    DataConfig d;
+    auto kind = datasetKindFromString(a.dataset);
+    if (!kind) throw UsageError("--dataset: expected mnist, fashion-mnist, cifar10 or folder, got \"" + a.dataset + "\"");
+    d.kind = *kind;
+    d.dataDir = a.dataDir;
+    if (!a.dataDir.empty() && !fs::is_directory(a.dataDir))
+        throw UsageError("--data-dir: folder \"" + a.dataDir + "\" does not exist");
+    if (d.kind == DatasetKind::Folder && a.dataDir.empty()) throw UsageError("--data-dir: --dataset folder needs a folder");
+    if (a.limitTrain < 0) throw UsageError("--limit-train: must be >= 0");
+    if (a.limitTest < 0) throw UsageError("--limit-test: must be >= 0");
+    if (a.validation < 0 || a.validation >= 1) throw UsageError("--validation: must be in [0, 1)");
+    d.limitTrain = a.limitTrain;
+    d.limitTest = a.limitTest;
+    d.validationFraction = a.validation;
+    d.augment = a.augment;
+    return d;
+}
+
+std::string defaultCheckpointPath(const PhiNetConfig& m, const DataConfig& d)
+{
+    char stamp[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+    return (userDataDir() / "checkpoints" / (toString(m.variant) + "-" + toString(d.kind) + "-" + stamp + ".ckpt")).string();
+}
+
+/// Prints the bar while training runs and one line per epoch.
+class CliTrainObserver : public TrainObserver {
+public:
+    explicit CliTrainObserver(ProgressBar& bar) : bar_(bar) {}
+    void onBatch(const BatchProgress& p) override
+    {
+        char detail[160];
+        std::snprintf(detail, sizeof detail, "batch %lld/%lld loss %.4f %.0f img/s ETA %s", (long long)p.batch,
+                      (long long)p.batchesPerEpoch, p.loss, p.imagesPerSecond, formatDuration(p.etaSeconds).c_str());
+        bar_.update("epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs),
+                    double(p.batch) / double(p.batchesPerEpoch), detail);
+    }
+    void onEpoch(const EpochSummary& e) override
+    {
+        char text[256];
+        std::snprintf(text, sizeof text, "epoch %d/%d: train loss %.4f acc %.2f%%", e.epoch, e.epochs, e.trainLoss,
+                      e.trainAccuracy);
+        std::string line = text;
+        if (e.validation) {
+            std::snprintf(text, sizeof text, ", val loss %.4f acc %.2f%%", e.validation->loss, e.validation->accuracy);
+            line += text;
+        }
+        if (e.test) {
+            std::snprintf(text, sizeof text, ", test loss %.4f acc %.2f%%", e.test->loss, e.test->accuracy);
+            line += text;
+        }
+        std::snprintf(text, sizeof text, " (%.1f s, %.0f img/s)", e.epochSeconds, e.imagesPerSecond);
+        bar_.line(line + text);
+    }
+
+private:
+    ProgressBar& bar_;
+};
+
+} // namespace
+
+void TrainArgs::add(CLI::App* app)
+{
+    model.add(app);
+    data.add(app);
+    app->add_option("--epochs", epochs, "training epochs")->capture_default_str();
+    app->add_option("--batch-size", batchSize, "training batch size")->capture_default_str();
+    app->add_option("--eval-batch-size", evalBatchSize, "evaluation batch size")->capture_default_str();
+    app->add_option("--lr", lr, "learning rate")->capture_default_str();
+    app->add_option("--optimizer", optimizer, "adam | adamw | sgd")->capture_default_str();
+    app->add_option("--schedule", schedule, "constant | step | cosine")->capture_default_str();
+    app->add_option("--weight-decay", weightDecay, "weight decay")->capture_default_str();
+    app->add_option("--momentum", momentum, "SGD momentum")->capture_default_str();
+    app->add_option("--label-smoothing", labelSmoothing, "cross-entropy label smoothing")->capture_default_str();
+    app->add_option("--grad-clip", gradClip, "clip the gradient norm to this (0 = off)")->capture_default_str();
+    app->add_option("--seed", seed, "random seed (weights, shuffling, dropout)")->capture_default_str();
+    app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
+    app->add_flag("--contiguous", contiguous, "use NCHW tensors instead of channels-last (slower)");
+    app->add_option("--out", out, "checkpoint written after every epoch (default: the user's data folder)");
+    app->add_option("--resume", resume, "continue from this checkpoint");
+    app->add_flag("--json", json, "one JSON object on the last line of stdout");
+}
+
+int runTrain(const TrainArgs& a, CLI::App* app)
+{
+    DataConfig dataCfg = toDataConfig(a.data);
+    TrainRequest req;
+    auto& t = req.config;
+    auto opt = optimizerFromString(a.optimizer);
+    if (!opt) throw UsageError("--optimizer: expected adam, adamw or sgd, got \"" + a.optimizer + "\"");
+    auto sched = scheduleFromString(a.schedule);
+    if (!sched) throw UsageError("--schedule: expected constant, step or cosine, got \"" + a.schedule + "\"");
+    t.optimizer = *opt;
+    t.schedule = *sched;
+    t.lr = a.lr;
+    t.epochs = a.epochs;
+    t.batchSize = a.batchSize;
+    t.evalBatchSize = a.evalBatchSize;
+    t.weightDecay = a.weightDecay;
+    t.momentum = a.momentum;
+    t.labelSmoothing = a.labelSmoothing;
+    t.gradClipNorm = a.gradClip;
+    t.seed = a.seed;
+    t.threads = a.threads;
+    t.channelsLast = !a.contiguous;
+    t.stepEpochs = std::max(1, a.epochs / 3);
+    static const std::map<std::string, std::string> flagOf{
+        {"lr", "--lr"},         {"epochs", "--epochs"},   {"batch_size", "--batch-size"}, {"eval_batch_size", "--eval-batch-size"},
+        {"threads", "--threads"}, {"momentum", "--momentum"}, {"weight_decay", "--weight-decay"},
+        {"label_smoothing", "--label-smoothing"}, {"grad_clip", "--grad-clip"}};
+    if (auto errors = t.validate(); !errors.empty()) {
+        std::string m = errors.front();
+        const auto colon = m.find(':');
+        if (auto it = flagOf.find(m.substr(0, colon)); it != flagOf.end()) m = it->second + m.substr(colon);
+        throw UsageError(m);
+    }
+    if (!a.resume.empty() && !fs::exists(a.resume)) throw UsageError("--resume: checkpoint \"" + a.resume + "\" does not exist");
+
+    CancelToken& cancel = interruptToken();
+    installInterruptHandler();
+    setComputeThreads(t.threads);
+    auto data = loadData(dataCfg, &cancel);
+
+    PhiNetConfig modelCfg;
+    if (!a.resume.empty()) {
+        auto ck = loadCheckpoint(a.resume);
+        modelCfg = ck.meta.model;
+    } else {
+        ModelArgs m = a.model;
+        if (app->count("--input") == 0)
+            m.input = std::to_string(data.train->channels()) + "," + std::to_string(data.train->height()) + "," +
+                      std::to_string(data.train->width());
+        if (app->count("--classes") == 0) m.classes = std::max<int>(2, int(data.train->classes.size()));
+        modelCfg = m.toConfig();
+    }
+    torch::manual_seed(t.seed);
+    PhiNet model(modelCfg);
+    req.checkpointPath = a.out.empty() ? defaultCheckpointPath(modelCfg, dataCfg) : a.out;
+    req.resumeFrom = a.resume;
+
+    const auto info = data.info();
+    ProgressBar bar;
+    bar.line("training PhiNet " + toString(modelCfg.variant) + " (" + withThousands(model->parameterCount()) +
+             " params) on " + toString(dataCfg.kind) + ": " + std::to_string(info.trainCount) + " train / " +
+             std::to_string(info.testCount) + " test images from " + info.source + ", " + std::to_string(t.threads ? t.threads : hardwareThreads()) +
+             " threads");
+    CliTrainObserver observer(bar);
+    auto result = train(model, data, req, &observer, &cancel);
+    bar.finish();
+    if (result.cancelled)
+        std::cerr << "phinet: cancelled after " << result.epochsDone << " finished epoch(s)"
+                  << (result.checkpoint.empty() ? "" : "; resume with --resume " + result.checkpoint.string()) << std::endl;
+    else
+        std::cerr << "checkpoint: " << req.checkpointPath.string() << std::endl;
+
+    if (a.json) {
+        json epochs = json::array();
+        for (const auto& e : result.epochs) epochs.push_back(toJson(e));
+        json out{{"model", toJson(modelCfg)},
+                 {"params", model->parameterCount()},
+                 {"dataset", toString(dataCfg.kind)},
+                 {"train_images", info.trainCount},
+                 {"test_images", info.testCount},
+                 {"epochs", epochs},
+                 {"epochs_done", result.epochsDone},
+                 {"cancelled", result.cancelled},
+                 {"train_seconds", result.trainSeconds},
+                 {"images_per_second", result.imagesPerSecond},
+                 {"threads", t.threads ? t.threads : hardwareThreads()},
+                 {"batch_size", t.batchSize},
+                 {"checkpoint", result.checkpoint.string()}};
+        if (result.finalTest) {
+            out["test_accuracy"] = result.finalTest->accuracy;
+            out["test_loss"] = result.finalTest->loss;
+            out["confusion"] = result.finalTest->confusion;
+        } else {
+            out["test_accuracy"] = nullptr;
+            out["test_loss"] = nullptr;
+        }
+        std::cout << out.dump() << std::endl;
+    }
+    return result.cancelled ? CancelledByUser : Ok;
+}
+
+void EvalArgs::add(CLI::App* app)
+{
+    app->add_option("--ckpt", ckpt, "checkpoint to evaluate")->required();
+    data.add(app);
+    app->add_option("--batch-size", batchSize, "evaluation batch size")->capture_default_str();
+    app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
+    app->add_flag("--json", json, "one JSON object on the last line of stdout");
+}
+
+int runEval(const EvalArgs& a, CLI::App* app)
+{
+    if (!fs::exists(a.ckpt)) throw UsageError("--ckpt: checkpoint \"" + a.ckpt + "\" does not exist");
+    if (a.batchSize < 1) throw UsageError("--batch-size: must be >= 1");
+    auto ck = loadCheckpoint(a.ckpt);
+    // The data set defaults to the checkpoint's, with its normalisation; options override.
+    DataConfig d = ck.meta.data;
+    if (app->count("--dataset") || app->count("--data-dir")) {
+        auto given = toDataConfig(a.data);
+        d.kind = given.kind;
+        d.dataDir = given.dataDir;
+        if (given.kind != ck.meta.data.kind) d.mean.clear(), d.std.clear();
+    }
+    d.limitTest = a.data.limitTest;
+    d.limitTrain = 0;
+    d.validationFraction = 0;
+    CancelToken& cancel = interruptToken();
+    installInterruptHandler();
+    const int threads = setComputeThreads(a.threads);
+    auto data = loadData(d, &cancel);
+    const auto r = evaluate(ck.model, data.test, data.config, a.batchSize, true, &cancel);
+    if (a.json) {
+        json out = toJson(r);
+        out["test_accuracy"] = r.accuracy;
+        out["test_loss"] = r.loss;
+        out["checkpoint"] = a.ckpt;
+        out["threads"] = threads;
+        out["batch_size"] = a.batchSize;
+        out["model"] = toJson(ck.meta.model);
+        std::cout << out.dump() << std::endl;
+    } else {
+        std::printf("test accuracy %.2f%%, loss %.4f on %lld images (%.0f images/s, %d threads, batch %d)\n", r.accuracy,
+                    r.loss, (long long)r.count, r.imagesPerSecond, threads, a.batchSize);
+    }
+    return Ok;
+}
+
+} // namespace phinet::cli

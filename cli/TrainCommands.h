@@ -1,0 +1,55 @@
+#pragma once
+// `phinet train` and `phinet eval`.
+
+#include "CliCommon.h"
+
+#include <string>
+
+namespace phinet::cli {
+
+/// Data options shared by train/eval/quantize.
+struct DataArgs {
+    std::string dataset = "mnist";
+    std::string dataDir;
+    std::int64_t limitTrain = 0;
+    std::int64_t limitTest = 0;
+    double validation = 0;
+    bool augment = false;
+    void add(CLI::App* app);
+};
+
+struct TrainArgs {
+    ModelArgs model;
+    DataArgs data;
+    int epochs = 10;
+    int batchSize = 128;
+    int evalBatchSize = 256;
+    double lr = 1e-3;
+    std::string optimizer = "adam";
+    std::string schedule = "constant";
+    double weightDecay = 0;
+    double momentum = 0.9;
+    double labelSmoothing = 0;
+    double gradClip = 0;
+    std::uint64_t seed = 1;
+    int threads = 0;
+    bool contiguous = false;
+    std::string out;
+    std::string resume;
+    bool json = false;
+    void add(CLI::App* app);
+};
+
+struct EvalArgs {
+    std::string ckpt;
+    DataArgs data;
+    int batchSize = 256;
+    int threads = 0;
+    bool json = false;
+    void add(CLI::App* app);
+};
+
+int runTrain(const TrainArgs& args, CLI::App* app);
+int runEval(const EvalArgs& args, CLI::App* app);
+
+} // namespace phinet::cli

@@ -1,0 +1,168 @@
+#include "phinet/train/TrainConfig.h"
+
+#include "phinet/common/Error.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace phinet {
+using nlohmann::json;
+
+namespace {
+std::string lower(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+} // namespace
+
+std::string toString(OptimizerKind k)
+{
+    switch (k) {
+    case OptimizerKind::Adam: return "adam";
+    case OptimizerKind::AdamW: return "adamw";
+    case OptimizerKind::Sgd: return "sgd";
+    }
+    return "adam";
+}
+
+std::string toString(ScheduleKind k)
+{
+    switch (k) {
+    case ScheduleKind::Constant: return "constant";
+    case ScheduleKind::Step: return "step";
+    case ScheduleKind::Cosine: return "cosine";
+    }
+    return "constant";
+}
+
+std::optional<OptimizerKind> optimizerFromString(const std::string& s)
+{
+    const auto l = lower(s);
+    if (l == "adam") return OptimizerKind::Adam;
+    if (l == "adamw") return OptimizerKind::AdamW;
+    if (l == "sgd") return OptimizerKind::Sgd;
+    return std::nullopt;
+}
+
+std::optional<ScheduleKind> scheduleFromString(const std::string& s)
+{
+    const auto l = lower(s);
+    if (l == "constant" || l == "none") return ScheduleKind::Constant;
+    if (l == "step") return ScheduleKind::Step;
+    if (l == "cosine") return ScheduleKind::Cosine;
+    return std::nullopt;
+}
+
+std::vector<std::string> TrainConfig::validate() const
+{
+    std::vector<std::string> e;
+    if (!(lr > 0) || !std::isfinite(lr)) e.push_back("lr: must be > 0");
+    if (momentum < 0 || momentum >= 1) e.push_back("momentum: must be in [0, 1)");
+    if (weightDecay < 0) e.push_back("weight_decay: must be >= 0");
+    if (stepEpochs < 1) e.push_back("step_epochs: must be >= 1");
+    if (!(stepGamma > 0) || stepGamma > 1) e.push_back("step_gamma: must be in (0, 1]");
+    if (labelSmoothing < 0 || labelSmoothing >= 1) e.push_back("label_smoothing: must be in [0, 1)");
+    if (gradClipNorm < 0) e.push_back("grad_clip: must be >= 0");
+    if (epochs < 0) e.push_back("epochs: must be >= 0");
+    if (batchSize < 1) e.push_back("batch_size: must be >= 1");
+    if (evalBatchSize < 1) e.push_back("eval_batch_size: must be >= 1");
+    if (threads < 0) e.push_back("threads: must be >= 0 (0 = all cores)");
+    if (reportEvery < 1) e.push_back("report_every: must be >= 1");
+    return e;
+}
+
+json toJson(const TrainConfig& c)
+{
+    return json{{"optimizer", toString(c.optimizer)},
+                {"lr", c.lr},
+                {"momentum", c.momentum},
+                {"weight_decay", c.weightDecay},
+                {"schedule", toString(c.schedule)},
+                {"step_epochs", c.stepEpochs},
+                {"step_gamma", c.stepGamma},
+                {"label_smoothing", c.labelSmoothing},
+                {"grad_clip", c.gradClipNorm},
+                {"epochs", c.epochs},
+                {"batch_size", c.batchSize},
+                {"eval_batch_size", c.evalBatchSize},
+                {"seed", c.seed},
+                {"threads", c.threads},
+                {"report_every", c.reportEvery},
+                {"channels_last", c.channelsLast},
+                {"evaluate_each_epoch", c.evaluateEachEpoch}};
+}
+
+TrainConfig trainConfigFromJson(const json& j, const std::string& ctx)
+{
+    if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
+    TrainConfig c;
+    auto get = [&](const char* key, auto& out, const char* expected) {
+        if (!j.contains(key)) return;
+        try {
+            out = j.at(key).get<std::decay_t<decltype(out)>>();
+        } catch (const json::exception&) {
+            throw ConfigError(ctx + "." + key + ": expected " + expected + ", got " + j.at(key).dump());
+        }
+    };
+    std::string opt = toString(c.optimizer), sched = toString(c.schedule);
+    get("optimizer", opt, "a string");
+    get("schedule", sched, "a string");
+    auto o = optimizerFromString(opt);
+    if (!o) throw ConfigError(ctx + ".optimizer: expected adam, adamw or sgd, got \"" + opt + "\"");
+    auto s = scheduleFromString(sched);
+    if (!s) throw ConfigError(ctx + ".schedule: expected constant, step or cosine, got \"" + sched + "\"");
+    c.optimizer = *o;
+    c.schedule = *s;
+    get("lr", c.lr, "a number");
+    get("momentum", c.momentum, "a number");
+    get("weight_decay", c.weightDecay, "a number");
+    get("step_epochs", c.stepEpochs, "an integer");
+    get("step_gamma", c.stepGamma, "a number");
+    get("label_smoothing", c.labelSmoothing, "a number");
+    get("grad_clip", c.gradClipNorm, "a number");
+    get("epochs", c.epochs, "an integer");
+    get("batch_size", c.batchSize, "an integer");
+    get("eval_batch_size", c.evalBatchSize, "an integer");
+    get("seed", c.seed, "a non-negative integer");
+    get("threads", c.threads, "an integer");
+    get("report_every", c.reportEvery, "an integer");
+    get("channels_last", c.channelsLast, "true or false");
+    get("evaluate_each_epoch", c.evaluateEachEpoch, "true or false");
+    auto errors = c.validate();
+    if (!errors.empty()) {
+        for (auto& e : errors) e = ctx + "." + e;
+        throw ConfigError(errors);
+    }
+    return c;
+}
+
+json toJson(const EvalResult& r, bool withConfusion)
+{
+    json j{{"loss", r.loss},         {"accuracy_pct", r.accuracy}, {"count", r.count},
+           {"seconds", r.seconds}, {"images_per_second", r.imagesPerSecond}};
+    if (withConfusion) j["confusion"] = r.confusion;
+    return j;
+}
+
+json toJson(const EpochSummary& e)
+{
+    json j{{"epoch", e.epoch},
+           {"train_loss", e.trainLoss},
+           {"train_accuracy", e.trainAccuracy},
+           {"epoch_seconds", e.epochSeconds},
+           {"images_per_second", e.imagesPerSecond},
+           {"lr", e.lr}};
+    if (e.test) {
+        j["test_loss"] = e.test->loss;
+        j["test_accuracy"] = e.test->accuracy;
+    }
+    if (e.validation) {
+        j["validation_loss"] = e.validation->loss;
+        j["validation_accuracy"] = e.validation->accuracy;
+    }
+    return j;
+}
+
+} // namespace phinet
