@@ -10,6 +10,7 @@
 #include "phinet/train/Trainer.h"
 
 #include <ctime>
+#include <map>
 #include <iostream>
 
 namespace phinet::cli {
@@ -66,8 +67,16 @@ public:
         char detail[160];
         std::snprintf(detail, sizeof detail, "batch %lld/%lld loss %.4f %.0f img/s ETA %s", (long long)p.batch,
                       (long long)p.batchesPerEpoch, p.loss, p.imagesPerSecond, formatDuration(p.etaSeconds).c_str());
-        bar_.update("epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs),
-                    double(p.batch) / double(p.batchesPerEpoch), detail);
+        const std::string label = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs);
+        const double fraction = double(p.batch) / double(p.batchesPerEpoch);
+        if (bar_.interactive()) {
+            bar_.update(label, fraction, detail);
+        } else if (int(fraction * 10) > lastDecile_ || p.batch < lastBatch_) {
+            // Not a terminal (a log, CI): a plain line every tenth of an epoch.
+            lastDecile_ = p.batch < lastBatch_ ? 0 : int(fraction * 10);
+            bar_.line(label + ": " + std::to_string(int(fraction * 100)) + "% " + detail);
+        }
+        lastBatch_ = p.batch;
     }
     void onEpoch(const EpochSummary& e) override
     {
@@ -89,6 +98,8 @@ public:
 
 private:
     ProgressBar& bar_;
+    int lastDecile_ = 0;
+    std::int64_t lastBatch_ = 0;
 };
 
 } // namespace

@@ -3,7 +3,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
+
+#include <csignal>
 
 namespace {
 
@@ -32,8 +35,14 @@ QJsonObject lastJsonLine(const QByteArray& out)
 
 } // namespace
 
+const QStringList kSmallModel{"--alpha", "0.5", "--layers", "4", "--t0", "4", "--bn-momentum", "0.1", "--lr", "3e-3",
+                              "--batch-size", "64", "--threads", "2"};
+
 class TestCli : public QObject {
     Q_OBJECT
+    QTemporaryDir tmp_;
+    QString path(const QString& name) const { return tmp_.filePath(name); }
+
 private Q_SLOTS:
     void versionAndHelp()
     {
@@ -96,6 +105,84 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("28,276,819"));
     }
 
+    // On the bundled MNIST subset (no --data-dir): train writes a checkpoint, eval reads it back.
+    void trainAndEval()
+    {
+        const QString ckpt = path(QStringLiteral("small.ckpt"));
+        auto r = phinet(QStringList{"train", "--epochs", "1", "--limit-train", "512", "--limit-test", "200", "--out", ckpt,
+                                    "--json"} + kSmallModel);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto o = lastJsonLine(r.out);
+        for (const char* key : {"test_accuracy", "test_loss", "train_seconds", "images_per_second", "epochs", "checkpoint"})
+            QVERIFY2(o.contains(QLatin1String(key)), key);
+        QCOMPARE(o.value(QStringLiteral("epochs")).toArray().size(), 1);
+        QCOMPARE(o.value(QStringLiteral("checkpoint")).toString(), ckpt);
+        QVERIFY(QFile::exists(ckpt));
+        const double acc = o.value(QStringLiteral("test_accuracy")).toDouble();
+        QVERIFY(acc >= 0.0 && acc <= 100.0); // learning itself is asserted in tst_trainer
+        QVERIFY(o.value(QStringLiteral("images_per_second")).toDouble() > 0);
+        QCOMPARE(o.value(QStringLiteral("test_images")).toInteger(), 200);
+
+        auto e = phinet({QStringLiteral("eval"), QStringLiteral("--ckpt"), ckpt, QStringLiteral("--limit-test"),
+                         QStringLiteral("200"), QStringLiteral("--json")});
+        QVERIFY2(e.exitCode == 0, e.err.constData());
+        QCOMPARE(lastJsonLine(e.out).value(QStringLiteral("test_accuracy")).toDouble(), acc);
+    }
+
+    // Ctrl-C after the first epoch: exit 130 with the checkpoint kept; --resume finishes the run.
+    void interruptAndResume()
+    {
+        const QString ckpt = path(QStringLiteral("interrupted.ckpt"));
+        QProcess p;
+        p.start(QStringLiteral(PHINET_CLI_PATH), QStringList{"train", "--epochs", "3", "--limit-train", "1024",
+                                                             "--limit-test", "100", "--out", ckpt, "--json"} +
+                                                     kSmallModel);
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError(), err.contains("epoch 1/3: train loss")), 60000);
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        err += p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY2(err.contains("cancelled") && err.contains("--resume"), err.constData());
+        QVERIFY(QFile::exists(ckpt));
+        const auto partial = lastJsonLine(p.readAllStandardOutput());
+        QVERIFY(partial.value(QStringLiteral("cancelled")).toBool());
+        const int done = partial.value(QStringLiteral("epochs_done")).toInt();
+        QVERIFY(done >= 1 && done < 3);
+
+        auto r = phinet(QStringList{"train", "--epochs", "3", "--limit-train", "1024", "--limit-test", "100", "--out",
+                                    ckpt, "--resume", ckpt, "--json"} + kSmallModel);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto o = lastJsonLine(r.out);
+        QCOMPARE(o.value(QStringLiteral("epochs")).toArray().size(), 3);
+        QCOMPARE(o.value(QStringLiteral("epochs_done")).toInt(), 3);
+        QVERIFY(!o.value(QStringLiteral("cancelled")).toBool());
+    }
+
+    void badDataAndCheckpoints()
+    {
+        // a data folder whose image file is not IDX: exit 1, the message names the file
+        QDir().mkpath(path(QStringLiteral("baddata")));
+        for (const char* f : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                              "t10k-labels-idx1-ubyte"}) {
+            QFile file(path(QStringLiteral("baddata/") + QLatin1String(f)));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("garbage, not an IDX file");
+        }
+        auto r = phinet(QStringList{"train", "--data-dir", path(QStringLiteral("baddata")), "--epochs", "1"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("train-images-idx3-ubyte") && r.err.contains("not an IDX file"), r.err.constData());
+        // a checkpoint that is not one
+        QFile fake(path(QStringLiteral("fake.ckpt")));
+        QVERIFY(fake.open(QIODevice::WriteOnly));
+        fake.write("not a checkpoint");
+        fake.close();
+        r = phinet({QStringLiteral("eval"), QStringLiteral("--ckpt"), fake.fileName()});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("fake.ckpt"), r.err.constData());
+    }
+
     void badArguments_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -110,6 +197,14 @@ private Q_SLOTS:
         QTest::newRow("downsampling") << QStringList{"model", "--downsampling", "3"} << "--downsampling";
         QTest::newRow("unknown") << QStringList{"model", "--bogus"} << "--bogus";
         QTest::newRow("no subcommand") << QStringList{} << "subcommand";
+        QTest::newRow("train data dir") << QStringList{"train", "--data-dir", "/nonexistent/mnist"} << "--data-dir";
+        QTest::newRow("train dataset") << QStringList{"train", "--dataset", "imagenet"} << "--dataset";
+        QTest::newRow("train epochs") << QStringList{"train", "--epochs", "-1"} << "--epochs";
+        QTest::newRow("train lr") << QStringList{"train", "--lr", "0"} << "--lr";
+        QTest::newRow("train optimizer") << QStringList{"train", "--optimizer", "lbfgs"} << "--optimizer";
+        QTest::newRow("train resume") << QStringList{"train", "--resume", "/nonexistent.ckpt"} << "--resume";
+        QTest::newRow("eval ckpt") << QStringList{"eval", "--ckpt", "/nonexistent.ckpt"} << "--ckpt";
+        QTest::newRow("eval no ckpt") << QStringList{"eval"} << "--ckpt";
     }
     void badArguments()
     {

@@ -1,0 +1,43 @@
+#pragma once
+/// One latency harness for every model (FP32, INT8, any device): warm-up runs, timed runs, and
+/// mean/median/p90 with the protocol stated. Torch-free.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace phinet {
+
+struct LatencyProtocol {
+    int batch = 1;
+    int warmup = 10;
+    int runs = 100;
+    int threads = 0;            ///< intra-op threads in effect (filled in by the caller)
+    std::string engine = "fp32";///< "fp32 (oneDNN/OpenBLAS)", "onednn", "qnnpack", ...
+    std::string device = "cpu"; ///< "cpu" or "cuda:0"
+};
+
+struct LatencyReport {
+    LatencyProtocol protocol;
+    bool available = true;
+    std::string unavailableReason; ///< why no figure (e.g. "no CUDA device: LibTorch built without CUDA")
+    double mean = 0, median = 0, p90 = 0, min = 0, max = 0; ///< milliseconds
+    std::vector<double> samples;
+};
+
+/// Times `run` (one forward pass): protocol.warmup untimed calls, then protocol.runs timed ones.
+/// `sync` (may be empty) is called after each run inside the timed region (CUDA synchronise).
+LatencyReport measureLatency(const std::function<void()>& run, const LatencyProtocol& protocol,
+                             const std::function<void()>& sync = {});
+
+/// Statistics of a list of millisecond samples.
+void fillStatistics(LatencyReport& r);
+
+nlohmann::json toJson(const LatencyReport& r);
+
+/// "Intel(R) Xeon(R) ..." from /proc/cpuinfo, or "unknown CPU".
+std::string cpuModel();
+
+} // namespace phinet

@@ -1,0 +1,68 @@
+#include "phinet/bench/Latency.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <numeric>
+
+namespace phinet {
+
+void fillStatistics(LatencyReport& r)
+{
+    if (r.samples.empty()) return;
+    auto s = r.samples;
+    std::sort(s.begin(), s.end());
+    r.mean = std::accumulate(s.begin(), s.end(), 0.0) / double(s.size());
+    r.median = s.size() % 2 ? s[s.size() / 2] : 0.5 * (s[s.size() / 2 - 1] + s[s.size() / 2]);
+    r.p90 = s[size_t(0.9 * double(s.size() - 1))];
+    r.min = s.front();
+    r.max = s.back();
+}
+
+LatencyReport measureLatency(const std::function<void()>& run, const LatencyProtocol& p, const std::function<void()>& sync)
+{
+    LatencyReport r;
+    r.protocol = p;
+    for (int i = 0; i < p.warmup; ++i) run();
+    if (sync) sync();
+    r.samples.reserve(size_t(p.runs));
+    for (int i = 0; i < p.runs; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        run();
+        if (sync) sync();
+        r.samples.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    fillStatistics(r);
+    return r;
+}
+
+nlohmann::json toJson(const LatencyReport& r)
+{
+    nlohmann::json j{{"threads", r.protocol.threads}, {"batch", r.protocol.batch},   {"runs", r.protocol.runs},
+                     {"warmup", r.protocol.warmup},   {"engine", r.protocol.engine}, {"device", r.protocol.device},
+                     {"available", r.available}};
+    if (r.available) {
+        j["mean"] = r.mean;
+        j["median"] = r.median;
+        j["p90"] = r.p90;
+        j["min"] = r.min;
+        j["max"] = r.max;
+    } else {
+        j["reason"] = r.unavailableReason;
+    }
+    return j;
+}
+
+std::string cpuModel()
+{
+    std::ifstream in("/proc/cpuinfo");
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("model name", 0) == 0) {
+            auto pos = line.find(':');
+            if (pos != std::string::npos) return line.substr(pos + 2);
+        }
+    }
+    return "unknown CPU";
+}
+
+} // namespace phinet
