@@ -1,5 +1,6 @@
 // phinet: the headless command line over the workbench's core.
 #include "CliCommon.h"
+#include "QuantCommands.h"
 #include "TrainCommands.h"
 
 #include "phinet/common/Error.h"
@@ -31,6 +32,13 @@ int main(int argc, char** argv)
     auto* evalCmd = app.add_subcommand("eval", "evaluate a checkpoint on a test split");
     evalArgs.add(evalCmd);
 
+    QuantizeArgs quantArgs;
+    auto* quantCmd = app.add_subcommand("quantize", "quantize a checkpoint to INT8 (PTQ or QAT) and measure accuracy, size, latency");
+    quantArgs.add(quantCmd);
+    BenchArgs benchArgs;
+    auto* benchCmd = app.add_subcommand("bench", "measure the latency of an FP32 checkpoint or INT8 model file");
+    benchArgs.add(benchCmd);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -49,6 +57,8 @@ int main(int argc, char** argv)
         if (model->parsed()) return runModel(modelArgs, modelJson);
         if (trainCmd->parsed()) return runTrain(trainArgs, trainCmd);
         if (evalCmd->parsed()) return runEval(evalArgs, evalCmd);
+        if (quantCmd->parsed()) return runQuantize(quantArgs, quantCmd);
+        if (benchCmd->parsed()) return runBench(benchArgs, benchCmd);
     } catch (const UsageError& e) {
         std::cerr << "phinet: " << e.what() << std::endl;
         return BadArguments;

@@ -69,15 +69,14 @@ public:
     }
 };
 
-/// Runs a depthwise conv module, through SmallDepthwiseConv when training on tiny feature maps.
-torch::Tensor depthwise(torch::nn::Conv2d& conv, const torch::Tensor& x, int64_t stride, int64_t padding)
-{
-    if (!torch::GradMode::is_enabled() || x.size(2) * x.size(3) > 4 || !conv->weight.requires_grad())
-        return conv(x);
-    return SmallDepthwiseConv::apply(x, conv->weight, stride, padding);
-}
-
 } // namespace
+
+torch::Tensor depthwiseConv2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride, int64_t padding)
+{
+    if (!torch::GradMode::is_enabled() || x.size(2) * x.size(3) > 4 || !weight.requires_grad())
+        return torch::conv2d(x, weight, {}, stride, padding, 1, weight.size(0));
+    return SmallDepthwiseConv::apply(x, weight, stride, padding);
+}
 
 torch::Tensor phinetActivation(const torch::Tensor& x, bool hSwish)
 {
@@ -121,7 +120,7 @@ torch::Tensor PhiNetBlockImpl::forward(torch::Tensor x)
     if (plan.hasExpansion) y = phinetActivation(bnExpand(expand(y)), hSwish);
     if (anyPad(plan.zeroPad)) y = zeroPad(y, plan.zeroPad);
     y = dropout(y);
-    y = phinetActivation(bnDw(depthwise(dw, y, plan.stride, plan.convPadding)), hSwish);
+    y = phinetActivation(bnDw(depthwiseConv2d(y, dw->weight, plan.stride, plan.convPadding)), hSwish);
     if (plan.seChannels > 0) {
         auto g = F::adaptive_avg_pool2d(y, F::AdaptiveAvgPool2dFuncOptions(1));
         g = torch::sigmoid(seExpand(phinetActivation(seReduce(g), hSwish)));

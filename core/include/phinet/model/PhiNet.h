@@ -8,6 +8,11 @@
 
 namespace phinet {
 
+/// Depthwise convolution (groups = channels, no bias). Identical to torch::conv2d, but when training on
+/// feature maps of 4 pixels or fewer the weight gradient is computed by shifted products: oneDNN 2.6's
+/// depthwise backward-weights kernel is ~30x slower there than on a 4x4 map.
+torch::Tensor depthwiseConv2d(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride, int64_t padding);
+
 /// hard-swish when hSwish, else ReLU6 (clamp(x, 0, 6)), as PhiNet does.
 torch::Tensor phinetActivation(const torch::Tensor& x, bool hSwish);
 

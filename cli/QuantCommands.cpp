@@ -1,0 +1,327 @@
+#include "QuantCommands.h"
+
+#include "Progress.h"
+
+#include "phinet/bench/ModelBench.h"
+#include "phinet/common/Error.h"
+#include "phinet/common/Log.h"
+#include "phinet/common/Threads.h"
+#include "phinet/model/ConfigJson.h"
+#include "phinet/quant/Quantizer.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace phinet::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void QuantizeArgs::add(CLI::App* app)
+{
+    app->add_option("--ckpt", ckpt, "trained FP32 checkpoint (from phinet train)");
+    app->add_flag("--model-only", modelOnly,
+                  "no checkpoint: random weights and random calibration, for size and latency of any configuration");
+    model.add(app);
+    data.add(app);
+    app->add_option("--method", method, "ptq | qat")->capture_default_str();
+    app->add_option("--observer", observer, "minmax | moving-average | percentile | histogram")->capture_default_str();
+    app->add_option("--weights", weights, "per-channel | per-tensor")->capture_default_str();
+    app->add_option("--engine", engine, "onednn | qnnpack (default: onednn on x86, qnnpack on ARM)");
+    app->add_option("--calib-batches", calibBatches, "calibration batches of the training split")->capture_default_str();
+    app->add_option("--calib-batch-size", calibBatchSize, "calibration batch size")->capture_default_str();
+    app->add_option("--qat-epochs", qatEpochs, "QAT epochs")->capture_default_str();
+    app->add_option("--qat-lr", qatLr, "QAT learning rate (Adam)")->capture_default_str();
+    app->add_option("--freeze-observers", freezeObservers, "QAT epochs before activation ranges freeze")->capture_default_str();
+    app->add_option("--freeze-bn", freezeBn, "QAT epochs before BatchNorm statistics freeze")->capture_default_str();
+    app->add_flag("--lsq", lsq, "QAT with learned activation step sizes (LSQ)");
+    app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
+    app->add_option("--batch-size", batchSize, "QAT batch size")->capture_default_str();
+    app->add_option("--eval-batch-size", evalBatchSize, "evaluation batch size")->capture_default_str();
+    app->add_option("--runs", runs, "timed latency runs")->capture_default_str();
+    app->add_option("--warmup", warmup, "latency warm-up runs")->capture_default_str();
+    app->add_option("--out", out, "INT8 model file to write")->required();
+    app->add_flag("--json", json, "one JSON object on the last line of stdout");
+}
+
+namespace {
+
+QuantConfig toQuantConfig(const QuantizeArgs& a)
+{
+    QuantConfig q;
+    auto o = observerFromString(a.observer);
+    if (!o) throw UsageError("--observer: expected minmax, moving-average, percentile or histogram, got \"" + a.observer + "\"");
+    auto w = granularityFromString(a.weights);
+    if (!w) throw UsageError("--weights: expected per-channel or per-tensor, got \"" + a.weights + "\"");
+    q.observer = *o;
+    q.weights = *w;
+    if (!a.engine.empty()) {
+        auto e = engineFromString(a.engine);
+        if (!e) throw UsageError("--engine: expected onednn or qnnpack, got \"" + a.engine + "\"");
+        q.engine = *e;
+    }
+    if (a.calibBatches < 1) throw UsageError("--calib-batches: must be >= 1 (calibration needs at least one batch)");
+    if (a.calibBatchSize < 1) throw UsageError("--calib-batch-size: must be >= 1");
+    if (a.qatEpochs < 0) throw UsageError("--qat-epochs: must be >= 0");
+    if (!(a.qatLr > 0)) throw UsageError("--qat-lr: must be > 0");
+    if (a.threads < 0) throw UsageError("--threads: must be >= 0");
+    if (a.runs < 1) throw UsageError("--runs: must be >= 1");
+    if (a.warmup < 0) throw UsageError("--warmup: must be >= 0");
+    q.calibrationBatches = a.calibBatches;
+    q.calibrationBatchSize = a.calibBatchSize;
+    q.qatEpochs = a.qatEpochs;
+    q.qatLr = a.qatLr;
+    q.freezeObserversAfter = a.freezeObservers;
+    q.freezeBnAfter = a.freezeBn;
+    q.learnedScales = a.lsq;
+    q.threads = a.threads;
+    return q;
+}
+
+class CliQatObserver : public QatObserver {
+public:
+    explicit CliQatObserver(ProgressBar& bar) : bar_(bar) {}
+    void onBatch(const BatchProgress& p) override
+    {
+        char detail[128];
+        std::snprintf(detail, sizeof detail, "batch %lld/%lld loss %.4f %.0f img/s ETA %s", (long long)p.batch,
+                      (long long)p.batchesPerEpoch, p.loss, p.imagesPerSecond, formatDuration(p.etaSeconds).c_str());
+        bar_.update("QAT epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs),
+                    double(p.batch) / double(p.batchesPerEpoch), detail);
+    }
+    void onQatEpoch(const QatEpoch& e) override
+    {
+        char text[256];
+        std::snprintf(text, sizeof text, "QAT epoch %d: train loss %.4f, fake-quant %.2f%%, converted INT8 %.2f%% (%.1f s)",
+                      e.epoch, e.trainLoss, e.fakeQuant.accuracy, e.int8.accuracy, e.seconds);
+        bar_.line(text);
+    }
+
+private:
+    ProgressBar& bar_;
+};
+
+} // namespace
+
+int runQuantize(const QuantizeArgs& a, CLI::App* app)
+{
+    if (a.modelOnly == !a.ckpt.empty())
+        throw UsageError(a.modelOnly ? "--model-only: give either --model-only or --ckpt, not both"
+                                     : "--ckpt: a trained checkpoint is needed (or --model-only for size and latency)");
+    if (!a.ckpt.empty() && !fs::exists(a.ckpt)) throw UsageError("--ckpt: checkpoint \"" + a.ckpt + "\" does not exist");
+    if (a.method != "ptq" && a.method != "qat") throw UsageError("--method: expected ptq or qat, got \"" + a.method + "\"");
+    if (a.modelOnly && a.method == "qat") throw UsageError("--method: qat needs a trained checkpoint (--ckpt) and data");
+    QuantConfig qcfg = toQuantConfig(a);
+    CancelToken& cancel = interruptToken();
+    installInterruptHandler();
+    const int threads = setComputeThreads(a.threads);
+    ProgressBar bar;
+
+    PhiNet model{nullptr};
+    CheckpointMeta meta;
+    std::optional<DataSplits> data;
+    if (a.modelOnly) {
+        torch::manual_seed(0);
+        meta.model = a.model.toConfig();
+        model = PhiNet(meta.model);
+    } else {
+        auto ck = loadCheckpoint(a.ckpt);
+        model = ck.model;
+        meta = ck.meta;
+        DataConfig d = meta.data;
+        if (app->count("--dataset") || app->count("--data-dir")) {
+            auto kind = datasetKindFromString(a.data.dataset);
+            if (!kind) throw UsageError("--dataset: expected mnist, fashion-mnist, cifar10 or folder");
+            if (!a.data.dataDir.empty() && !fs::is_directory(a.data.dataDir))
+                throw UsageError("--data-dir: folder \"" + a.data.dataDir + "\" does not exist");
+            if (*kind != d.kind) d.mean.clear(), d.std.clear();
+            d.kind = *kind;
+            d.dataDir = a.data.dataDir;
+        }
+        d.limitTrain = a.data.limitTrain;
+        d.limitTest = a.data.limitTest;
+        d.validationFraction = 0;
+        data = loadData(d, &cancel);
+    }
+
+    json out;
+    const PhiNetConfig cfg = model->config();
+    TrainConfig tcfg = meta.training;
+    tcfg.batchSize = a.batchSize;
+    tcfg.evalBatchSize = a.evalBatchSize;
+    tcfg.threads = a.threads;
+    std::optional<EvalResult> fp32Eval;
+    if (data) {
+        fp32Eval = evaluate(model, data->test, data->config, a.evalBatchSize, true, &cancel);
+        bar.line("FP32 checkpoint: " + std::to_string(fp32Eval->accuracy) + "% on " + std::to_string(fp32Eval->count) +
+                 " test images");
+    }
+    // FP32 size and latency before QAT changes the weights.
+    const auto fp32Bytes = fp32ModelBytes(model);
+    LatencyProtocol lp;
+    lp.runs = a.runs;
+    lp.warmup = a.warmup;
+    lp.threads = threads;
+    const auto fp32Lat = fp32CpuLatency(model, lp);
+    const auto gpuLat = fp32GpuLatency(model, lp);
+
+    QuantizedPhiNet int8;
+    FoldedPhiNet folded;
+    json qatEpochs = json::array();
+    bool calibratedOnData = true;
+    if (a.method == "ptq") {
+        auto r = a.modelOnly ? quantizeWithRandomCalibration(model, qcfg) : quantizePtq(model, *data, qcfg, &cancel);
+        int8 = std::move(r.model);
+        folded = std::move(r.folded);
+        calibratedOnData = r.calibratedOnData;
+    } else {
+        CliQatObserver obs(bar);
+        auto r = quantizeQat(model, *data, qcfg, tcfg, &obs, &cancel);
+        bar.finish();
+        if (r.cancelled) {
+            std::cerr << "phinet: QAT cancelled; nothing written" << std::endl;
+            return CancelledByUser;
+        }
+        int8 = std::move(r.model);
+        folded = std::move(r.folded);
+        for (const auto& e : r.epochs) qatEpochs.push_back(toJson(e));
+        out["qat_train_seconds"] = r.trainSeconds;
+    }
+    int8.save(a.out);
+    const auto int8Bytes = std::int64_t(fs::file_size(a.out));
+    const auto int8Lat = int8CpuLatency(int8, lp);
+
+    std::optional<EvalResult> int8Eval;
+    std::vector<LayerError> layers;
+    if (data) {
+        int8Eval = evaluate([&](const torch::Tensor& x) { return int8.forward(x); }, data->test, data->config,
+                            a.evalBatchSize, false, cfg.numClasses, &cancel);
+        // Per-layer SQNR on a batch of real test images.
+        BatchLoader::Options o;
+        o.batchSize = 64;
+        BatchLoader loader(data->test, data->config.mean, data->config.std, o);
+        Batch b;
+        loader.next(b);
+        layers = compareLayers(folded, int8, b.images);
+    } else {
+        layers = compareLayers(folded, int8, torch::randn({8, cfg.input[0], cfg.input[1], cfg.input[2]}));
+    }
+
+    const double mib = 1024.0 * 1024.0;
+    char line[256];
+    if (fp32Eval && int8Eval) {
+        std::snprintf(line, sizeof line, "accuracy: FP32 %.2f%%, INT8 %.2f%% (%+.2f points)", fp32Eval->accuracy,
+                      int8Eval->accuracy, int8Eval->accuracy - fp32Eval->accuracy);
+        bar.line(line);
+    }
+    std::snprintf(line, sizeof line, "size: FP32 %.3f MiB, INT8 %.3f MiB (%.2fx smaller)", fp32Bytes / mib, int8Bytes / mib,
+                  double(fp32Bytes) / double(int8Bytes));
+    bar.line(line);
+    std::snprintf(line, sizeof line, "CPU latency (batch 1, %d threads, median of %d): FP32 %.2f ms, INT8 %.2f ms on %s (%.2fx)",
+                  threads, a.runs, fp32Lat.median, int8Lat.median, toString(int8.engine()).c_str(),
+                  fp32Lat.median / int8Lat.median);
+    bar.line(line);
+    if (!gpuLat.available) bar.line("GPU latency: unavailable (" + gpuLat.unavailableReason + ")");
+    double worst = 1e9;
+    std::string worstName;
+    for (const auto& l : layers)
+        if (l.sqnrDb < worst) worst = l.sqnrDb, worstName = l.name;
+    std::snprintf(line, sizeof line, "lowest per-layer SQNR: %.1f dB at %s; INT8 model: %s", worst, worstName.c_str(),
+                  a.out.c_str());
+    bar.line(line);
+
+    if (a.json) {
+        json lj = json::array();
+        for (const auto& l : layers) lj.push_back({{"name", l.name}, {"sqnr_db", l.sqnrDb}, {"scale", l.scale}, {"zero_point", l.zeroPoint}});
+        out["method"] = a.method;
+        out["model"] = toJson(cfg);
+        out["quantization"] = toJson(qcfg);
+        out["fp32_accuracy"] = fp32Eval ? json(fp32Eval->accuracy) : json(nullptr);
+        out["int8_accuracy"] = int8Eval ? json(int8Eval->accuracy) : json(nullptr);
+        out["fp32_loss"] = fp32Eval ? json(fp32Eval->loss) : json(nullptr);
+        out["int8_loss"] = int8Eval ? json(int8Eval->loss) : json(nullptr);
+        if (int8Eval) out["int8_confusion"] = int8Eval->confusion;
+        if (fp32Eval) out["fp32_confusion"] = fp32Eval->confusion;
+        out["fp32_bytes"] = fp32Bytes;
+        out["int8_bytes"] = int8Bytes;
+        out["fp32_size_mib"] = fp32Bytes / mib;
+        out["int8_size_mib"] = int8Bytes / mib;
+        out["fp32_latency_ms"] = toJson(fp32Lat);
+        out["int8_latency_ms"] = toJson(int8Lat);
+        out["fp32_gpu_latency_ms"] = toJson(gpuLat);
+        out["layers"] = lj;
+        out["calibrated_on_data"] = calibratedOnData;
+        out["qat_epochs"] = qatEpochs;
+        out["out"] = a.out;
+        std::cout << out.dump() << std::endl;
+    }
+    return Ok;
+}
+
+void BenchArgs::add(CLI::App* app)
+{
+    app->add_option("--model", modelFile, "FP32 checkpoint or INT8 model file")->required();
+    app->add_option("--input", input, "C,H,W (must match the model; default: the model's)");
+    app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
+    app->add_option("--runs", runs, "timed runs")->capture_default_str();
+    app->add_option("--warmup", warmup, "warm-up runs")->capture_default_str();
+    app->add_option("--batch", batch, "batch size")->capture_default_str();
+    app->add_option("--engine", engine, "INT8 engine: onednn | qnnpack (default: the file's)");
+    app->add_flag("--json", json, "one JSON object on the last line of stdout");
+}
+
+int runBench(const BenchArgs& a, CLI::App* app)
+{
+    if (!fs::exists(a.modelFile)) throw UsageError("--model: file \"" + a.modelFile + "\" does not exist");
+    if (a.runs < 1) throw UsageError("--runs: must be >= 1");
+    if (a.warmup < 0) throw UsageError("--warmup: must be >= 0");
+    if (a.batch < 1) throw UsageError("--batch: must be >= 1");
+    std::optional<QuantEngine> engine;
+    if (!a.engine.empty()) {
+        engine = engineFromString(a.engine);
+        if (!engine) throw UsageError("--engine: expected onednn or qnnpack, got \"" + a.engine + "\"");
+    }
+    LatencyProtocol lp;
+    lp.runs = a.runs;
+    lp.warmup = a.warmup;
+    lp.threads = a.threads;
+    lp.batch = a.batch;
+    LatencyReport r, gpu;
+    PhiNetConfig cfg;
+    std::int64_t bytes = std::int64_t(fs::file_size(a.modelFile));
+    std::string kind;
+    // An INT8 file or an FP32 checkpoint: try INT8 first (its metadata says which it is).
+    try {
+        auto q = QuantizedPhiNet::load(a.modelFile, engine);
+        cfg = q.plan().config;
+        kind = "int8";
+        if (!a.input.empty() && parseShape(a.input, "--input") != cfg.input)
+            throw UsageError("--input: the model takes " + std::to_string(cfg.input[0]) + "," + std::to_string(cfg.input[1]) + "," +
+                             std::to_string(cfg.input[2]));
+        r = int8CpuLatency(q, lp);
+    } catch (const DataError& e) {
+        if (std::string(e.what()).find("FP32 checkpoints") == std::string::npos) throw;
+        auto ck = loadCheckpoint(a.modelFile);
+        cfg = ck.meta.model;
+        kind = "fp32";
+        if (!a.input.empty() && parseShape(a.input, "--input") != cfg.input)
+            throw UsageError("--input: the model takes " + std::to_string(cfg.input[0]) + "," + std::to_string(cfg.input[1]) + "," +
+                             std::to_string(cfg.input[2]));
+        r = fp32CpuLatency(ck.model, lp);
+        gpu = fp32GpuLatency(ck.model, lp);
+    }
+    if (a.json) {
+        json out{{"model", a.modelFile}, {"kind", kind}, {"bytes", bytes}, {"latency_ms", toJson(r)}, {"cpu", cpuModel()}};
+        if (kind == "fp32") out["gpu_latency_ms"] = toJson(gpu);
+        std::cout << out.dump() << std::endl;
+    } else {
+        std::printf("%s model %s (%.3f MiB): mean %.3f ms, median %.3f ms, p90 %.3f ms\n"
+                    "protocol: batch %d, %d warm-up, %d runs, %d threads, engine %s, %s on %s\n",
+                    kind.c_str(), a.modelFile.c_str(), bytes / 1048576.0, r.mean, r.median, r.p90, r.protocol.batch,
+                    r.protocol.warmup, r.protocol.runs, r.protocol.threads, r.protocol.engine.c_str(), r.protocol.device.c_str(),
+                    cpuModel().c_str());
+        if (kind == "fp32" && !gpu.available) std::printf("GPU: unavailable (%s)\n", gpu.unavailableReason.c_str());
+    }
+    return Ok;
+}
+
+} // namespace phinet::cli

@@ -1,0 +1,49 @@
+#pragma once
+// `phinet quantize` and `phinet bench`.
+
+#include "TrainCommands.h"
+
+namespace phinet::cli {
+
+struct QuantizeArgs {
+    std::string ckpt;
+    bool modelOnly = false;
+    ModelArgs model;
+    DataArgs data;
+    std::string method = "ptq";
+    std::string observer = "histogram";
+    std::string weights = "per-channel";
+    std::string engine;
+    int calibBatches = 20;
+    int calibBatchSize = 128;
+    int qatEpochs = 1;
+    double qatLr = 1e-4;
+    int freezeObservers = 1;
+    int freezeBn = 1;
+    bool lsq = false;
+    int threads = 0;
+    int batchSize = 128;
+    int evalBatchSize = 256;
+    int runs = 100;
+    int warmup = 10;
+    std::string out;
+    bool json = false;
+    void add(CLI::App* app);
+};
+
+struct BenchArgs {
+    std::string modelFile;
+    std::string input;
+    int threads = 0;
+    int runs = 100;
+    int warmup = 10;
+    int batch = 1;
+    std::string engine;
+    bool json = false;
+    void add(CLI::App* app);
+};
+
+int runQuantize(const QuantizeArgs& args, CLI::App* app);
+int runBench(const BenchArgs& args, CLI::App* app);
+
+} // namespace phinet::cli

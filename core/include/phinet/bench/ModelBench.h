@@ -1,0 +1,25 @@
+#pragma once
+/// Latency and size of FP32 and INT8 models under one protocol. Includes Torch.
+
+#include "phinet/bench/Latency.h"
+#include "phinet/quant/QuantizedPhiNet.h"
+
+#include <filesystem>
+
+namespace phinet {
+
+/// FP32 latency of a PhiNet on the CPU (eval, no grad; warm-up with gradients on, as the study did).
+LatencyReport fp32CpuLatency(PhiNet& model, LatencyProtocol protocol);
+/// FP32 latency on CUDA with device synchronisation; unavailable (with the reason) when this LibTorch
+/// has no CUDA or no device is present.
+LatencyReport fp32GpuLatency(PhiNet& model, LatencyProtocol protocol);
+/// INT8 latency on the CPU with the model's engine.
+LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol protocol);
+
+/// Bytes of the model-only FP32 file (weights and BatchNorm buffers, no optimizer state), written to
+/// a temporary file and removed, as the study measured the state_dict.
+std::int64_t fp32ModelBytes(PhiNet& model);
+/// Bytes of the INT8 model file (written to a temporary file and removed).
+std::int64_t int8ModelBytes(const QuantizedPhiNet& model);
+
+} // namespace phinet

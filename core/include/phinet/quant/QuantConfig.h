@@ -1,0 +1,61 @@
+#pragma once
+/// Quantization settings: observers, weight granularity, engine, calibration and the QAT schedule.
+/// Torch-free: the GUI and experiment configs include it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace phinet {
+
+/// How activation ranges are estimated from calibration data.
+enum class ObserverKind {
+    MinMax,               ///< running min and max over every batch
+    MovingAverageMinMax,  ///< exponential moving average of each batch's min and max (c = 0.01)
+    HistogramPercentile,  ///< 2048-bin histogram; range = [100-p, p] percentiles
+    HistogramMse          ///< 2048-bin histogram; range that minimises the expected quantization MSE
+};
+enum class WeightGranularity { PerChannel, PerTensor };
+enum class QuantEngine { Onednn, Qnnpack };
+
+std::string toString(ObserverKind k);
+std::string toString(WeightGranularity g);
+std::string toString(QuantEngine e);
+std::optional<ObserverKind> observerFromString(const std::string& s);
+std::optional<WeightGranularity> granularityFromString(const std::string& s);
+std::optional<QuantEngine> engineFromString(const std::string& s);
+/// ONEDNN on x86-64, QNNPACK on ARM.
+QuantEngine defaultEngine();
+
+struct QuantConfig {
+    ObserverKind observer = ObserverKind::HistogramMse;
+    double percentile = 99.99;        ///< HistogramPercentile only
+    WeightGranularity weights = WeightGranularity::PerChannel; ///< per-tensor collapses depthwise layers
+    QuantEngine engine = defaultEngine();
+    int calibrationBatches = 20;      ///< batches of the training split used to calibrate (>= 1)
+    int calibrationBatchSize = 128;
+    // QAT
+    int qatEpochs = 1;
+    double qatLr = 1e-4;
+    int freezeObserversAfter = 1;     ///< epochs of QAT after which activation ranges stop moving (0: from the start)
+    int freezeBnAfter = 1;            ///< epochs after which BatchNorm uses its running statistics (0: from the start)
+    bool learnedScales = false;       ///< LSQ-style learned activation step sizes
+    int threads = 0;                  ///< 0: all cores
+
+    std::vector<std::string> validate() const;
+};
+
+nlohmann::json toJson(const QuantConfig& c);
+QuantConfig quantConfigFromJson(const nlohmann::json& j, const std::string& context = "quantization");
+
+/// Per-layer comparison of INT8 and FP32 activations on real inputs.
+struct LayerError {
+    std::string name;     ///< activation site, e.g. "block3.dw_act"
+    double sqnrDb = 0;    ///< 10 log10(sum x^2 / sum (x - x_int8)^2)
+    double scale = 0;
+    long zeroPoint = 0;
+};
+
+} // namespace phinet

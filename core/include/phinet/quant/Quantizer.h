@@ -1,0 +1,68 @@
+#pragma once
+/// Post-training static quantization (calibrate, convert) and quantization-aware training.
+/// Includes Torch.
+
+#include "phinet/common/Cancel.h"
+#include "phinet/data/Dataset.h"
+#include "phinet/quant/QuantizedPhiNet.h"
+#include "phinet/train/Trainer.h"
+
+namespace phinet {
+
+/// Runs the folded FP32 network (eval) on batches from `next` (false = no more) and returns the
+/// quantization parameters of every activation site (activationSites order). Throws ConfigError when
+/// `next` yields no batch at all.
+std::vector<QParams> calibrate(const FoldedPhiNet& net, const std::function<bool(torch::Tensor&)>& next,
+                               const QuantConfig& cfg, const CancelToken* cancel = nullptr, int* batchesSeen = nullptr);
+
+struct PtqResult {
+    QuantizedPhiNet model;
+    FoldedPhiNet folded;
+    int calibrationBatches = 0;
+    std::int64_t calibrationImages = 0;
+    bool calibratedOnData = true; ///< false for random-input calibration (size and latency only)
+};
+
+/// PTQ: fold BatchNorm, calibrate on cfg.calibrationBatches batches of the training split
+/// (shuffled with a fixed seed), convert.
+PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& cfg, const CancelToken* cancel = nullptr);
+/// PTQ calibrated on standard-normal random inputs: the scales are not those of real data, so the
+/// result is only meaningful for size and latency (logged as a warning).
+PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg);
+
+/// One QAT epoch: the fake-quantized model's and the truly converted INT8 model's test figures.
+struct QatEpoch {
+    int epoch = 0;
+    double trainLoss = 0;
+    double trainAccuracy = 0;
+    EvalResult fakeQuant;
+    EvalResult int8;
+    bool observersFrozen = false;
+    bool bnFrozen = false;
+    double seconds = 0;
+};
+nlohmann::json toJson(const QatEpoch& e);
+
+class QatObserver : public TrainObserver {
+public:
+    virtual void onQatEpoch(const QatEpoch&) {}
+};
+
+struct QatResult {
+    QuantizedPhiNet model;
+    FoldedPhiNet folded;
+    std::vector<QatEpoch> epochs;
+    double trainSeconds = 0;
+    bool cancelled = false;
+};
+
+/// QAT from a trained FP32 model (changed in place): calibrate, then qcfg.qatEpochs epochs of training
+/// with fake-quantized weights (per-channel, straight-through) and activations (per-tensor, moving
+/// ranges until qcfg.freezeObserversAfter epochs, or LSQ learned scales), Conv+BN simulated with folded
+/// weights, BatchNorm statistics frozen after qcfg.freezeBnAfter epochs; after every epoch the
+/// fake-quantized model is evaluated and truly converted and evaluated. `train` gives the batch size,
+/// seed, threads and memory format; its optimizer is Adam at qcfg.qatLr.
+QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& qcfg, const TrainConfig& train,
+                      QatObserver* observer = nullptr, const CancelToken* cancel = nullptr);
+
+} // namespace phinet

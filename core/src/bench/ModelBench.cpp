@@ -1,0 +1,101 @@
+#include "phinet/bench/ModelBench.h"
+
+#include "phinet/common/Threads.h"
+#include "phinet/train/Trainer.h"
+
+#include <torch/cuda.h>
+
+#include <atomic>
+#include <unistd.h>
+
+namespace phinet {
+namespace fs = std::filesystem;
+
+namespace {
+fs::path tempFile(const char* what)
+{
+    static std::atomic<int> n{0};
+    return fs::temp_directory_path() / ("phinet-" + std::string(what) + "-" + std::to_string(getpid()) + "-" +
+                                        std::to_string(n++) + ".tmp");
+}
+
+torch::Tensor benchInput(const PhiNetConfig& c, int batch, torch::Device device = torch::kCPU)
+{
+    return torch::randn({batch, c.input[0], c.input[1], c.input[2]}, torch::TensorOptions().device(device));
+}
+} // namespace
+
+LatencyReport fp32CpuLatency(PhiNet& model, LatencyProtocol p)
+{
+    pinAllocator();
+    p.threads = setComputeThreads(p.threads);
+    p.device = "cpu";
+    if (p.engine.empty() || p.engine == "fp32") p.engine = "fp32 (oneDNN conv, OpenBLAS GEMM)";
+    model->eval();
+    setChannelsLast(model, false);
+    const auto x = benchInput(model->config(), p.batch);
+    auto r = measureLatency(
+        [&] {
+            torch::NoGradGuard ng;
+            model->forward(x);
+        },
+        p);
+    return r;
+}
+
+LatencyReport fp32GpuLatency(PhiNet& model, LatencyProtocol p)
+{
+    LatencyReport r;
+    p.device = "cuda:0";
+    p.engine = "fp32 (CUDA)";
+    r.protocol = p;
+    if (!torch::cuda::is_available()) {
+        r.available = false;
+        r.unavailableReason = at::hasCUDA() ? "no CUDA device is present" : "this LibTorch was built without CUDA";
+        return r;
+    }
+    model->eval();
+    model->to(torch::kCUDA);
+    const auto x = benchInput(model->config(), p.batch, torch::kCUDA);
+    r = measureLatency(
+        [&] {
+            torch::NoGradGuard ng;
+            model->forward(x);
+        },
+        p, [] { torch::cuda::synchronize(); });
+    model->to(torch::kCPU);
+    return r;
+}
+
+LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol p)
+{
+    pinAllocator();
+    p.threads = setComputeThreads(p.threads);
+    p.device = "cpu";
+    p.engine = toString(model.engine());
+    model.repack(); // ONEDNN kernels keep the thread count they first ran with
+    const auto x = benchInput(model.plan().config, p.batch);
+    return measureLatency([&] { model.forward(x); }, p);
+}
+
+std::int64_t fp32ModelBytes(PhiNet& model)
+{
+    const auto path = tempFile("fp32");
+    CheckpointMeta meta;
+    meta.model = model->config();
+    saveCheckpoint(path, model, meta);
+    const auto bytes = std::int64_t(fs::file_size(path));
+    fs::remove(path);
+    return bytes;
+}
+
+std::int64_t int8ModelBytes(const QuantizedPhiNet& model)
+{
+    const auto path = tempFile("int8");
+    model.save(path);
+    const auto bytes = std::int64_t(fs::file_size(path));
+    fs::remove(path);
+    return bytes;
+}
+
+} // namespace phinet

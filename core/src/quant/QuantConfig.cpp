@@ -1,0 +1,138 @@
+#include "phinet/quant/QuantConfig.h"
+
+#include "phinet/common/Error.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace phinet {
+using nlohmann::json;
+
+namespace {
+std::string lower(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::replace(s.begin(), s.end(), '_', '-');
+    return s;
+}
+} // namespace
+
+std::string toString(ObserverKind k)
+{
+    switch (k) {
+    case ObserverKind::MinMax: return "minmax";
+    case ObserverKind::MovingAverageMinMax: return "moving-average";
+    case ObserverKind::HistogramPercentile: return "percentile";
+    case ObserverKind::HistogramMse: return "histogram";
+    }
+    return "histogram";
+}
+std::string toString(WeightGranularity g) { return g == WeightGranularity::PerChannel ? "per-channel" : "per-tensor"; }
+std::string toString(QuantEngine e) { return e == QuantEngine::Onednn ? "onednn" : "qnnpack"; }
+
+std::optional<ObserverKind> observerFromString(const std::string& s)
+{
+    const auto l = lower(s);
+    if (l == "minmax" || l == "min-max") return ObserverKind::MinMax;
+    if (l == "moving-average" || l == "moving-average-minmax" || l == "ema") return ObserverKind::MovingAverageMinMax;
+    if (l == "percentile" || l == "histogram-percentile") return ObserverKind::HistogramPercentile;
+    if (l == "histogram" || l == "mse" || l == "histogram-mse") return ObserverKind::HistogramMse;
+    return std::nullopt;
+}
+std::optional<WeightGranularity> granularityFromString(const std::string& s)
+{
+    const auto l = lower(s);
+    if (l == "per-channel" || l == "channel") return WeightGranularity::PerChannel;
+    if (l == "per-tensor" || l == "tensor") return WeightGranularity::PerTensor;
+    return std::nullopt;
+}
+std::optional<QuantEngine> engineFromString(const std::string& s)
+{
+    const auto l = lower(s);
+    if (l == "onednn" || l == "mkldnn") return QuantEngine::Onednn;
+    if (l == "qnnpack") return QuantEngine::Qnnpack;
+    return std::nullopt;
+}
+
+QuantEngine defaultEngine()
+{
+#if defined(__x86_64__) || defined(_M_X64)
+    return QuantEngine::Onednn;
+#else
+    return QuantEngine::Qnnpack;
+#endif
+}
+
+std::vector<std::string> QuantConfig::validate() const
+{
+    std::vector<std::string> e;
+    if (calibrationBatches < 1) e.push_back("calib_batches: must be >= 1 (calibration needs data)");
+    if (calibrationBatchSize < 1) e.push_back("calib_batch_size: must be >= 1");
+    if (percentile <= 50 || percentile > 100) e.push_back("percentile: must be in (50, 100]");
+    if (qatEpochs < 0) e.push_back("qat_epochs: must be >= 0");
+    if (!(qatLr > 0)) e.push_back("qat_lr: must be > 0");
+    if (freezeObserversAfter < 0) e.push_back("freeze_observers_after: must be >= 0");
+    if (freezeBnAfter < 0) e.push_back("freeze_bn_after: must be >= 0");
+    if (threads < 0) e.push_back("threads: must be >= 0");
+    return e;
+}
+
+json toJson(const QuantConfig& c)
+{
+    return json{{"observer", toString(c.observer)},
+                {"percentile", c.percentile},
+                {"weights", toString(c.weights)},
+                {"engine", toString(c.engine)},
+                {"calib_batches", c.calibrationBatches},
+                {"calib_batch_size", c.calibrationBatchSize},
+                {"qat_epochs", c.qatEpochs},
+                {"qat_lr", c.qatLr},
+                {"freeze_observers_after", c.freezeObserversAfter},
+                {"freeze_bn_after", c.freezeBnAfter},
+                {"learned_scales", c.learnedScales},
+                {"threads", c.threads}};
+}
+
+QuantConfig quantConfigFromJson(const json& j, const std::string& ctx)
+{
+    if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
+    QuantConfig c;
+    auto get = [&](const char* key, auto& out, const char* expected) {
+        if (!j.contains(key)) return;
+        try {
+            out = j.at(key).get<std::decay_t<decltype(out)>>();
+        } catch (const json::exception&) {
+            throw ConfigError(ctx + "." + key + ": expected " + expected + ", got " + j.at(key).dump());
+        }
+    };
+    std::string observer = toString(c.observer), weights = toString(c.weights), engine = toString(c.engine);
+    get("observer", observer, "a string");
+    get("weights", weights, "a string");
+    get("engine", engine, "a string");
+    auto o = observerFromString(observer);
+    if (!o) throw ConfigError(ctx + ".observer: expected minmax, moving-average, percentile or histogram, got \"" + observer + "\"");
+    auto w = granularityFromString(weights);
+    if (!w) throw ConfigError(ctx + ".weights: expected per-channel or per-tensor, got \"" + weights + "\"");
+    auto e = engineFromString(engine);
+    if (!e) throw ConfigError(ctx + ".engine: expected onednn or qnnpack, got \"" + engine + "\"");
+    c.observer = *o;
+    c.weights = *w;
+    c.engine = *e;
+    get("percentile", c.percentile, "a number");
+    get("calib_batches", c.calibrationBatches, "an integer");
+    get("calib_batch_size", c.calibrationBatchSize, "an integer");
+    get("qat_epochs", c.qatEpochs, "an integer");
+    get("qat_lr", c.qatLr, "a number");
+    get("freeze_observers_after", c.freezeObserversAfter, "an integer");
+    get("freeze_bn_after", c.freezeBnAfter, "an integer");
+    get("learned_scales", c.learnedScales, "true or false");
+    get("threads", c.threads, "an integer");
+    auto errors = c.validate();
+    if (!errors.empty()) {
+        for (auto& m : errors) m = ctx + "." + m;
+        throw ConfigError(errors);
+    }
+    return c;
+}
+
+} // namespace phinet

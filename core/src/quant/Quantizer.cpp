@@ -1,0 +1,375 @@
+#include "phinet/quant/Quantizer.h"
+
+#include "phinet/common/Error.h"
+#include "phinet/common/Log.h"
+#include "phinet/common/Threads.h"
+
+#include "Walker.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace phinet {
+namespace F = torch::nn::functional;
+using Clock = std::chrono::steady_clock;
+
+std::vector<QParams> calibrate(const FoldedPhiNet& net, const std::function<bool(torch::Tensor&)>& next,
+                               const QuantConfig& cfg, const CancelToken* cancel, int* batchesSeen)
+{
+    const auto sites = activationSites(net.plan);
+    std::vector<std::unique_ptr<ActivationObserver>> observers;
+    for (size_t i = 0; i < sites.size(); ++i) observers.push_back(makeObserver(cfg));
+    torch::NoGradGuard ng;
+    int n = 0;
+    torch::Tensor x;
+    while (next(x)) {
+        if (isCancelled(cancel)) throw Cancelled();
+        forwardFolded(net, x, [&](int s, const torch::Tensor& t) {
+            if (siteKind(sites[size_t(s)]) == SiteKind::Observed) observers[size_t(s)]->observe(t);
+            return t;
+        });
+        ++n;
+    }
+    if (batchesSeen) *batchesSeen = n;
+    if (n == 0) throw ConfigError("quantization.calib_batches: calibration saw no batch (is the training split empty?)");
+    std::vector<QParams> params(sites.size());
+    for (size_t i = 0; i < sites.size(); ++i)
+        if (siteKind(sites[i]) == SiteKind::Observed) params[i] = observers[i]->qparams();
+    return params;
+}
+
+PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& cfg, const CancelToken* cancel)
+{
+    if (auto e = cfg.validate(); !e.empty()) {
+        for (auto& m : e) m = "quantization." + m;
+        throw ConfigError(e);
+    }
+    setComputeThreads(cfg.threads);
+    pinAllocator();
+    model->eval();
+    PtqResult r;
+    r.folded = foldBatchNorm(model);
+    BatchLoader::Options o;
+    o.batchSize = cfg.calibrationBatchSize;
+    o.shuffle = true;
+    o.seed = 12345;
+    BatchLoader loader(data.train, data.config.mean, data.config.std, o);
+    loader.startEpoch(0);
+    int left = cfg.calibrationBatches;
+    auto params = calibrate(
+        r.folded,
+        [&](torch::Tensor& x) {
+            Batch b;
+            if (left-- <= 0 || !loader.next(b)) return false;
+            x = b.images;
+            r.calibrationImages += x.size(0);
+            return true;
+        },
+        cfg, cancel, &r.calibrationBatches);
+    r.model = QuantizedPhiNet::convert(r.folded, std::move(params), cfg.weights, cfg.engine);
+    logger()->info("PTQ: calibrated {} activation sites on {} batches ({} images), {} observer, {} weights, {}",
+                   r.model.siteNames().size(), r.calibrationBatches, r.calibrationImages, toString(cfg.observer),
+                   toString(cfg.weights), toString(cfg.engine));
+    return r;
+}
+
+PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg)
+{
+    setComputeThreads(cfg.threads);
+    pinAllocator();
+    model->eval();
+    PtqResult r;
+    r.calibratedOnData = false;
+    r.folded = foldBatchNorm(model);
+    const auto& in = model->config().input;
+    auto gen = at::detail::createCPUGenerator(0);
+    int left = std::min(cfg.calibrationBatches, 4);
+    auto params = calibrate(
+        r.folded,
+        [&](torch::Tensor& x) {
+            if (left-- <= 0) return false;
+            x = torch::randn({4, in[0], in[1], in[2]}, gen);
+            r.calibrationImages += 4;
+            return true;
+        },
+        cfg, nullptr, &r.calibrationBatches);
+    r.model = QuantizedPhiNet::convert(r.folded, std::move(params), cfg.weights, cfg.engine);
+    logger()->warn("INT8 model calibrated on random inputs, not data: its scales only serve size and latency "
+                   "measurements, not accuracy");
+    return r;
+}
+
+// ---- QAT -------------------------------------------------------------------------------------------
+
+namespace {
+
+/// Fake-quantizes a weight symmetrically per output channel (or per tensor), straight-through.
+torch::Tensor fakeQuantWeight(const torch::Tensor& w, WeightGranularity g)
+{
+    auto scales = weightScales(w, g);
+    auto zps = torch::zeros({w.size(0)}, torch::kInt);
+    return at::fake_quantize_per_channel_affine(w, scales, zps, 0, -128, 127);
+}
+
+/// The QAT graph: the PhiNet module's own parameters, Conv+BN simulated as folded convolutions.
+struct QatState {
+    PhiNet& model;
+    const QuantConfig& cfg;
+    std::vector<std::string> sites;
+    std::vector<double> lo, hi;           // activation ranges (moving average while not frozen)
+    std::vector<torch::Tensor> lsqScale;  // LSQ: learned scales (observed sites)
+    std::vector<torch::Tensor> lsqZero;
+    bool observersFrozen = false;
+    bool bnFrozen = false;
+    bool training = true;
+
+    QParams params(int s) const
+    {
+        if (cfg.learnedScales && lsqScale[size_t(s)].defined())
+            return {std::max(1e-8, lsqScale[size_t(s)].item<double>()), std::int64_t(lsqZero[size_t(s)].item<float>())};
+        return affineQParams(lo[size_t(s)], hi[size_t(s)]);
+    }
+};
+
+struct QatOps {
+    QatState& st;
+    int previousSite = -1;
+
+    torch::Tensor site(int s, const torch::Tensor& x)
+    {
+        const auto kind = siteKind(st.sites[size_t(s)]);
+        QParams q;
+        if (kind == SiteKind::Sigmoid) {
+            q = {1.0 / 256.0, 0};
+        } else if (kind == SiteKind::Inherit) {
+            q = st.params(previousSite);
+        } else {
+            if (st.cfg.learnedScales && st.lsqScale[size_t(s)].defined()) {
+                previousSite = s;
+                const double grad = 1.0 / std::sqrt(double(x.numel()) * 255.0);
+                return at::_fake_quantize_learnable_per_tensor_affine(x, st.lsqScale[size_t(s)], st.lsqZero[size_t(s)], 0,
+                                                                      255, grad);
+            }
+            if (st.training && !st.observersFrozen) {
+                auto mm = torch::aminmax(x.detach());
+                st.lo[size_t(s)] += 0.01 * (std::get<0>(mm).item<double>() - st.lo[size_t(s)]);
+                st.hi[size_t(s)] += 0.01 * (std::get<1>(mm).item<double>() - st.hi[size_t(s)]);
+            }
+            q = st.params(s);
+        }
+        previousSite = s;
+        return at::fake_quantize_per_tensor_affine(x, q.scale, q.zeroPoint, 0, 255);
+    }
+
+    torch::Tensor input(const torch::Tensor& x, int s) { return site(s, x); }
+    torch::Tensor pad(const torch::Tensor& x, const std::array<int, 4>& p) { return torch::constant_pad_nd(x, {p[0], p[1], p[2], p[3]}, 0); }
+    torch::Tensor dropout(const torch::Tensor& x) { return x; } // set below per block (module's Dropout2d)
+
+    /// conv (+ BN simulated as a folded conv, PyTorch's ConvBn QAT recipe)
+    torch::Tensor convBn(const torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn, const torch::Tensor& x,
+                         bool depthwise, int stride, int padding)
+    {
+        const auto sf = bn->weight * torch::rsqrt(bn->running_var + bn->options.eps());
+        auto w = fakeQuantWeight(conv->weight * sf.view({-1, 1, 1, 1}), st.cfg.weights);
+        auto y = depthwise ? depthwiseConv2d(x, w, stride, padding)
+                           : torch::conv2d(x, w, {}, stride, padding, 1, conv->options.groups());
+        y = y / sf.view({1, -1, 1, 1});
+        return bn->forward(y); // train mode: batch statistics; frozen (eval mode): running statistics = the folded conv
+    }
+    torch::Tensor plain(const torch::nn::Conv2d& conv, const torch::Tensor& x, int stride, int padding)
+    {
+        auto w = fakeQuantWeight(conv->weight, st.cfg.weights);
+        return torch::conv2d(x, w, {}, stride, padding, 1, conv->options.groups());
+    }
+    torch::Tensor conv(ConvSlot slot, int block, const torch::Tensor& x, int s)
+    {
+        auto& m = st.model;
+        torch::Tensor y;
+        if (block < 0) {
+            const auto& p = m->stem->plan;
+            y = slot == ConvSlot::StemDw ? plain(m->stem->dw, x, p.stride, 0) : convBn(m->stem->pw, m->stem->bn, x, false, 1, 0);
+        } else {
+            auto& b = m->blocks[size_t(block)];
+            switch (slot) {
+            case ConvSlot::Expand: y = convBn(b->expand, b->bnExpand, x, false, 1, 0); break;
+            case ConvSlot::Dw: y = convBn(b->dw, b->bnDw, b->dropout(x), true, b->plan.stride, b->plan.convPadding); break;
+            case ConvSlot::SeReduce: y = plain(b->seReduce, x, 1, 0); break;
+            case ConvSlot::SeExpand: y = plain(b->seExpand, x, 1, 0); break;
+            case ConvSlot::Project: y = convBn(b->project, b->bnProject, x, false, 1, 0); break;
+            default: break;
+            }
+        }
+        return site(s, y);
+    }
+    torch::Tensor act(const torch::Tensor& x, int s) { return site(s, phinetActivation(x, st.model->config().hSwish)); }
+    torch::Tensor pool(const torch::Tensor& x, int s) { return site(s, F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions(1))); }
+    torch::Tensor sigmoid(const torch::Tensor& x, int s) { return site(s, torch::sigmoid(x)); }
+    torch::Tensor mul(const torch::Tensor& a, const torch::Tensor& b, int s) { return site(s, a * b); }
+    torch::Tensor add(const torch::Tensor& a, const torch::Tensor& b, int s) { return site(s, a + b); }
+    torch::Tensor linear(const torch::Tensor& x, int s)
+    {
+        auto& fc = st.model->classifier;
+        return site(s, torch::linear(x.flatten(1), fakeQuantWeight(fc->weight, st.cfg.weights), fc->bias));
+    }
+    torch::Tensor output(const torch::Tensor& x) { return x; }
+};
+
+torch::Tensor qatForward(QatState& st, const torch::Tensor& x)
+{
+    QatOps ops{st};
+    return detail::walkPhiNet(st.model->plan(), ops, x);
+}
+
+void setQatModes(QatState& st, bool training)
+{
+    st.training = training;
+    st.model->train(training);
+    if (st.bnFrozen || !training) {
+        for (auto& m : st.model->modules())
+            if (auto* bn = m->as<torch::nn::BatchNorm2dImpl>()) bn->eval();
+    }
+}
+
+} // namespace
+
+nlohmann::json toJson(const QatEpoch& e)
+{
+    return {{"epoch", e.epoch},
+            {"train_loss", e.trainLoss},
+            {"train_accuracy", e.trainAccuracy},
+            {"fake_quant_accuracy", e.fakeQuant.accuracy},
+            {"fake_quant_loss", e.fakeQuant.loss},
+            {"int8_accuracy", e.int8.accuracy},
+            {"int8_loss", e.int8.loss},
+            {"observers_frozen", e.observersFrozen},
+            {"bn_frozen", e.bnFrozen},
+            {"seconds", e.seconds}};
+}
+
+QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& qcfg, const TrainConfig& tcfg,
+                      QatObserver* observer, const CancelToken* cancel)
+{
+    if (auto e = qcfg.validate(); !e.empty()) {
+        for (auto& m : e) m = "quantization." + m;
+        throw ConfigError(e);
+    }
+    QatResult result;
+    // Start from PTQ: calibrated ranges are the observers' initial state.
+    auto ptq = quantizePtq(model, data, qcfg, cancel);
+    QatState st{model, qcfg, ptq.model.siteNames()};
+    const auto& calibrated = ptq.model.siteParams();
+    for (size_t i = 0; i < st.sites.size(); ++i) {
+        const auto& q = calibrated[i];
+        st.lo.push_back((0 - q.zeroPoint) * q.scale);
+        st.hi.push_back((255 - q.zeroPoint) * q.scale);
+    }
+    std::vector<torch::Tensor> params = model->parameters();
+    if (qcfg.learnedScales) {
+        st.lsqScale.resize(st.sites.size());
+        st.lsqZero.resize(st.sites.size());
+        for (size_t i = 0; i < st.sites.size(); ++i) {
+            if (siteKind(st.sites[i]) != SiteKind::Observed) continue;
+            st.lsqScale[i] = torch::full({1}, calibrated[i].scale, torch::kFloat).requires_grad_(true);
+            st.lsqZero[i] = torch::full({1}, float(calibrated[i].zeroPoint), torch::kFloat);
+            params.push_back(st.lsqScale[i]);
+        }
+    }
+    setComputeThreads(tcfg.threads);
+    setChannelsLast(model, tcfg.channelsLast);
+    torch::optim::Adam optimizer(params, torch::optim::AdamOptions(qcfg.qatLr));
+
+    BatchLoader::Options lo;
+    lo.batchSize = tcfg.batchSize;
+    lo.shuffle = true;
+    lo.augment = data.config.augment;
+    lo.seed = tcfg.seed + 17;
+    lo.channelsLast = tcfg.channelsLast;
+    BatchLoader loader(data.train, data.config.mean, data.config.std, lo);
+    const auto batches = loader.batchesPerEpoch();
+    const auto runStart = Clock::now();
+
+    auto convertNow = [&] {
+        std::vector<QParams> q(st.sites.size());
+        for (size_t i = 0; i < st.sites.size(); ++i)
+            if (siteKind(st.sites[i]) == SiteKind::Observed) q[i] = st.params(int(i));
+        model->eval();
+        auto folded = foldBatchNorm(model);
+        auto int8 = QuantizedPhiNet::convert(folded, std::move(q), qcfg.weights, qcfg.engine);
+        return std::make_pair(std::move(folded), std::move(int8));
+    };
+
+    for (int epoch = 0; epoch < qcfg.qatEpochs; ++epoch) {
+        st.observersFrozen = epoch >= qcfg.freezeObserversAfter;
+        st.bnFrozen = epoch >= qcfg.freezeBnAfter;
+        torch::manual_seed(tcfg.seed * 7919ULL + 1000 + std::uint64_t(epoch));
+        loader.startEpoch(epoch);
+        setQatModes(st, true);
+        const auto t0 = Clock::now();
+        double lossSum = 0;
+        std::int64_t seen = 0, correct = 0, index = 0;
+        Batch b;
+        while (loader.next(b)) {
+            if (isCancelled(cancel)) {
+                result.cancelled = true;
+                break;
+            }
+            ++index;
+            optimizer.zero_grad();
+            auto logits = qatForward(st, b.images);
+            auto loss = F::cross_entropy(logits, b.labels);
+            const double l = loss.item<double>();
+            if (!std::isfinite(l))
+                throw TrainingDiverged("QAT diverged at epoch " + std::to_string(epoch + 1) + ", batch " +
+                                       std::to_string(index) + ": the loss is " + std::to_string(l));
+            loss.backward();
+            optimizer.step();
+            lossSum += l * double(b.labels.size(0));
+            seen += b.labels.size(0);
+            correct += logits.argmax(1).eq(b.labels).sum().item<int64_t>();
+            if (observer && (index % tcfg.reportEvery == 0 || index == batches)) {
+                BatchProgress p;
+                p.epoch = epoch + 1;
+                p.epochs = qcfg.qatEpochs;
+                p.batch = index;
+                p.batchesPerEpoch = batches;
+                p.globalBatch = std::int64_t(epoch) * batches + index;
+                p.loss = l;
+                p.lr = qcfg.qatLr;
+                const double el = std::chrono::duration<double>(Clock::now() - t0).count();
+                p.imagesPerSecond = el > 0 ? double(seen) / el : 0;
+                p.elapsedSeconds = std::chrono::duration<double>(Clock::now() - runStart).count();
+                p.etaSeconds = el / double(index) * double(std::int64_t(qcfg.qatEpochs - epoch) * batches - index);
+                observer->onBatch(p);
+            }
+        }
+        if (result.cancelled) break;
+        QatEpoch e;
+        e.epoch = epoch + 1;
+        e.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        result.trainSeconds += e.seconds;
+        e.trainLoss = seen ? lossSum / double(seen) : 0;
+        e.trainAccuracy = seen ? 100.0 * double(correct) / double(seen) : 0;
+        e.observersFrozen = st.observersFrozen;
+        e.bnFrozen = st.bnFrozen;
+        setQatModes(st, false);
+        {
+            torch::NoGradGuard ng;
+            e.fakeQuant = evaluate([&](const torch::Tensor& x) { return qatForward(st, x); }, data.test, data.config,
+                                   tcfg.evalBatchSize, tcfg.channelsLast, model->config().numClasses, cancel);
+        }
+        auto [folded, int8] = convertNow();
+        e.int8 = evaluate([&](const torch::Tensor& x) { return int8.forward(x); }, data.test, data.config,
+                          tcfg.evalBatchSize, false, model->config().numClasses, cancel);
+        logger()->info("QAT epoch {}/{}: train loss {:.4f}, fake-quant {:.2f}%, INT8 {:.2f}%", e.epoch, qcfg.qatEpochs,
+                       e.trainLoss, e.fakeQuant.accuracy, e.int8.accuracy);
+        result.epochs.push_back(e);
+        if (observer) observer->onQatEpoch(e);
+    }
+    auto [folded, int8] = convertNow();
+    result.folded = std::move(folded);
+    result.model = std::move(int8);
+    setChannelsLast(model, false);
+    return result;
+}
+
+} // namespace phinet
