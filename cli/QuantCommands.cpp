@@ -27,6 +27,8 @@ void QuantizeArgs::add(CLI::App* app)
     app->add_option("--observer", observer, "minmax | moving-average | percentile | histogram")->capture_default_str();
     app->add_option("--weights", weights, "per-channel | per-tensor")->capture_default_str();
     app->add_option("--engine", engine, "onednn | qnnpack (default: onednn on x86, qnnpack on ARM)");
+    app->add_option("--reduce-range", reduceRange,
+                    "7-bit activations: auto (on for ONEDNN on CPUs without VNNI) | on | off")->capture_default_str();
     app->add_option("--calib-batches", calibBatches, "calibration batches of the training split")->capture_default_str();
     app->add_option("--calib-batch-size", calibBatchSize, "calibration batch size")->capture_default_str();
     app->add_option("--qat-epochs", qatEpochs, "QAT epochs")->capture_default_str();
@@ -59,6 +61,9 @@ QuantConfig toQuantConfig(const QuantizeArgs& a)
         if (!e) throw UsageError("--engine: expected onednn or qnnpack, got \"" + a.engine + "\"");
         q.engine = *e;
     }
+    auto rr = reduceRangeFromString(a.reduceRange);
+    if (!rr) throw UsageError("--reduce-range: expected auto, on or off, got \"" + a.reduceRange + "\"");
+    q.reduceRange = *rr;
     if (a.calibBatches < 1) throw UsageError("--calib-batches: must be >= 1 (calibration needs at least one batch)");
     if (a.calibBatchSize < 1) throw UsageError("--calib-batch-size: must be >= 1");
     if (a.qatEpochs < 0) throw UsageError("--qat-epochs: must be >= 0");

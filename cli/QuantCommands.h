@@ -14,6 +14,7 @@ struct QuantizeArgs {
     std::string observer = "histogram";
     std::string weights = "per-channel";
     std::string engine;
+    std::string reduceRange = "auto";
     int calibBatches = 20;
     int calibBatchSize = 128;
     int qatEpochs = 1;

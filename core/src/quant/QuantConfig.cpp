@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 
 namespace phinet {
 using nlohmann::json;
@@ -27,6 +28,43 @@ std::string toString(ObserverKind k)
     }
     return "histogram";
 }
+std::string toString(ReduceRange r)
+{
+    switch (r) {
+    case ReduceRange::Auto: return "auto";
+    case ReduceRange::On: return "on";
+    case ReduceRange::Off: return "off";
+    }
+    return "auto";
+}
+std::optional<ReduceRange> reduceRangeFromString(const std::string& s)
+{
+    const auto l = lower(s);
+    if (l == "auto") return ReduceRange::Auto;
+    if (l == "on" || l == "true" || l == "yes") return ReduceRange::On;
+    if (l == "off" || l == "false" || l == "no") return ReduceRange::Off;
+    return std::nullopt;
+}
+
+bool cpuHasVnni()
+{
+    static const bool has = [] {
+        std::ifstream in("/proc/cpuinfo");
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("flags", 0) == 0)
+                return line.find(" avx512_vnni") != std::string::npos || line.find(" avx_vnni") != std::string::npos;
+        return false;
+    }();
+    return has;
+}
+
+int QuantConfig::activationQMax() const
+{
+    bool reduce = reduceRange == ReduceRange::On;
+    if (reduceRange == ReduceRange::Auto) reduce = engine == QuantEngine::Onednn && !cpuHasVnni();
+    return reduce ? 127 : 255;
+}
+
 std::string toString(WeightGranularity g) { return g == WeightGranularity::PerChannel ? "per-channel" : "per-tensor"; }
 std::string toString(QuantEngine e) { return e == QuantEngine::Onednn ? "onednn" : "qnnpack"; }
 
@@ -83,6 +121,7 @@ json toJson(const QuantConfig& c)
                 {"percentile", c.percentile},
                 {"weights", toString(c.weights)},
                 {"engine", toString(c.engine)},
+                {"reduce_range", toString(c.reduceRange)},
                 {"calib_batches", c.calibrationBatches},
                 {"calib_batch_size", c.calibrationBatchSize},
                 {"qat_epochs", c.qatEpochs},
@@ -105,7 +144,12 @@ QuantConfig quantConfigFromJson(const json& j, const std::string& ctx)
             throw ConfigError(ctx + "." + key + ": expected " + expected + ", got " + j.at(key).dump());
         }
     };
-    std::string observer = toString(c.observer), weights = toString(c.weights), engine = toString(c.engine);
+    std::string observer = toString(c.observer), weights = toString(c.weights), engine = toString(c.engine),
+                reduce = toString(c.reduceRange);
+    get("reduce_range", reduce, "auto, on or off");
+    auto rr = reduceRangeFromString(reduce);
+    if (!rr) throw ConfigError(ctx + ".reduce_range: expected auto, on or off, got \"" + reduce + "\"");
+    c.reduceRange = *rr;
     get("observer", observer, "a string");
     get("weights", weights, "a string");
     get("engine", engine, "a string");

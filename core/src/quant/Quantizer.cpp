@@ -34,7 +34,7 @@ std::vector<QParams> calibrate(const FoldedPhiNet& net, const std::function<bool
     if (n == 0) throw ConfigError("quantization.calib_batches: calibration saw no batch (is the training split empty?)");
     std::vector<QParams> params(sites.size());
     for (size_t i = 0; i < sites.size(); ++i)
-        if (siteKind(sites[i]) == SiteKind::Observed) params[i] = observers[i]->qparams();
+        if (siteKind(sites[i]) == SiteKind::Observed) params[i] = observers[i]->qparams(cfg.activationQMax());
     return params;
 }
 
@@ -67,9 +67,10 @@ PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& 
         },
         cfg, cancel, &r.calibrationBatches);
     r.model = QuantizedPhiNet::convert(r.folded, std::move(params), cfg.weights, cfg.engine);
-    logger()->info("PTQ: calibrated {} activation sites on {} batches ({} images), {} observer, {} weights, {}",
+    logger()->info("PTQ: calibrated {} activation sites on {} batches ({} images), {} observer, {} weights, {}, "
+                   "activations 0..{}",
                    r.model.siteNames().size(), r.calibrationBatches, r.calibrationImages, toString(cfg.observer),
-                   toString(cfg.weights), toString(cfg.engine));
+                   toString(cfg.weights), toString(cfg.engine), cfg.activationQMax());
     return r;
 }
 
@@ -127,7 +128,7 @@ struct QatState {
     {
         if (cfg.learnedScales && lsqScale[size_t(s)].defined())
             return {std::max(1e-8, lsqScale[size_t(s)].item<double>()), std::int64_t(lsqZero[size_t(s)].item<float>())};
-        return affineQParams(lo[size_t(s)], hi[size_t(s)]);
+        return affineQParams(lo[size_t(s)], hi[size_t(s)], 0, cfg.activationQMax());
     }
 };
 
@@ -148,7 +149,7 @@ struct QatOps {
                 previousSite = s;
                 const double grad = 1.0 / std::sqrt(double(x.numel()) * 255.0);
                 return at::_fake_quantize_learnable_per_tensor_affine(x, st.lsqScale[size_t(s)], st.lsqZero[size_t(s)], 0,
-                                                                      255, grad);
+                                                                      st.cfg.activationQMax(), grad);
             }
             if (st.training && !st.observersFrozen) {
                 auto mm = torch::aminmax(x.detach());
@@ -261,7 +262,7 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
     for (size_t i = 0; i < st.sites.size(); ++i) {
         const auto& q = calibrated[i];
         st.lo.push_back((0 - q.zeroPoint) * q.scale);
-        st.hi.push_back((255 - q.zeroPoint) * q.scale);
+        st.hi.push_back((qcfg.activationQMax() - q.zeroPoint) * q.scale);
     }
     std::vector<torch::Tensor> params = model->parameters();
     if (qcfg.learnedScales) {

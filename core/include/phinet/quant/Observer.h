@@ -26,10 +26,11 @@ public:
     /// The chosen range; {0, 0} before anything was observed.
     virtual std::pair<double, double> range() const = 0;
     bool empty() const { return count_ == 0; }
-    QParams qparams() const
+    /// uint8 parameters for codes 0..qmax (127 with a reduced range).
+    QParams qparams(int qmax = 255) const
     {
         const auto r = range();
-        return affineQParams(r.first, r.second);
+        return affineQParams(r.first, r.second, 0, qmax);
     }
 
 protected:

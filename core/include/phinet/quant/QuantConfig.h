@@ -18,22 +18,31 @@ enum class ObserverKind {
     HistogramMse          ///< 2048-bin histogram; range that minimises the expected quantization MSE
 };
 enum class WeightGranularity { PerChannel, PerTensor };
+/// 7-bit activations (0..127). ONEDNN's int8 GEMM on CPUs without VNNI multiplies u8 x s8 pairs and
+/// adds them with int16 saturation (255 x 127 x 2 overflows), so full-range activations give wrong
+/// convolutions there; PyTorch's x86 qconfig reduces the range for the same reason.
+enum class ReduceRange { Auto, On, Off };
 enum class QuantEngine { Onednn, Qnnpack };
 
 std::string toString(ObserverKind k);
 std::string toString(WeightGranularity g);
 std::string toString(QuantEngine e);
+std::string toString(ReduceRange r);
+std::optional<ReduceRange> reduceRangeFromString(const std::string& s);
 std::optional<ObserverKind> observerFromString(const std::string& s);
 std::optional<WeightGranularity> granularityFromString(const std::string& s);
 std::optional<QuantEngine> engineFromString(const std::string& s);
 /// ONEDNN on x86-64, QNNPACK on ARM.
 QuantEngine defaultEngine();
+/// True when the CPU has AVX512-VNNI or AVX-VNNI (int8 dot products without int16 saturation).
+bool cpuHasVnni();
 
 struct QuantConfig {
     ObserverKind observer = ObserverKind::HistogramMse;
     double percentile = 99.99;        ///< HistogramPercentile only
     WeightGranularity weights = WeightGranularity::PerChannel; ///< per-tensor collapses depthwise layers
     QuantEngine engine = defaultEngine();
+    ReduceRange reduceRange = ReduceRange::Auto; ///< Auto: on for ONEDNN without VNNI, off otherwise
     int calibrationBatches = 20;      ///< batches of the training split used to calibrate (>= 1)
     int calibrationBatchSize = 128;
     // QAT
@@ -45,6 +54,8 @@ struct QuantConfig {
     int threads = 0;                  ///< 0: all cores
 
     std::vector<std::string> validate() const;
+    /// The largest activation code: 127 with a reduced range, else 255.
+    int activationQMax() const;
 };
 
 nlohmann::json toJson(const QuantConfig& c);
