@@ -1,6 +1,7 @@
 // phinet: the headless command line over the workbench's core.
 #include "CliCommon.h"
 #include "QuantCommands.h"
+#include "StudyCommands.h"
 #include "TrainCommands.h"
 
 #include "phinet/common/Error.h"
@@ -39,6 +40,16 @@ int main(int argc, char** argv)
     auto* benchCmd = app.add_subcommand("bench", "measure the latency of an FP32 checkpoint or INT8 model file");
     benchArgs.add(benchCmd);
 
+    StudyArgs studyArgs;
+    auto* studyCmd = app.add_subcommand("study", "run the study pipeline: train ORIGINAL and MODIFIED, PTQ, QAT, measure, report");
+    studyArgs.add(studyCmd);
+    SweepArgs sweepArgs;
+    auto* sweepCmd = app.add_subcommand("sweep", "vary one knob, both variants at each point: params, MACs, memory, latency, size");
+    sweepArgs.add(sweepCmd);
+    RunsArgs runsArgs;
+    std::string runsAction;
+    addRunsCommands(app, runsArgs, runsAction);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -59,6 +70,9 @@ int main(int argc, char** argv)
         if (evalCmd->parsed()) return runEval(evalArgs, evalCmd);
         if (quantCmd->parsed()) return runQuantize(quantArgs, quantCmd);
         if (benchCmd->parsed()) return runBench(benchArgs, benchCmd);
+        if (studyCmd->parsed()) return runStudy(studyArgs, studyCmd);
+        if (sweepCmd->parsed()) return runSweepCommand(sweepArgs, sweepCmd);
+        if (!runsAction.empty()) return runRuns(runsAction, runsArgs);
     } catch (const UsageError& e) {
         std::cerr << "phinet: " << e.what() << std::endl;
         return BadArguments;

@@ -36,14 +36,22 @@ class Block(nn.Module):
             self.se = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(ce, cr, 1, bias=False), nn.Hardswish(), nn.Conv2d(cr, ce, 1, bias=False), nn.Sigmoid())
         self.project = nn.Sequential(nn.Conv2d(ce, cout, 1, bias=False), nn.BatchNorm2d(cout, eps=1e-3, momentum=0.999))
         self.residual = cin == cout and stride == 1
+        # FloatFunctional, as the study's quantizable network: quantized mul/add after conversion
+        self.mul = torch.nn.quantized.FloatFunctional()
+        self.add = torch.nn.quantized.FloatFunctional()
 
     def forward(self, x):
         y = self.expand(x) if self.expand is not None else x
         y = self.dw(self.drop(y))
         if self.se is not None:
-            y = y * self.se(y)
+            y = self.mul.mul(y, self.se(y))
         y = self.project(y)
-        return y + x if self.residual else y
+        return self.add.add(y, x) if self.residual else y
+
+    def fuse(self):
+        for seq in (self.expand, self.dw, self.project):
+            if seq is not None:
+                torch.ao.quantization.fuse_modules(seq, [["0", "1"]], inplace=True)
 
 
 class PhiNetModified(nn.Module):
@@ -70,6 +78,35 @@ class PhiNetModified(nn.Module):
         return self.head(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+class Quantizable(nn.Module):
+    """QuantStub -> model -> DeQuantStub, as the study wrapped it."""
+    def __init__(self, model):
+        super().__init__()
+        self.quant = torch.ao.quantization.QuantStub()
+        self.model = model
+        self.dequant = torch.ao.quantization.DeQuantStub()
+
+    def forward(self, x):
+        return self.dequant(self.model(self.quant(x)))
+
+
+def eager_int8(model, shape, engine):
+    """The study's eager-mode recipe: fuse Conv+BN, prepare, calibrate on 20 random inputs, convert."""
+    torch.backends.quantized.engine = engine
+    model.eval()
+    torch.ao.quantization.fuse_modules(model.stem, [["2", "3"]], inplace=True)
+    for b in model.blocks:
+        b.fuse()
+    q = Quantizable(model)
+    q.qconfig = torch.ao.quantization.get_default_qconfig(engine)
+    torch.ao.quantization.prepare(q, inplace=True)
+    with torch.no_grad():
+        for _ in range(20):
+            q(torch.rand(1, *shape))
+    torch.ao.quantization.convert(q, inplace=True)
+    return q
+
+
 def load_mnist(data_dir, split, limit):
     prefix = "train" if split == "train" else "t10k"
     def read(name):
@@ -86,7 +123,8 @@ def load_mnist(data_dir, split, limit):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["train", "eval", "latency", "params"])
+    ap.add_argument("mode", choices=["train", "eval", "latency", "int8-latency", "params"])
+    ap.add_argument("--engine", default="onednn")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--batches", type=int, default=20)
@@ -132,8 +170,11 @@ def main():
             for i in range(0, len(x), a.batch):
                 model(x[i:i + a.batch].contiguous(memory_format=fmt)).argmax(1)
             out.update(batch=a.batch, images_per_second=len(x) / (time.perf_counter() - t))
-    elif a.mode == "latency":
+    elif a.mode in ("latency", "int8-latency"):
         model.eval()
+        if a.mode == "int8-latency":
+            model = eager_int8(model, shape, a.engine)
+            out["engine"] = a.engine
         inp = torch.randn(1, *shape).contiguous(memory_format=fmt)
         for _ in range(a.warmup):
             model(inp)  # the study warms up with gradients on

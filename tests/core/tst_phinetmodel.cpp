@@ -3,6 +3,7 @@
 #include "phinet/model/ConfigJson.h"
 #include "phinet/model/PhiNet.h"
 #include "phinet/common/Error.h"
+#include "../SpecOracle.h"
 
 #include <QtTest/QtTest>
 
@@ -27,48 +28,21 @@ PhiNetConfig make(Variant v, std::array<int, 3> in, double a, double b, double t
     return c;
 }
 
-/// An independent transliteration of the spec's formulas (a.2-a.6), written without the plan, used as
-/// the oracle for sweep points. Returns the parameter count.
+/// The spec oracle (tests/SpecOracle.h) for a config.
 std::int64_t specParams(const PhiNetConfig& c)
 {
-    auto md = [](double v, int d) {
-        int r = std::max(d, int(v + d / 2.0) / d * d);
-        return r < 0.9 * v ? r + d : r;
-    };
-    const bool mod = c.variant == Variant::Modified;
-    const bool early = c.variant == Variant::ModifiedEarly;
-    auto width = [&](double unscaled) { int w = int(unscaled * c.alpha); return mod ? md(w, c.divisor) : w; };
-    const int n = c.numLayers;
-    auto t = [&](int i) { return ((c.t0 * c.beta) * i) / n + (c.t0 * (n - i)) / n; };
-    std::int64_t p = 0;
-    const int stem = width(48);
-    p += 9 * c.input[0] + c.input[0] * stem + 2 * stem;
-    const int b1 = width(24);
-    p += 9 * stem + 2 * stem + stem * b1 + 2 * b1; // block 0
-    auto block = [&](int cin, int f, double ti) {
-        int ce = int(ti * cin);
-        if (mod) ce = md(ce, c.divisor);
-        if (early) ce = md(ce, 8);
-        int cr = 0;
-        if (c.variant == Variant::Original) cr = std::max(1, int(ti * cin / 6));
-        else if (mod) cr = md(std::max(1, ce / 6), c.divisor);
-        else cr = std::max(1, ce / 6);
-        return std::int64_t(cin) * ce + 2 * ce + 9 * ce + 2 * ce + 2 * std::int64_t(ce) * cr + std::int64_t(ce) * f + 2 * f;
-    };
-    p += block(b1, b1, t(1));
-    p += block(b1, b1, t(2));
-    const int b2 = width(48);
-    p += block(b1, b2, t(3));
-    int cin = b2;
-    double w = 48;
-    for (int i = 4; i <= n; ++i) {
-        if (i == 5 || i == 7) w *= 2;
-        const int f = width(w);
-        p += block(cin, f, t(i));
-        cin = f;
-    }
-    if (c.includeTop) p += std::int64_t(cin) * c.numClasses + c.numClasses;
-    return p;
+    oracle::Knobs k;
+    k.channels = c.input[0];
+    k.alpha = c.alpha;
+    k.beta = c.beta;
+    k.t0 = c.t0;
+    k.n = c.numLayers;
+    k.classes = c.numClasses;
+    k.top = c.includeTop;
+    k.variant = c.variant == Variant::Original ? oracle::V::Original
+                : c.variant == Variant::Modified ? oracle::V::Modified : oracle::V::ModifiedEarly;
+    k.divisor = c.divisor;
+    return oracle::params(k);
 }
 
 } // namespace

@@ -74,7 +74,7 @@ PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& 
     return r;
 }
 
-PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg)
+PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg, bool warn)
 {
     setComputeThreads(cfg.threads);
     pinAllocator();
@@ -95,8 +95,9 @@ PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg)
         },
         cfg, nullptr, &r.calibrationBatches);
     r.model = QuantizedPhiNet::convert(r.folded, std::move(params), cfg.weights, cfg.engine);
-    logger()->warn("INT8 model calibrated on random inputs, not data: its scales only serve size and latency "
-                   "measurements, not accuracy");
+    if (warn)
+        logger()->warn("INT8 model calibrated on random inputs, not data: its scales only serve size and latency "
+                       "measurements, not accuracy");
     return r;
 }
 

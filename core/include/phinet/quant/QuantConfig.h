@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "phinet/train/TrainConfig.h"
+
 #include <nlohmann/json.hpp>
 
 namespace phinet {
@@ -68,5 +70,19 @@ struct LayerError {
     double scale = 0;
     long zeroPoint = 0;
 };
+
+/// One QAT epoch: the fake-quantized model's and the truly converted INT8 model's test figures (their
+/// gap is what users fight with).
+struct QatEpoch {
+    int epoch = 0;
+    double trainLoss = 0;
+    double trainAccuracy = 0;
+    EvalResult fakeQuant;
+    EvalResult int8;
+    bool observersFrozen = false;
+    bool bnFrozen = false;
+    double seconds = 0;
+};
+nlohmann::json toJson(const QatEpoch& e);
 
 } // namespace phinet

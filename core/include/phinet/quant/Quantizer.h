@@ -28,20 +28,7 @@ struct PtqResult {
 PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& cfg, const CancelToken* cancel = nullptr);
 /// PTQ calibrated on standard-normal random inputs: the scales are not those of real data, so the
 /// result is only meaningful for size and latency (logged as a warning).
-PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg);
-
-/// One QAT epoch: the fake-quantized model's and the truly converted INT8 model's test figures.
-struct QatEpoch {
-    int epoch = 0;
-    double trainLoss = 0;
-    double trainAccuracy = 0;
-    EvalResult fakeQuant;
-    EvalResult int8;
-    bool observersFrozen = false;
-    bool bnFrozen = false;
-    double seconds = 0;
-};
-nlohmann::json toJson(const QatEpoch& e);
+PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg, bool warn = true);
 
 class QatObserver : public TrainObserver {
 public:

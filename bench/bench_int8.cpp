@@ -1,0 +1,138 @@
+// FP32 vs INT8 latency of the study's networks (prints figures; never pass/fail).
+//
+// Batch 1, 1 and 2 threads, MODIFIED (divisor 8) at 3x224x224 and 1x28x28: FP32 (oneDNN/OpenBLAS)
+// and INT8 on ONEDNN, their ratio; INT8 on QNNPACK at 224; the ORIGINAL network's INT8 latency (the
+// study's point: the MODIFIED one quantizes to faster code). Random weights and random calibration,
+// as the study's 224 demo: latency does not depend on the weights' values. When Debian's
+// python3-torch is installed, PyTorch eager FP32 and INT8 (the study's eager-mode recipe) run in the
+// same process order, interleaved A B A B, and every figure is a median over rounds.
+//
+//   phinet-bench-int8 [--quick] [--no-reference]
+#include "phinet/bench/ModelBench.h"
+#include "phinet/common/Threads.h"
+#include "phinet/quant/Quantizer.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+using namespace phinet;
+
+namespace {
+
+double median(std::vector<double> v)
+{
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+nlohmann::json python(const std::string& args)
+{
+    const std::string cmd =
+        "/usr/bin/python3 " + std::string(PHINET_SOURCE_DIR) + "/bench/reference/pytorch_phinet.py " + args + " 2>/dev/null";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+    if (!pipe) return nullptr;
+    std::string out;
+    char buf[4096];
+    while (fgets(buf, sizeof buf, pipe.get())) out += buf;
+    try {
+        return nlohmann::json::parse(out);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+struct Row {
+    std::vector<double> fp32, int8, pyFp32, pyInt8, p90Int8;
+};
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    bool quick = false, reference = true;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--quick")) quick = true;
+        else if (!std::strcmp(argv[i], "--no-reference")) reference = false;
+        else {
+            std::fprintf(stderr, "usage: phinet-bench-int8 [--quick] [--no-reference]\n");
+            return 2;
+        }
+    }
+    if (reference && std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+        std::printf("note: python3-torch is not installed: no PyTorch reference in this run\n");
+        reference = false;
+    }
+    const int rounds = quick ? 1 : 3;
+    std::printf("machine: %s, %d hardware threads, VNNI %s; LibTorch %s\n", cpuModel().c_str(), hardwareThreads(),
+                cpuHasVnni() ? "yes" : "no (ONEDNN activations use 7 bits)", TORCH_VERSION);
+    std::printf("protocol: batch 1, 10 warm-up + %d timed runs per measurement, %d interleaved round(s), medians in ms; "
+                "FP32 = PhiNet module (NCHW, oneDNN conv, OpenBLAS), INT8 = the workbench's runtime; allocator pinned; "
+                "PyTorch = Debian python3-torch eager (FP32 module; INT8 via fuse/prepare/convert, the study's recipe)\n\n",
+                quick ? 30 : 100, rounds);
+    std::printf("%-28s %3s | %9s %9s %9s %7s | %9s %9s %7s\n", "model", "thr", "FP32", "INT8", "INT8 p90", "speedup",
+                "PyT FP32", "PyT INT8", "vs PyT");
+
+    struct Case {
+        const char* name;
+        PhiNetConfig cfg;
+        QuantEngine engine;
+    };
+    std::vector<Case> cases{
+        {"MODIFIED 3x224x224 onednn", PhiNetConfig::study(Variant::Modified, {3, 224, 224}), QuantEngine::Onednn},
+        {"ORIGINAL 3x224x224 onednn", PhiNetConfig::study(Variant::Original, {3, 224, 224}), QuantEngine::Onednn},
+        {"MODIFIED 1x28x28 onednn", PhiNetConfig::study(Variant::Modified, {1, 28, 28}), QuantEngine::Onednn},
+        {"MODIFIED 3x224x224 qnnpack", PhiNetConfig::study(Variant::Modified, {3, 224, 224}), QuantEngine::Qnnpack},
+    };
+    for (const auto& c : cases) {
+        for (int threads : {1, 2}) {
+            if (c.engine == QuantEngine::Qnnpack && threads == 1 && quick) continue;
+            Row row;
+            LatencyProtocol lp;
+            lp.threads = threads;
+            lp.runs = quick ? 30 : 100;
+            for (int r = 0; r < rounds; ++r) {
+                setComputeThreads(threads);
+                torch::manual_seed(0);
+                PhiNet model(c.cfg);
+                QuantConfig qc;
+                qc.engine = c.engine;
+                qc.calibrationBatches = 2;
+                qc.threads = threads;
+                auto q = quantizeWithRandomCalibration(model, qc);
+                row.fp32.push_back(fp32CpuLatency(model, lp).median);
+                auto i8 = int8CpuLatency(q.model, lp);
+                row.int8.push_back(i8.median);
+                row.p90Int8.push_back(i8.p90);
+                if (reference) {
+                    const std::string in = std::to_string(c.cfg.input[0]) + "," + std::to_string(c.cfg.input[1]) + "," +
+                                           std::to_string(c.cfg.input[2]);
+                    const std::string common = " --input " + in + " --threads " + std::to_string(threads) + " --runs " +
+                                               std::to_string(lp.runs);
+                    if (c.cfg.variant == Variant::Modified) {
+                        auto f = python("latency" + common);
+                        auto i = python("int8-latency --engine " + toString(c.engine) + common);
+                        if (f.is_object()) row.pyFp32.push_back(f["median"]);
+                        if (i.is_object()) row.pyInt8.push_back(i["median"]);
+                    }
+                }
+            }
+            const double f = median(row.fp32), i = median(row.int8), pf = median(row.pyFp32), pi = median(row.pyInt8);
+            char pyF[16] = "-", pyI[16] = "-", vs[16] = "-";
+            if (pf > 0) std::snprintf(pyF, sizeof pyF, "%.2f", pf);
+            if (pi > 0) {
+                std::snprintf(pyI, sizeof pyI, "%.2f", pi);
+                std::snprintf(vs, sizeof vs, "%.2fx", pi / i);
+            }
+            std::printf("%-28s %3d | %9.2f %9.2f %9.2f %6.2fx | %9s %9s %7s\n", c.name, threads, f, i, median(row.p90Int8),
+                        f / i, pyF, pyI, vs);
+            std::fflush(stdout);
+        }
+    }
+    std::printf("\nspeedup = our FP32 / our INT8; vs PyT = PyTorch eager INT8 / our INT8 (above 1 = ours is faster). "
+                "PyTorch eager cannot convert the ORIGINAL network (hard-swish, + and * on quantized tensors): no "
+                "reference there.\n");
+    return 0;
+}

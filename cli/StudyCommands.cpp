@@ -1,0 +1,375 @@
+#include "StudyCommands.h"
+
+#include "Progress.h"
+
+#include "phinet/common/Error.h"
+#include "phinet/common/Threads.h"
+#include "phinet/experiment/Experiment.h"
+#include "phinet/model/ConfigJson.h"
+#include "phinet/report/RunStore.h"
+
+#include <spdlog/fmt/fmt.h>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+namespace phinet::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void StudyArgs::add(CLI::App* app)
+{
+    app->add_option("--preset", preset, "a study preset (study-mnist, study-cifar10, quick, ...; phinet runs presets lists them)");
+    app->add_option("--config", config, "an experiment JSON file");
+    app->add_option("--out", out, "output folder (default: the user's data folder, runs/NAME-DATE)");
+    app->add_option("--data-dir", dataDir, "data set folder (overrides the preset's)");
+    app->add_option("--epochs", epochs, "override every training stage's epochs (the presets keep the study's 10)");
+    app->add_option("--threads", threads, "compute threads for every stage (0 = all cores)");
+    app->add_flag("--resume", resume, "continue the run in --out (finished stages are reused)");
+    app->add_flag("--json", json, "one JSON object on the last line of stdout");
+}
+
+void SweepArgs::add(CLI::App* app)
+{
+    app->add_option("--preset", preset, "a sweep preset (sweep-layers, sweep-alpha, sweep-beta, sweep-t0, ...)");
+    app->add_option("--knob", knob, "num_layers | alpha | beta | t0");
+    app->add_option("--values", values, "comma-separated values, or FROM:TO:COUNT for evenly spaced ones");
+    model.add(app);
+    app->add_option("--out", out, "output folder (default: the user's data folder, runs/NAME-DATE)");
+    app->add_option("--runs", runs, "timed latency runs per measurement");
+    app->add_option("--threads", threads, "compute threads (0 = all cores)");
+    app->add_flag("--params-only", paramsOnly, "only params, MACs and memory estimates (no latency, no INT8)");
+    app->add_flag("--resume", resume, "continue the sweep in --out");
+    app->add_flag("--json", json, "one JSON object on the last line of stdout");
+}
+
+namespace {
+
+class CliExperimentObserver : public ExperimentObserver {
+public:
+    explicit CliExperimentObserver(ProgressBar& bar) : bar_(bar) {}
+    void onEvent(const ExperimentEvent& e) override
+    {
+        using T = ExperimentEvent::Type;
+        char text[320];
+        switch (e.type) {
+        case T::StageStarted: bar_.line("[" + e.stage + "] started" + (e.model.empty() ? "" : " (" + e.model + ")")); break;
+        case T::StageFinished:
+            if (e.stage != "report") bar_.line("[" + e.stage + "] " + e.message);
+            break;
+        case T::StageSkipped: bar_.line("[" + e.stage + "] skipped: " + e.message); break;
+        case T::StageFailed: bar_.line("[" + e.stage + "] failed: " + e.message); break;
+        case T::Batch: {
+            std::snprintf(text, sizeof text, "%s epoch %d/%d batch %lld/%lld loss %.4f, overall ETA %s", e.model.c_str(),
+                          e.batch.epoch, e.batch.epochs, (long long)e.batch.batch, (long long)e.batch.batchesPerEpoch,
+                          e.batch.loss, e.etaSeconds >= 0 ? formatDuration(e.etaSeconds).c_str() : "?");
+            if (bar_.interactive()) {
+                bar_.update("[" + e.stage + "]", e.overall, text);
+            } else if (int(e.overall * 20) > lastTwentieth_) {
+                lastTwentieth_ = int(e.overall * 20);
+                bar_.line("[" + e.stage + "] " + std::to_string(int(e.overall * 100)) + "% " + text);
+            }
+            break;
+        }
+        case T::Epoch:
+            std::snprintf(text, sizeof text, "[%s] %s epoch %d: train loss %.4f, test %.2f%% (%.1f s)", e.stage.c_str(),
+                          e.model.c_str(), e.epoch.epoch, e.epoch.trainLoss, e.epoch.test ? e.epoch.test->accuracy : 0.0,
+                          e.epoch.epochSeconds);
+            bar_.line(text);
+            break;
+        case T::QatEpoch:
+            std::snprintf(text, sizeof text, "[%s] QAT epoch %d: fake-quant %.2f%%, converted INT8 %.2f%%", e.stage.c_str(),
+                          e.qatEpoch.epoch, e.qatEpoch.fakeQuant.accuracy, e.qatEpoch.int8.accuracy);
+            bar_.line(text);
+            break;
+        case T::ModelMeasured:
+            if (e.stage == "sweep") {
+                std::snprintf(text, sizeof text, "[sweep %3.0f%%] %s %s: %lld params, %lld MACs%s", e.overall * 100,
+                              e.message.c_str(), e.model.c_str(), (long long)e.result.params, (long long)e.result.macs,
+                              e.result.cpuLatency ? fmt::format(", FP32 {:.2f} ms, INT8 {:.2f} ms", e.result.cpuLatency->median,
+                                                                e.result.int8CpuLatency ? e.result.int8CpuLatency->median : 0.0)
+                                                        .c_str()
+                                                  : "");
+                bar_.line(text);
+            } else {
+                bar_.line("[measure] " + e.model + ": " +
+                          (e.result.cpuLatency ? fmt::format("CPU {:.2f} ms (median)", e.result.cpuLatency->median) : ""));
+            }
+            break;
+        case T::Progress: break;
+        }
+    }
+
+private:
+    ProgressBar& bar_;
+    int lastTwentieth_ = -1;
+};
+
+std::string cell(const std::optional<double>& v, const char* fmtStr)
+{
+    if (!v) return "-";
+    char b[32];
+    std::snprintf(b, sizeof b, fmtStr, *v);
+    return b;
+}
+
+void printStudyTable(const std::vector<ModelResult>& rows)
+{
+    std::printf("%-20s %10s %10s %12s %12s %12s %12s\n", "model", "accuracy", "size MiB", "CPU ms", "CPU p90 ms", "GPU ms",
+                "train s");
+    for (const auto& r : rows) {
+        const auto size = r.precision == "int8" ? r.int8SizeMib : r.fp32SizeMib;
+        std::optional<double> cpu, p90, gpu;
+        if (r.cpuLatency && r.cpuLatency->available) cpu = r.cpuLatency->median, p90 = r.cpuLatency->p90;
+        if (r.gpuLatency && r.gpuLatency->available) gpu = r.gpuLatency->median;
+        std::printf("%-20s %10s %10s %12s %12s %12s %12s\n", r.model.c_str(), cell(r.accuracyPct, "%.2f%%").c_str(),
+                    cell(size, "%.3f").c_str(), cell(cpu, "%.3f").c_str(), cell(p90, "%.3f").c_str(), cell(gpu, "%.3f").c_str(),
+                    cell(r.trainSeconds, "%.1f").c_str());
+    }
+    for (const auto& r : rows)
+        if (r.gpuLatency && !r.gpuLatency->available) {
+            std::printf("GPU latency: unavailable (%s)\n", r.gpuLatency->unavailableReason.c_str());
+            break;
+        }
+}
+
+std::vector<double> parseValues(const std::string& text)
+{
+    std::vector<double> out;
+    if (std::count(text.begin(), text.end(), ':') == 2) {
+        double from = 0, to = 0;
+        int count = 0;
+        if (std::sscanf(text.c_str(), "%lf:%lf:%d", &from, &to, &count) != 3 || count < 1)
+            throw UsageError("--values: expected FROM:TO:COUNT, got \"" + text + "\"");
+        for (int i = 0; i < count; ++i) out.push_back(count == 1 ? from : from + (to - from) * i / (count - 1));
+        return out;
+    }
+    std::stringstream ss(text);
+    for (std::string part; std::getline(ss, part, ',');) {
+        try {
+            size_t used = 0;
+            out.push_back(std::stod(part, &used));
+            if (used != part.size()) throw std::invalid_argument(part);
+        } catch (const std::exception&) {
+            throw UsageError("--values: expected numbers like 0.5,1,2 or FROM:TO:COUNT, got \"" + text + "\"");
+        }
+    }
+    return out;
+}
+
+fs::path chooseOut(const std::string& out, bool resume, const std::string& name)
+{
+    if (out.empty()) {
+        if (resume) throw UsageError("--resume: give the folder of the run to continue with --out");
+        return defaultRunDir(name);
+    }
+    const fs::path p = out;
+    const bool hasState = fs::exists(p / "state.json") || fs::exists(p / "sweep.json");
+    if (hasState && !resume)
+        throw UsageError("--out: " + out + " holds an earlier run; add --resume to continue it, or choose another folder");
+    if (resume && !hasState) throw UsageError("--resume: " + out + " holds no run to continue");
+    return p;
+}
+
+} // namespace
+
+int runStudy(const StudyArgs& a, CLI::App* app)
+{
+    if (a.preset.empty() == a.config.empty()) throw UsageError("--preset: give either --preset NAME or --config FILE");
+    ExperimentConfig cfg;
+    if (!a.preset.empty()) {
+        Preset p;
+        try {
+            p = findPreset(a.preset);
+        } catch (const ConfigError& e) {
+            throw UsageError(std::string("--preset: ") + e.what());
+        }
+        if (!p.study) throw UsageError("--preset: " + a.preset + " is a sweep preset (use phinet sweep --preset)");
+        cfg = *p.study;
+    } else {
+        if (!fs::exists(a.config)) throw UsageError("--config: file \"" + a.config + "\" does not exist");
+        cfg = loadExperimentConfig(a.config);
+    }
+    if (a.epochs >= 0) {
+        if (a.epochs < 1) throw UsageError("--epochs: must be >= 1");
+        cfg.trainOriginal.epochs = cfg.trainModified.epochs = a.epochs;
+        cfg.quant.qatEpochs = std::min(cfg.quant.qatEpochs, a.epochs);
+    }
+    if (a.threads >= 0) cfg.trainOriginal.threads = cfg.trainModified.threads = cfg.quant.threads = cfg.bench.threads = a.threads;
+    if (!a.dataDir.empty()) {
+        if (!fs::is_directory(a.dataDir)) throw UsageError("--data-dir: folder \"" + a.dataDir + "\" does not exist");
+        cfg.data.dataDir = a.dataDir;
+    }
+    const auto out = chooseOut(a.out, a.resume, cfg.name);
+    CancelToken& cancel = interruptToken();
+    installInterruptHandler();
+    ProgressBar bar;
+    bar.line("study \"" + cfg.name + "\" -> " + out.string());
+    CliExperimentObserver obs(bar);
+    auto r = runExperiment(cfg, out, &obs, &cancel);
+    bar.finish();
+    printStudyTable(r.models);
+    std::fprintf(stderr, "results: %s and %s (run %lld)\n", r.csvPath.c_str(), r.jsonPath.c_str(), (long long)r.runId);
+    if (r.cancelled)
+        std::fprintf(stderr, "phinet: cancelled; continue with: phinet study %s%s --out %s --resume\n",
+                     a.preset.empty() ? "--config " : "--preset ", (a.preset.empty() ? a.config : a.preset).c_str(),
+                     out.c_str());
+    if (a.json) {
+        json rows = json::array();
+        for (const auto& m : r.models) rows.push_back(toJson(m));
+        std::cout << json{{"run_id", r.runId}, {"out", out.string()}, {"csv", r.csvPath.string()}, {"json", r.jsonPath.string()},
+                          {"cancelled", r.cancelled}, {"results", rows}, {"manifest", toJson(r.manifest)}}
+                         .dump()
+                  << std::endl;
+    }
+    return r.cancelled ? CancelledByUser : Ok;
+}
+
+int runSweepCommand(const SweepArgs& a, CLI::App* app)
+{
+    SweepConfig cfg;
+    if (!a.preset.empty()) {
+        if (!a.knob.empty() || !a.values.empty()) throw UsageError("--preset: give either --preset or --knob/--values");
+        Preset p;
+        try {
+            p = findPreset(a.preset);
+        } catch (const ConfigError& e) {
+            throw UsageError(std::string("--preset: ") + e.what());
+        }
+        if (!p.sweep) throw UsageError("--preset: " + a.preset + " is a study preset (use phinet study --preset)");
+        cfg = *p.sweep;
+    } else {
+        if (a.knob.empty()) throw UsageError("--knob: give the knob to vary (num_layers, alpha, beta, t0) or --preset");
+        cfg.knob = a.knob == "layers" ? "num_layers" : a.knob;
+        if (a.values.empty()) throw UsageError("--values: give the values to sweep");
+        cfg.values = parseValues(a.values);
+        cfg.base = a.model.toConfig();
+        cfg.name = "sweep-" + cfg.knob;
+        cfg.bench.runs = 20;
+        cfg.bench.warmup = 3;
+    }
+    if (a.runs >= 0) {
+        if (a.runs < 1) throw UsageError("--runs: must be >= 1");
+        cfg.bench.runs = a.runs;
+    }
+    if (a.threads >= 0) cfg.bench.threads = a.threads;
+    if (a.paramsOnly) cfg.measureLatency = cfg.measureInt8 = false;
+    if (auto e = cfg.validate(); !e.empty()) {
+        std::string m = e.front();
+        if (m.rfind("sweep.knob", 0) == 0) m = "--knob" + m.substr(10);
+        else if (m.rfind("sweep.values", 0) == 0) m = "--values" + m.substr(12);
+        throw UsageError(m);
+    }
+    const auto out = chooseOut(a.out, a.resume, cfg.name);
+    CancelToken& cancel = interruptToken();
+    installInterruptHandler();
+    ProgressBar bar;
+    bar.line("sweep \"" + cfg.name + "\" over " + cfg.knob + " (" + std::to_string(cfg.values.size()) + " points) -> " + out.string());
+    CliExperimentObserver obs(bar);
+    auto r = runSweep(cfg, out, &obs, &cancel);
+    bar.finish();
+    std::fprintf(stderr, "%d/%d points; results: %s (run %lld)\n", r.pointsDone, r.pointsTotal, r.csvPath.c_str(),
+                 (long long)r.runId);
+    if (r.cancelled) std::fprintf(stderr, "phinet: cancelled; continue with --out %s --resume\n", out.c_str());
+    if (a.json) {
+        json rows = json::array();
+        for (const auto& m : r.rows) rows.push_back(toJson(m));
+        std::cout << json{{"run_id", r.runId}, {"out", out.string()}, {"csv", r.csvPath.string()}, {"cancelled", r.cancelled},
+                          {"points_done", r.pointsDone}, {"points_total", r.pointsTotal}, {"results", rows}}
+                         .dump()
+                  << std::endl;
+    }
+    return r.cancelled ? CancelledByUser : Ok;
+}
+
+void addRunsCommands(CLI::App& app, RunsArgs& args, std::string& action)
+{
+    auto* runs = app.add_subcommand("runs", "run history: list, show, export, delete runs; list presets");
+    runs->require_subcommand(1);
+    auto* list = runs->add_subcommand("list", "list the recorded runs");
+    list->add_flag("--json", args.json, "JSON output");
+    list->callback([&] { action = "list"; });
+    auto* show = runs->add_subcommand("show", "show a run's config, manifest and results");
+    show->add_option("id", args.id, "run id")->required();
+    show->add_flag("--json", args.json, "JSON output");
+    show->callback([&] { action = "show"; });
+    auto* exp = runs->add_subcommand("export", "write a run's results as CSV");
+    exp->add_option("id", args.id, "run id")->required();
+    exp->add_option("--out", args.out, "CSV file to write")->required();
+    exp->callback([&] { action = "export"; });
+    auto* del = runs->add_subcommand("delete", "delete a run from the history (its files stay)");
+    del->add_option("id", args.id, "run id")->required();
+    del->callback([&] { action = "delete"; });
+    auto* presets = runs->add_subcommand("presets", "list the study and sweep presets");
+    presets->add_flag("--json", args.json, "JSON output");
+    presets->callback([&] { action = "presets"; });
+}
+
+int runRuns(const std::string& action, const RunsArgs& a)
+{
+    if (action == "presets") {
+        json out = json::array();
+        for (const auto& p : listPresets()) {
+            if (a.json) out.push_back({{"name", p.name}, {"kind", p.kind}, {"description", p.description}, {"path", p.path.string()}});
+            else std::printf("%-22s %-6s %s\n", p.name.c_str(), p.kind.c_str(), p.description.c_str());
+        }
+        if (a.json) std::cout << out.dump() << std::endl;
+        return Ok;
+    }
+    RunStore store;
+    if (action == "list") {
+        const auto runs = store.list();
+        if (a.json) {
+            json out = json::array();
+            for (const auto& r : runs)
+                out.push_back({{"id", r.id}, {"kind", r.kind}, {"name", r.name}, {"status", r.status}, {"created", r.created},
+                               {"out", r.outDir}, {"results", r.resultCount}});
+            std::cout << out.dump() << std::endl;
+        } else {
+            std::printf("%5s %-6s %-24s %-10s %-21s %7s  %s\n", "id", "kind", "name", "status", "created", "rows", "folder");
+            for (const auto& r : runs)
+                std::printf("%5lld %-6s %-24s %-10s %-21s %7d  %s\n", (long long)r.id, r.kind.c_str(), r.name.c_str(),
+                            r.status.c_str(), r.created.c_str(), r.resultCount, r.outDir.c_str());
+        }
+        return Ok;
+    }
+    RunDetails d;
+    try {
+        d = store.show(a.id);
+    } catch (const ConfigError& e) {
+        throw UsageError(std::string("id: ") + e.what());
+    }
+    if (action == "show") {
+        json rows = json::array();
+        for (const auto& r : d.results) rows.push_back(toJson(r));
+        if (a.json) {
+            std::cout << json{{"id", d.info.id}, {"kind", d.info.kind}, {"name", d.info.name}, {"status", d.info.status},
+                              {"created", d.info.created}, {"out", d.info.outDir}, {"config", d.config},
+                              {"manifest", d.manifest}, {"results", rows}}
+                             .dump()
+                      << std::endl;
+        } else {
+            std::printf("run %lld: %s \"%s\", %s, created %s\nfolder: %s\n", (long long)d.info.id, d.info.kind.c_str(),
+                        d.info.name.c_str(), d.info.status.c_str(), d.info.created.c_str(), d.info.outDir.c_str());
+            std::printf("machine: %s; LibTorch %s; threads %d; engine %s\n\n", d.manifest.value("cpu", "").c_str(),
+                        d.manifest.value("libtorch_version", "").c_str(), d.manifest.value("threads", 0),
+                        d.manifest.value("engine", "").c_str());
+            std::cout << toCsv(d.results);
+        }
+        return Ok;
+    }
+    if (action == "export") {
+        writeFileAtomic(a.out, toCsv(d.results));
+        std::fprintf(stderr, "wrote %zu rows to %s\n", d.results.size(), a.out.c_str());
+        return Ok;
+    }
+    if (action == "delete") {
+        store.remove(a.id);
+        std::fprintf(stderr, "deleted run %lld from the history\n", (long long)a.id);
+        return Ok;
+    }
+    return BadArguments;
+}
+
+} // namespace phinet::cli

@@ -1,0 +1,45 @@
+#pragma once
+// `phinet study`, `phinet sweep`, `phinet runs`.
+
+#include "CliCommon.h"
+
+namespace phinet::cli {
+
+struct StudyArgs {
+    std::string preset;
+    std::string config;
+    std::string out;
+    std::string dataDir;
+    int epochs = -1;
+    int threads = -1;
+    bool resume = false;
+    bool json = false;
+    void add(CLI::App* app);
+};
+
+struct SweepArgs {
+    std::string preset;
+    std::string knob;
+    std::string values;
+    ModelArgs model;
+    std::string out;
+    int runs = -1;
+    int threads = -1;
+    bool paramsOnly = false;
+    bool resume = false;
+    bool json = false;
+    void add(CLI::App* app);
+};
+
+struct RunsArgs {
+    std::int64_t id = 0;
+    std::string out;
+    bool json = false;
+};
+
+int runStudy(const StudyArgs& args, CLI::App* app);
+int runSweepCommand(const SweepArgs& args, CLI::App* app);
+int runRuns(const std::string& action, const RunsArgs& args);
+void addRunsCommands(CLI::App& app, RunsArgs& args, std::string& action);
+
+} // namespace phinet::cli

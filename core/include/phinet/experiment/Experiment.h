@@ -1,0 +1,80 @@
+#pragma once
+/// The study pipeline and sweeps: typed events, cancel, on-disk stage cache and resume, reports and
+/// run history. Torch-free: the GUI's job runner calls these on a worker thread.
+
+#include "phinet/common/Cancel.h"
+#include "phinet/experiment/ExperimentConfig.h"
+#include "phinet/report/Results.h"
+
+#include <filesystem>
+
+namespace phinet {
+
+/// One event of a running experiment or sweep.
+struct ExperimentEvent {
+    enum class Type {
+        StageStarted,  ///< stage, model
+        StageFinished, ///< stage, model, message (what it produced)
+        StageSkipped,  ///< stage (switched off, or cached from an earlier run: message says which)
+        StageFailed,   ///< stage, message (the error a person can act on)
+        Batch,         ///< batch: training progress of `model`
+        Epoch,         ///< epoch: an epoch summary of `model`
+        QatEpoch,      ///< qatEpoch: fake-quant vs converted accuracy
+        ModelMeasured, ///< result: a finished row (study model or sweep point row)
+        Progress       ///< overall progress only
+    };
+    Type type = Type::Progress;
+    std::string stage;   ///< "build", "train-original", "train-modified", "ptq", "qat", "measure", "report", "sweep"
+    std::string model;   ///< "original-fp32", ...
+    std::string message;
+    double overall = 0;  ///< 0..1 of the whole run (stage-weighted estimate)
+    double etaSeconds = -1;
+    BatchProgress batch;
+    EpochSummary epoch;
+    QatEpoch qatEpoch;
+    ModelResult result;
+};
+
+/// Receives events on the thread running the experiment (throttled: training batches every
+/// TrainConfig::reportEvery). Keep handlers short; the GUI queues them to its own thread.
+class ExperimentObserver {
+public:
+    virtual ~ExperimentObserver() = default;
+    virtual void onEvent(const ExperimentEvent& e) = 0;
+};
+
+struct ExperimentResult {
+    std::vector<ModelResult> models;
+    Manifest manifest;
+    std::filesystem::path outDir;
+    std::filesystem::path csvPath, jsonPath;
+    std::int64_t runId = 0;
+    bool cancelled = false;
+};
+
+/// Runs the study: build -> train ORIGINAL -> train MODIFIED -> PTQ -> QAT -> measure -> report, into
+/// `outDir` (checkpoints, INT8 files, state.json, results.csv, results.json). Finished stages are
+/// cached: a cancelled or crashed run started again on the same folder resumes where it stopped (a
+/// training stage from its last finished epoch). Throws ConfigError if the folder holds a run of
+/// another config. Cancel returns what finished (cancelled = true).
+ExperimentResult runExperiment(const ExperimentConfig& config, const std::filesystem::path& outDir,
+                               ExperimentObserver* observer = nullptr, const CancelToken* cancel = nullptr);
+
+struct SweepResult {
+    std::vector<ModelResult> rows;
+    std::filesystem::path outDir, csvPath, jsonPath;
+    std::int64_t runId = 0;
+    bool cancelled = false;
+    int pointsDone = 0, pointsTotal = 0;
+};
+
+/// Runs a sweep point by point (each point: every variant) into `outDir`; each finished point is
+/// committed to the run store and the CSV/JSON rewritten atomically, so a killed sweep started again
+/// on the same folder continues at the first missing point with no duplicated or lost rows.
+SweepResult runSweep(const SweepConfig& config, const std::filesystem::path& outDir,
+                     ExperimentObserver* observer = nullptr, const CancelToken* cancel = nullptr);
+
+/// A default output folder for a run: <data>/runs/<name>-<date>.
+std::filesystem::path defaultRunDir(const std::string& name);
+
+} // namespace phinet

@@ -1,0 +1,97 @@
+#pragma once
+/// The study as one reproducible configuration: model, data, training of both variants, PTQ, QAT and
+/// measurement settings, with stage switches. Torch-free: the GUI and presets use it.
+
+#include "phinet/data/DataConfig.h"
+#include "phinet/model/PhiNetConfig.h"
+#include "phinet/quant/QuantConfig.h"
+#include "phinet/train/TrainConfig.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace phinet {
+
+struct BenchConfig {
+    int runs = 100;
+    int warmup = 10;
+    int batch = 1;
+    int threads = 0;  ///< 0: all cores
+    bool gpu = true;  ///< measure FP32 on CUDA where available
+};
+
+/// Which stages run. A switched-off stage is skipped (its models get no row).
+struct StageSwitches {
+    bool trainOriginal = true;
+    bool trainModified = true;
+    bool ptq = true;
+    bool qat = true;
+    bool measure = true;
+};
+
+struct ExperimentConfig {
+    std::string name = "experiment";
+    /// Base network; the ORIGINAL and MODIFIED models are derived from it (variant and divisor set).
+    PhiNetConfig model;
+    int modifiedDivisor = 8;
+    DataConfig data;
+    TrainConfig trainOriginal;  ///< the study: lr 0.01 (first run), Adam, batch 128, 10 epochs
+    TrainConfig trainModified;  ///< the study: lr 0.001
+    QuantConfig quant;
+    BenchConfig bench;
+    StageSwitches stages;
+
+    PhiNetConfig originalModel() const;
+    PhiNetConfig modifiedModel() const;
+    /// Problems, each naming its field (model.alpha, training_original.lr, ...); empty when valid.
+    std::vector<std::string> validate() const;
+};
+
+nlohmann::json toJson(const ExperimentConfig& c);
+/// Missing fields keep their defaults; throws ConfigError naming the field.
+ExperimentConfig experimentConfigFromJson(const nlohmann::json& j);
+/// Reads a JSON file; throws ConfigError naming the file on a parse error.
+ExperimentConfig loadExperimentConfig(const std::filesystem::path& path);
+/// Writes atomically.
+void saveExperimentConfig(const ExperimentConfig& c, const std::filesystem::path& path);
+
+/// One knob varied over values, both variants at each point (the study's b.9 sweeps).
+struct SweepConfig {
+    std::string name = "sweep";
+    std::string knob = "alpha";        ///< num_layers | alpha | beta | t0
+    std::vector<double> values;
+    PhiNetConfig base;                 ///< fixed knobs (the study: 3x224x224, alpha 3, beta 0.75, t0 6, N 7)
+    int modifiedDivisor = 8;
+    std::vector<Variant> variants{Variant::Original, Variant::Modified};
+    BenchConfig bench;
+    bool measureLatency = true;        ///< FP32 and INT8 CPU latency at every point
+    bool measureInt8 = true;           ///< INT8 conversion (size, latency) at every point
+    int trainBatches = 0;              ///< > 0: train this many batches and report accuracy
+    DataConfig data;                   ///< for the optional accuracy
+    std::vector<std::string> validate() const;
+};
+
+nlohmann::json toJson(const SweepConfig& c);
+SweepConfig sweepConfigFromJson(const nlohmann::json& j);
+
+/// A preset file: either an experiment or a sweep ("kind": "study" | "sweep").
+struct Preset {
+    std::string name;
+    std::string description;
+    std::string kind; ///< "study" or "sweep"
+    std::optional<ExperimentConfig> study;
+    std::optional<SweepConfig> sweep;
+    std::filesystem::path path;
+};
+/// Presets shipped in resources/presets plus the user's own in <data>/presets (theirs win on names).
+std::vector<Preset> listPresets();
+/// Finds a preset by name; throws ConfigError listing the known names.
+Preset findPreset(const std::string& name);
+Preset loadPreset(const std::filesystem::path& path);
+/// Saves a user preset into <data>/presets/<name>.json (atomic).
+std::filesystem::path saveUserPreset(const Preset& p);
+
+} // namespace phinet

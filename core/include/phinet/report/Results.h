@@ -1,0 +1,71 @@
+#pragma once
+/// Result rows, the reproducibility manifest, and CSV (RFC 4180) / JSON writers. Torch-free.
+
+#include "phinet/bench/Latency.h"
+#include "phinet/quant/QuantConfig.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace phinet {
+
+/// Everything measured about one model (a study row or a sweep point).
+struct ModelResult {
+    std::string model;     ///< "original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8", ...
+    std::string variant;   ///< "original" | "modified" | "modified-early"
+    std::string precision; ///< "fp32" | "int8"
+    std::string sweepKnob; ///< sweeps: the varied knob
+    double sweepValue = 0;
+    double alpha = 0, beta = 0, t0 = 0;
+    int layers = 0;
+    std::string input;     ///< "C,H,W"
+    std::int64_t params = 0;
+    std::int64_t macs = 0;
+    std::int64_t flashBytesInt8 = 0;
+    std::int64_t peakRamBytesInt8 = 0;
+    std::optional<double> fp32SizeMib, int8SizeMib;
+    std::optional<double> accuracyPct;
+    std::optional<double> trainSeconds;
+    std::optional<LatencyReport> cpuLatency;
+    std::optional<LatencyReport> int8CpuLatency; ///< sweeps: both latencies on one row
+    std::optional<LatencyReport> gpuLatency;
+    std::vector<std::int64_t> confusion;
+    std::vector<LayerError> layerErrors;
+    std::vector<QatEpoch> qatEpochs;
+};
+
+nlohmann::json toJson(const ModelResult& r);
+ModelResult modelResultFromJson(const nlohmann::json& j);
+
+/// Where, when and with what a result was obtained.
+struct Manifest {
+    std::string workbenchVersion;
+    std::string libtorchVersion;
+    std::string spdlogVersion;
+    std::string cpu;
+    std::string gpu;    ///< "none (...)" when unavailable
+    std::string engine;
+    int threads = 0;
+    std::uint64_t seed = 0;
+    std::string date;   ///< ISO 8601, UTC
+    std::string host;
+    nlohmann::json config;
+};
+/// The manifest of this machine and process for a config.
+Manifest makeManifest(const nlohmann::json& config, std::uint64_t seed, const std::string& engine, int threads);
+nlohmann::json toJson(const Manifest& m);
+
+/// The CSV columns: settings first (model, variant, alpha, ...), then measurements with units.
+const std::vector<std::string>& csvColumns();
+/// One CSV line per result (RFC 4180: CRLF, quoted where needed, blank where not measured).
+std::string toCsv(const std::vector<ModelResult>& rows);
+/// Quotes a field if it holds a comma, quote or line break (RFC 4180).
+std::string csvField(const std::string& s);
+/// Writes text atomically (temporary file renamed over the target).
+void writeFileAtomic(const std::filesystem::path& path, const std::string& text);
+
+} // namespace phinet

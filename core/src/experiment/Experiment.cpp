@@ -1,0 +1,555 @@
+#include "phinet/experiment/Experiment.h"
+
+#include "phinet/bench/ModelBench.h"
+#include "phinet/common/Error.h"
+#include "phinet/common/Log.h"
+#include "phinet/common/Paths.h"
+#include "phinet/common/Threads.h"
+#include "phinet/model/ConfigJson.h"
+#include "phinet/quant/Quantizer.h"
+#include "phinet/report/RunStore.h"
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <set>
+
+namespace phinet {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+fs::path defaultRunDir(const std::string& name)
+{
+    char stamp[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+    return userDataDir() / "runs" / (name + "-" + stamp);
+}
+
+namespace {
+
+constexpr double kMib = 1024.0 * 1024.0;
+
+json readJson(const fs::path& p)
+{
+    std::ifstream in(p);
+    try {
+        return json::parse(in);
+    } catch (const json::exception&) {
+        throw DataError(p.string() + ": corrupt run state (delete the folder to start over)");
+    }
+}
+
+std::string inputString(const PhiNetConfig& c)
+{
+    return std::to_string(c.input[0]) + "," + std::to_string(c.input[1]) + "," + std::to_string(c.input[2]);
+}
+
+ModelResult describe(const std::string& name, const PhiNetConfig& c, const std::string& precision)
+{
+    const auto s = summarize(c);
+    ModelResult r;
+    r.model = name;
+    r.variant = toString(c.variant);
+    r.precision = precision;
+    r.alpha = c.alpha;
+    r.beta = c.beta;
+    r.t0 = c.t0;
+    r.layers = c.numLayers;
+    r.input = inputString(c);
+    r.params = s.params;
+    r.macs = s.macs;
+    r.flashBytesInt8 = s.flashBytesInt8;
+    r.peakRamBytesInt8 = s.peakRamBytesInt8;
+    return r;
+}
+
+/// Progress bookkeeping over weighted stages.
+struct Progress {
+    std::vector<std::pair<std::string, double>> weights;
+    std::map<std::string, double> done; // stage -> fraction
+    Clock::time_point start = Clock::now();
+    double overall() const
+    {
+        double total = 0, got = 0;
+        for (const auto& [s, w] : weights) {
+            total += w;
+            auto it = done.find(s);
+            if (it != done.end()) got += w * it->second;
+        }
+        return total > 0 ? got / total : 0;
+    }
+    double eta() const
+    {
+        const double o = overall();
+        const double el = std::chrono::duration<double>(Clock::now() - start).count();
+        return o > 0.01 ? el * (1 - o) / o : -1;
+    }
+};
+
+class Pipeline {
+public:
+    Pipeline(const ExperimentConfig& c, const fs::path& out, ExperimentObserver* obs, const CancelToken* cancel)
+        : cfg_(c), out_(out), obs_(obs), cancel_(cancel)
+    {
+    }
+
+    ExperimentResult run()
+    {
+        if (auto e = cfg_.validate(); !e.empty()) throw ConfigError(e);
+        fs::create_directories(out_);
+        statePath_ = out_ / "state.json";
+        const json configJson = toJson(cfg_);
+        if (fs::exists(statePath_)) {
+            state_ = readJson(statePath_);
+            if (state_.value("config", json()) != configJson)
+                throw ConfigError(out_.string() + ": this folder holds a run of another configuration; choose another "
+                                                  "output folder or delete it");
+        } else {
+            state_ = {{"config", configJson}, {"done", json::array()}, {"rows", json::object()}};
+        }
+        const int threads = cfg_.trainModified.threads ? cfg_.trainModified.threads : hardwareThreads();
+        result_.manifest = makeManifest(configJson, cfg_.trainModified.seed, toString(cfg_.quant.engine), threads);
+        result_.outDir = out_;
+        if (state_.contains("run_id")) {
+            runId_ = state_["run_id"];
+            store_.setStatus(runId_, "running");
+        } else {
+            runId_ = store_.createRun("study", cfg_.name, configJson, toJson(result_.manifest), out_.string());
+            state_["run_id"] = runId_;
+            saveState();
+        }
+        result_.runId = runId_;
+        setupProgress();
+        try {
+            stages();
+        } catch (const Cancelled&) {
+            result_.cancelled = true;
+        } catch (const std::exception& e) {
+            emitStage(ExperimentEvent::Type::StageFailed, currentStage_, "", e.what());
+            store_.setStatus(runId_, "failed");
+            writeReport();
+            throw;
+        }
+        writeReport();
+        store_.setStatus(runId_, result_.cancelled ? "cancelled" : "finished");
+        return result_;
+    }
+
+private:
+    // ---- state ----
+    bool isDone(const std::string& stage) const
+    {
+        for (const auto& s : state_["done"])
+            if (s == stage) return true;
+        return false;
+    }
+    void markDone(const std::string& stage)
+    {
+        if (!isDone(stage)) state_["done"].push_back(stage);
+        saveState();
+    }
+    void saveState() { writeFileAtomic(statePath_, state_.dump(2)); }
+    void putRow(const ModelResult& r)
+    {
+        state_["rows"][r.model] = toJson(r);
+        saveState();
+        store_.putResult(runId_, r);
+    }
+    std::optional<ModelResult> row(const std::string& model) const
+    {
+        if (!state_["rows"].contains(model)) return std::nullopt;
+        return modelResultFromJson(state_["rows"][model]);
+    }
+
+    // ---- events ----
+    void emit(ExperimentEvent e)
+    {
+        e.overall = progress_.overall();
+        e.etaSeconds = progress_.eta();
+        if (obs_) obs_->onEvent(e);
+    }
+    void emitStage(ExperimentEvent::Type t, const std::string& stage, const std::string& model, const std::string& msg)
+    {
+        ExperimentEvent e;
+        e.type = t;
+        e.stage = stage;
+        e.model = model;
+        e.message = msg;
+        if (t == ExperimentEvent::Type::StageFinished || t == ExperimentEvent::Type::StageSkipped) progress_.done[stage] = 1.0;
+        if (t == ExperimentEvent::Type::StageFailed) logger()->error("stage {} failed: {}", stage, msg);
+        else if (!msg.empty()) logger()->info("{}: {}", stage, msg);
+        emit(e);
+    }
+
+    void setupProgress()
+    {
+        auto batches = [&](const TrainConfig& t) {
+            const double n = cfg_.data.limitTrain > 0 ? double(cfg_.data.limitTrain) : 60000.0;
+            return n / t.batchSize * t.epochs;
+        };
+        progress_.weights = {{"build", 0.1},
+                             {"train-original", cfg_.stages.trainOriginal ? batches(cfg_.trainOriginal) : 0},
+                             {"train-modified", cfg_.stages.trainModified ? batches(cfg_.trainModified) : 0},
+                             {"ptq", cfg_.stages.ptq ? double(cfg_.quant.calibrationBatches) : 0},
+                             {"qat", cfg_.stages.qat ? batches(cfg_.trainModified) / std::max(1, cfg_.trainModified.epochs) *
+                                                           cfg_.quant.qatEpochs * 1.5
+                                                     : 0},
+                             {"measure", cfg_.stages.measure ? 20.0 : 0},
+                             {"report", 0.1}};
+    }
+
+    /// Adapts trainer events to experiment events.
+    struct TrainBridge : QatObserver {
+        Pipeline& p;
+        std::string stage, model;
+        TrainBridge(Pipeline& pp, std::string s, std::string m) : p(pp), stage(std::move(s)), model(std::move(m)) {}
+        void onBatch(const BatchProgress& b) override
+        {
+            const double total = double(b.batchesPerEpoch) * std::max(1, b.epochs);
+            p.progress_.done[stage] = double(b.globalBatch) / total;
+            ExperimentEvent e;
+            e.type = ExperimentEvent::Type::Batch;
+            e.stage = stage;
+            e.model = model;
+            e.batch = b;
+            p.emit(e);
+        }
+        void onEpoch(const EpochSummary& s) override
+        {
+            p.store_.addEpoch(p.runId_, model, s);
+            ExperimentEvent e;
+            e.type = ExperimentEvent::Type::Epoch;
+            e.stage = stage;
+            e.model = model;
+            e.epoch = s;
+            p.emit(e);
+        }
+        void onQatEpoch(const QatEpoch& q) override
+        {
+            ExperimentEvent e;
+            e.type = ExperimentEvent::Type::QatEpoch;
+            e.stage = stage;
+            e.model = model;
+            e.qatEpoch = q;
+            p.emit(e);
+        }
+    };
+
+    const DataSplits& data()
+    {
+        if (!data_) data_ = loadData(cfg_.data, cancel_);
+        return *data_;
+    }
+
+    PhiNet trainStage(const std::string& stage, const std::string& model, const PhiNetConfig& mc, const TrainConfig& tc)
+    {
+        currentStage_ = stage;
+        const fs::path ckpt = out_ / (model + ".ckpt");
+        if (isDone(stage) && fs::exists(ckpt)) {
+            emitStage(ExperimentEvent::Type::StageSkipped, stage, model, "cached in " + ckpt.string());
+            return loadCheckpoint(ckpt).model;
+        }
+        emitStage(ExperimentEvent::Type::StageStarted, stage, model, "");
+        torch::manual_seed(tc.seed);
+        PhiNet net(mc);
+        TrainRequest req;
+        req.config = tc;
+        req.checkpointPath = ckpt;
+        if (fs::exists(ckpt)) req.resumeFrom = ckpt; // a crashed or cancelled run: continue after its last epoch
+        TrainBridge bridge(*this, stage, model);
+        auto r = train(net, data(), req, &bridge, cancel_);
+        if (r.cancelled) throw Cancelled();
+        auto rowOut = describe(model, mc, "fp32");
+        if (r.finalTest) {
+            rowOut.accuracyPct = r.finalTest->accuracy;
+            rowOut.confusion = r.finalTest->confusion;
+        }
+        rowOut.trainSeconds = r.trainSeconds;
+        putRow(rowOut);
+        markDone(stage);
+        emitStage(ExperimentEvent::Type::StageFinished, stage, model,
+                  fmt::format("{:.2f}% test accuracy after {} epochs, {:.1f} s", rowOut.accuracyPct.value_or(0), r.epochsDone,
+                              r.trainSeconds));
+        return net;
+    }
+
+    void quantStage(const std::string& stage, const std::string& model, bool qat)
+    {
+        currentStage_ = stage;
+        const fs::path file = out_ / (model + ".int8");
+        if (isDone(stage) && fs::exists(file)) {
+            emitStage(ExperimentEvent::Type::StageSkipped, stage, model, "cached in " + file.string());
+            return;
+        }
+        emitStage(ExperimentEvent::Type::StageStarted, stage, model, "");
+        auto fp32 = loadCheckpoint(out_ / "modified-fp32.ckpt").model; // QAT changes its model: a fresh copy
+        const auto& d = data();
+        ModelResult rowOut = describe(model, fp32->config(), "int8");
+        QuantizedPhiNet int8;
+        FoldedPhiNet folded;
+        if (!qat) {
+            auto r = quantizePtq(fp32, d, cfg_.quant, cancel_);
+            int8 = std::move(r.model);
+            folded = std::move(r.folded);
+        } else {
+            TrainBridge bridge(*this, stage, model);
+            auto r = quantizeQat(fp32, d, cfg_.quant, cfg_.trainModified, &bridge, cancel_);
+            if (r.cancelled) throw Cancelled();
+            int8 = std::move(r.model);
+            folded = std::move(r.folded);
+            rowOut.qatEpochs = r.epochs;
+            rowOut.trainSeconds = r.trainSeconds;
+        }
+        int8.save(file);
+        const auto eval = evaluate([&](const torch::Tensor& x) { return int8.forward(x); }, d.test, d.config,
+                                   cfg_.trainModified.evalBatchSize, false, fp32->config().numClasses, cancel_);
+        rowOut.accuracyPct = eval.accuracy;
+        rowOut.confusion = eval.confusion;
+        BatchLoader::Options o;
+        o.batchSize = 64;
+        BatchLoader loader(d.test, d.config.mean, d.config.std, o);
+        Batch b;
+        loader.next(b);
+        rowOut.layerErrors = compareLayers(folded, int8, b.images);
+        rowOut.int8SizeMib = double(fs::file_size(file)) / kMib;
+        putRow(rowOut);
+        markDone(stage);
+        emitStage(ExperimentEvent::Type::StageFinished, stage, model,
+                  fmt::format("{:.2f}% test accuracy, {:.3f} MiB", eval.accuracy, *rowOut.int8SizeMib));
+    }
+
+    void measureStage()
+    {
+        currentStage_ = "measure";
+        if (isDone("measure")) {
+            emitStage(ExperimentEvent::Type::StageSkipped, "measure", "", "cached");
+            return;
+        }
+        emitStage(ExperimentEvent::Type::StageStarted, "measure", "", "");
+        LatencyProtocol lp;
+        lp.runs = cfg_.bench.runs;
+        lp.warmup = cfg_.bench.warmup;
+        lp.batch = cfg_.bench.batch;
+        lp.threads = cfg_.bench.threads;
+        const std::vector<std::string> models{"original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8"};
+        int i = 0;
+        for (const auto& m : models) {
+            if (isCancelled(cancel_)) throw Cancelled();
+            auto r = row(m);
+            if (!r) continue;
+            if (r->precision == "fp32") {
+                auto net = loadCheckpoint(out_ / (m + ".ckpt")).model;
+                r->fp32SizeMib = double(fp32ModelBytes(net)) / kMib;
+                r->cpuLatency = fp32CpuLatency(net, lp);
+                if (cfg_.bench.gpu) r->gpuLatency = fp32GpuLatency(net, lp);
+            } else {
+                auto q = QuantizedPhiNet::load(out_ / (m + ".int8"), cfg_.quant.engine);
+                r->int8SizeMib = double(fs::file_size(out_ / (m + ".int8"))) / kMib;
+                r->cpuLatency = int8CpuLatency(q, lp);
+            }
+            putRow(*r);
+            progress_.done["measure"] = double(++i) / double(models.size());
+            ExperimentEvent e;
+            e.type = ExperimentEvent::Type::ModelMeasured;
+            e.stage = "measure";
+            e.model = m;
+            e.result = *r;
+            emit(e);
+        }
+        markDone("measure");
+        emitStage(ExperimentEvent::Type::StageFinished, "measure", "", "size and latency measured");
+    }
+
+    void stages()
+    {
+        currentStage_ = "build";
+        emitStage(ExperimentEvent::Type::StageStarted, "build", "", "");
+        const auto so = summarize(cfg_.originalModel()), sm = summarize(cfg_.modifiedModel());
+        emitStage(ExperimentEvent::Type::StageFinished, "build", "",
+                  fmt::format("ORIGINAL {} params / {} MACs, MODIFIED {} params / {} MACs", withThousands(so.params),
+                              withThousands(so.macs), withThousands(sm.params), withThousands(sm.macs)));
+        if (cfg_.stages.trainOriginal) trainStage("train-original", "original-fp32", cfg_.originalModel(), cfg_.trainOriginal);
+        else emitStage(ExperimentEvent::Type::StageSkipped, "train-original", "", "switched off");
+        if (cfg_.stages.trainModified) trainStage("train-modified", "modified-fp32", cfg_.modifiedModel(), cfg_.trainModified);
+        else emitStage(ExperimentEvent::Type::StageSkipped, "train-modified", "", "switched off");
+        if (cfg_.stages.ptq) quantStage("ptq", "modified-ptq-int8", false);
+        else emitStage(ExperimentEvent::Type::StageSkipped, "ptq", "", "switched off");
+        if (cfg_.stages.qat) quantStage("qat", "modified-qat-int8", true);
+        else emitStage(ExperimentEvent::Type::StageSkipped, "qat", "", "switched off");
+        if (cfg_.stages.measure) measureStage();
+        else emitStage(ExperimentEvent::Type::StageSkipped, "measure", "", "switched off");
+    }
+
+    void writeReport()
+    {
+        result_.models.clear();
+        for (const auto& m : {"original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8"})
+            if (auto r = row(m)) result_.models.push_back(*r);
+        result_.csvPath = out_ / "results.csv";
+        result_.jsonPath = out_ / "results.json";
+        writeFileAtomic(result_.csvPath, toCsv(result_.models));
+        json rows = json::array();
+        for (const auto& r : result_.models) rows.push_back(toJson(r));
+        json doc{{"kind", "study"},
+                 {"name", cfg_.name},
+                 {"run_id", runId_},
+                 {"cancelled", result_.cancelled},
+                 {"manifest", toJson(result_.manifest)},
+                 {"results", rows}};
+        writeFileAtomic(result_.jsonPath, doc.dump(2));
+        progress_.done["report"] = 1.0;
+        ExperimentEvent e;
+        e.type = ExperimentEvent::Type::StageFinished;
+        e.stage = "report";
+        e.message = result_.csvPath.string();
+        emit(e);
+    }
+
+    const ExperimentConfig& cfg_;
+    fs::path out_, statePath_;
+    ExperimentObserver* obs_;
+    const CancelToken* cancel_;
+    json state_;
+    RunStore store_;
+    std::int64_t runId_ = 0;
+    ExperimentResult result_;
+    Progress progress_;
+    std::optional<DataSplits> data_;
+    std::string currentStage_ = "build";
+};
+
+// ---- sweeps ----
+
+std::vector<ModelResult> sweepPoint(const SweepConfig& c, double value, const CancelToken* cancel)
+{
+    std::vector<ModelResult> rows;
+    for (auto v : c.variants) {
+        if (isCancelled(cancel)) throw Cancelled();
+        PhiNetConfig m = c.base;
+        if (c.knob == "num_layers") {
+            m.numLayers = int(value);
+            m.downsamplingLayers = PhiNetConfig::defaultDownsampling(m.numLayers);
+        } else if (c.knob == "alpha") {
+            m.alpha = value;
+        } else if (c.knob == "beta") {
+            m.beta = value;
+        } else {
+            m.t0 = value;
+        }
+        m.variant = v;
+        m.divisor = v == Variant::Modified ? c.modifiedDivisor : 1;
+        ModelResult r = describe(toString(v), m, "fp32+int8");
+        r.sweepKnob = c.knob;
+        r.sweepValue = value;
+        if (c.measureLatency || c.measureInt8) {
+            torch::manual_seed(0);
+            PhiNet net(m);
+            LatencyProtocol lp;
+            lp.runs = c.bench.runs;
+            lp.warmup = c.bench.warmup;
+            lp.batch = c.bench.batch;
+            lp.threads = c.bench.threads;
+            r.fp32SizeMib = double(fp32ModelBytes(net)) / kMib;
+            if (c.measureLatency) r.cpuLatency = fp32CpuLatency(net, lp);
+            if (c.measureInt8) {
+                QuantConfig qc;
+                qc.calibrationBatches = 2;
+                qc.threads = c.bench.threads;
+                auto q = quantizeWithRandomCalibration(net, qc, false);
+                r.int8SizeMib = double(int8ModelBytes(q.model)) / kMib;
+                if (c.measureLatency) r.int8CpuLatency = int8CpuLatency(q.model, lp);
+            }
+        }
+        rows.push_back(r);
+    }
+    return rows;
+}
+
+} // namespace
+
+ExperimentResult runExperiment(const ExperimentConfig& config, const fs::path& outDir, ExperimentObserver* observer,
+                               const CancelToken* cancel)
+{
+    Pipeline p(config, outDir, observer, cancel);
+    return p.run();
+}
+
+SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, ExperimentObserver* observer, const CancelToken* cancel)
+{
+    if (auto e = config.validate(); !e.empty()) throw ConfigError(e);
+    fs::create_directories(outDir);
+    const fs::path statePath = outDir / "sweep.json";
+    const json configJson = toJson(config);
+    RunStore store;
+    std::int64_t runId = 0;
+    if (fs::exists(statePath)) {
+        const auto st = readJson(statePath);
+        if (st.value("config", json()) != configJson)
+            throw ConfigError(outDir.string() + ": this folder holds a sweep of another configuration; choose another "
+                                                "output folder or delete it");
+        runId = st.value("run_id", std::int64_t(0));
+        store.setStatus(runId, "running");
+    } else {
+        const auto manifest = makeManifest(configJson, 0, toString(defaultEngine()),
+                                           config.bench.threads ? config.bench.threads : hardwareThreads());
+        runId = store.createRun("sweep", config.name, configJson, toJson(manifest), outDir.string());
+        writeFileAtomic(statePath, json{{"config", configJson}, {"run_id", runId}}.dump(2));
+    }
+    SweepResult res;
+    res.outDir = outDir;
+    res.runId = runId;
+    res.csvPath = outDir / "sweep.csv";
+    res.jsonPath = outDir / "results.json";
+    res.pointsTotal = int(config.values.size());
+    auto have = store.sweepPoints(runId);
+    std::set<int> done(have.begin(), have.end());
+    const auto start = Clock::now();
+    int computed = 0;
+    auto writeOut = [&] {
+        auto details = store.show(runId);
+        res.rows = details.results;
+        writeFileAtomic(res.csvPath, toCsv(res.rows));
+        json rows = json::array();
+        for (const auto& r : res.rows) rows.push_back(toJson(r));
+        writeFileAtomic(res.jsonPath, json{{"kind", "sweep"}, {"run_id", runId}, {"manifest", details.manifest}, {"results", rows}}.dump(2));
+    };
+    for (int i = 0; i < res.pointsTotal; ++i) {
+        if (done.count(i)) continue;
+        if (isCancelled(cancel)) {
+            res.cancelled = true;
+            break;
+        }
+        std::vector<ModelResult> rows;
+        try {
+            rows = sweepPoint(config, config.values[size_t(i)], cancel);
+        } catch (const Cancelled&) {
+            res.cancelled = true;
+            break;
+        }
+        store.putSweepPoint(runId, i, rows);
+        done.insert(i);
+        ++computed;
+        writeOut();
+        for (const auto& r : rows) {
+            ExperimentEvent e;
+            e.type = ExperimentEvent::Type::ModelMeasured;
+            e.stage = "sweep";
+            e.model = r.model;
+            e.result = r;
+            e.overall = double(done.size()) / res.pointsTotal;
+            const double el = std::chrono::duration<double>(Clock::now() - start).count();
+            e.etaSeconds = el / computed * double(res.pointsTotal - int(done.size()));
+            e.message = config.knob + " = " + std::to_string(config.values[size_t(i)]);
+            if (observer) observer->onEvent(e);
+        }
+    }
+    writeOut();
+    res.pointsDone = int(done.size());
+    store.setStatus(runId, res.cancelled ? "cancelled" : "finished");
+    return res;
+}
+
+} // namespace phinet
