@@ -8,6 +8,8 @@
 
 #include <csignal>
 
+#include "../SpecOracle.h"
+
 namespace {
 
 struct Run {
@@ -16,7 +18,7 @@ struct Run {
     QByteArray err;
 };
 
-Run phinet(const QStringList& args, int timeoutMs = 120000)
+Run runCli(const QStringList& args, int timeoutMs = 120000)
 {
     QProcess p;
     p.start(QStringLiteral(PHINET_CLI_PATH), args);
@@ -46,14 +48,14 @@ class TestCli : public QObject {
 private Q_SLOTS:
     void versionAndHelp()
     {
-        auto r = phinet({QStringLiteral("--version")});
+        auto r = runCli({QStringLiteral("--version")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.startsWith("phinet "));
         QVERIFY(r.out.endsWith('\n'));
-        r = phinet({QStringLiteral("--help")});
+        r = runCli({QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("model"));
-        r = phinet({QStringLiteral("model"), QStringLiteral("--help")});
+        r = runCli({QStringLiteral("model"), QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("--alpha"));
         QVERIFY(r.out.contains("--variant"));
@@ -80,7 +82,7 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(qint64, params);
         QFETCH(qint64, macs);
-        auto r = phinet(QStringList{QStringLiteral("model"), QStringLiteral("--json")} + args);
+        auto r = runCli(QStringList{QStringLiteral("model"), QStringLiteral("--json")} + args);
         QCOMPARE(r.exitCode, 0);
         const auto o = lastJsonLine(r.out);
         QCOMPARE(o.value(QStringLiteral("params")).toInteger(), params);
@@ -97,7 +99,7 @@ private Q_SLOTS:
 
     void modelTable()
     {
-        auto r = phinet({QStringLiteral("model"), QStringLiteral("--input"), QStringLiteral("1,28,28"),
+        auto r = runCli({QStringLiteral("model"), QStringLiteral("--input"), QStringLiteral("1,28,28"),
                          QStringLiteral("--variant"), QStringLiteral("original")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("block7"));
@@ -109,7 +111,7 @@ private Q_SLOTS:
     void trainAndEval()
     {
         const QString ckpt = path(QStringLiteral("small.ckpt"));
-        auto r = phinet(QStringList{"train", "--epochs", "1", "--limit-train", "512", "--limit-test", "200", "--out", ckpt,
+        auto r = runCli(QStringList{"train", "--epochs", "1", "--limit-train", "512", "--limit-test", "200", "--out", ckpt,
                                     "--json"} + kSmallModel);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto o = lastJsonLine(r.out);
@@ -123,7 +125,7 @@ private Q_SLOTS:
         QVERIFY(o.value(QStringLiteral("images_per_second")).toDouble() > 0);
         QCOMPARE(o.value(QStringLiteral("test_images")).toInteger(), 200);
 
-        auto e = phinet({QStringLiteral("eval"), QStringLiteral("--ckpt"), ckpt, QStringLiteral("--limit-test"),
+        auto e = runCli({QStringLiteral("eval"), QStringLiteral("--ckpt"), ckpt, QStringLiteral("--limit-test"),
                          QStringLiteral("200"), QStringLiteral("--json")});
         QVERIFY2(e.exitCode == 0, e.err.constData());
         QCOMPARE(lastJsonLine(e.out).value(QStringLiteral("test_accuracy")).toDouble(), acc);
@@ -151,7 +153,7 @@ private Q_SLOTS:
         const int done = partial.value(QStringLiteral("epochs_done")).toInt();
         QVERIFY(done >= 1 && done < 3);
 
-        auto r = phinet(QStringList{"train", "--epochs", "3", "--limit-train", "1024", "--limit-test", "100", "--out",
+        auto r = runCli(QStringList{"train", "--epochs", "3", "--limit-train", "1024", "--limit-test", "100", "--out",
                                     ckpt, "--resume", ckpt, "--json"} + kSmallModel);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto o = lastJsonLine(r.out);
@@ -170,7 +172,7 @@ private Q_SLOTS:
             QVERIFY(file.open(QIODevice::WriteOnly));
             file.write("garbage, not an IDX file");
         }
-        auto r = phinet(QStringList{"train", "--data-dir", path(QStringLiteral("baddata")), "--epochs", "1"});
+        auto r = runCli(QStringList{"train", "--data-dir", path(QStringLiteral("baddata")), "--epochs", "1"});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("train-images-idx3-ubyte") && r.err.contains("not an IDX file"), r.err.constData());
         // a checkpoint that is not one
@@ -178,9 +180,119 @@ private Q_SLOTS:
         QVERIFY(fake.open(QIODevice::WriteOnly));
         fake.write("not a checkpoint");
         fake.close();
-        r = phinet({QStringLiteral("eval"), QStringLiteral("--ckpt"), fake.fileName()});
+        r = runCli({QStringLiteral("eval"), QStringLiteral("--ckpt"), fake.fileName()});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("fake.ckpt"), r.err.constData());
+    }
+
+    // The quick preset end to end, then the run history commands on its run.
+    void studyQuickAndRuns()
+    {
+        const QString out = path(QStringLiteral("quick-study"));
+        auto r = runCli({"study", "--preset", "quick", "--epochs", "1", "--out", out, "--threads", "2", "--json"}, 600000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto o = lastJsonLine(r.out);
+        const auto rows = o.value(QStringLiteral("results")).toArray();
+        QCOMPARE(rows.size(), 4);
+        QStringList models;
+        for (const auto& row : rows) models << row.toObject().value(QStringLiteral("model")).toString();
+        QCOMPARE(models, (QStringList{"original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8"}));
+        QFile csv(out + QStringLiteral("/results.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(csv.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size(), 5);
+        QVERIFY(r.out.contains("modified-qat-int8")); // the table on stdout
+        const int id = o.value(QStringLiteral("run_id")).toInt();
+
+        auto list = runCli({"runs", "list", "--json"});
+        QCOMPARE(list.exitCode, 0);
+        bool found = false;
+        for (const auto& run : QJsonDocument::fromJson(list.out.trimmed()).array())
+            found = found || run.toObject().value(QStringLiteral("id")).toInt() == id;
+        QVERIFY(found);
+        auto show = runCli({"runs", "show", QString::number(id), "--json"});
+        QCOMPARE(show.exitCode, 0);
+        QCOMPARE(lastJsonLine(show.out).value(QStringLiteral("results")).toArray().size(), 4);
+        const QString exported = path(QStringLiteral("export.csv"));
+        QCOMPARE(runCli({"runs", "export", QString::number(id), "--out", exported}).exitCode, 0);
+        QVERIFY(QFile::exists(exported));
+        QCOMPARE(runCli({"runs", "delete", QString::number(id)}).exitCode, 0);
+        auto gone = runCli({"runs", "show", QString::number(id)});
+        QCOMPARE(gone.exitCode, 2);
+        QVERIFY(gone.err.contains("does not exist"));
+        // the same folder again without --resume is refused, naming --out
+        auto again = runCli({"study", "--preset", "quick", "--out", out});
+        QCOMPARE(again.exitCode, 2);
+        QVERIFY2(again.err.contains("--out") && again.err.contains("--resume"), again.err.constData());
+    }
+
+    // The study's four sweep grids: every point's params, both variants, against the spec's formulas.
+    void studySweepPresetsMatchSpec_data()
+    {
+        QTest::addColumn<QString>("preset");
+        QTest::addColumn<QString>("knob");
+        QTest::addColumn<int>("points");
+        QTest::newRow("layers") << "sweep-layers" << "num_layers" << 10;
+        QTest::newRow("alpha") << "sweep-alpha" << "alpha" << 15;
+        QTest::newRow("beta") << "sweep-beta" << "beta" << 15;
+        QTest::newRow("t0") << "sweep-t0" << "t0" << 7;
+    }
+    void studySweepPresetsMatchSpec()
+    {
+        QFETCH(QString, preset);
+        QFETCH(QString, knob);
+        QFETCH(int, points);
+        const QString out = path(preset);
+        auto r = runCli({"sweep", "--preset", preset, "--params-only", "--out", out, "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto rows = lastJsonLine(r.out).value(QStringLiteral("results")).toArray();
+        QCOMPARE(rows.size(), 2 * points);
+        for (const auto& v : rows) {
+            const auto row = v.toObject();
+            phinet::oracle::Knobs k; // the study's base: 3x224x224, alpha 3, beta 0.75, t0 6, N 7
+            const double value = row.value(QStringLiteral("sweep_value")).toDouble();
+            if (knob == QLatin1String("num_layers")) k.n = int(value);
+            if (knob == QLatin1String("alpha")) k.alpha = value;
+            if (knob == QLatin1String("beta")) k.beta = value;
+            if (knob == QLatin1String("t0")) k.t0 = value;
+            const bool modified = row.value(QStringLiteral("variant")).toString() == QLatin1String("modified");
+            k.variant = modified ? phinet::oracle::V::Modified : phinet::oracle::V::Original;
+            k.divisor = modified ? 8 : 1;
+            QCOMPARE(row.value(QStringLiteral("params")).toInteger(), phinet::oracle::params(k));
+        }
+        // the CSV carries the same rows
+        QFile csv(out + QStringLiteral("/sweep.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(csv.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size(), 2 * points + 1);
+    }
+
+    // kill -9 in the middle of a sweep; --resume completes it with no duplicated or lost rows.
+    void sweepKilledAndResumed()
+    {
+        const QString out = path(QStringLiteral("killed-sweep"));
+        QProcess p;
+        p.start(QStringLiteral(PHINET_CLI_PATH), {"sweep", "--preset", "sweep-quick", "--runs", "400", "--out", out});
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError(), err.count("[sweep") >= 2), 120000); // a point is committed
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(30000));
+        QFile partial(out + QStringLiteral("/sweep.csv"));
+        QVERIFY(partial.open(QIODevice::ReadOnly));
+        const int before = QString::fromUtf8(partial.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size() - 1;
+        partial.close();
+        QVERIFY2(before >= 2 && before < 8, qPrintable(QString::number(before))); // really interrupted
+        auto r = runCli({"sweep", "--preset", "sweep-quick", "--runs", "400", "--out", out, "--resume", "--json"}, 300000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto rows = lastJsonLine(r.out).value(QStringLiteral("results")).toArray();
+        QCOMPARE(rows.size(), 8);
+        QSet<QString> keys;
+        for (const auto& v : rows)
+            keys.insert(v.toObject().value(QStringLiteral("model")).toString() + QLatin1Char('@') +
+                        QString::number(v.toObject().value(QStringLiteral("sweep_value")).toDouble()));
+        QCOMPARE(keys.size(), 8);
+        QFile csv(out + QStringLiteral("/sweep.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(csv.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size(), 9);
     }
 
     void badArguments_data()
@@ -205,12 +317,22 @@ private Q_SLOTS:
         QTest::newRow("train resume") << QStringList{"train", "--resume", "/nonexistent.ckpt"} << "--resume";
         QTest::newRow("eval ckpt") << QStringList{"eval", "--ckpt", "/nonexistent.ckpt"} << "--ckpt";
         QTest::newRow("eval no ckpt") << QStringList{"eval"} << "--ckpt";
+        QTest::newRow("quantize no ckpt") << QStringList{"quantize", "--out", "/tmp/x.int8"} << "--ckpt";
+        QTest::newRow("quantize observer") << QStringList{"quantize", "--model-only", "--observer", "magic", "--out", "/tmp/x.int8"} << "--observer";
+        QTest::newRow("quantize calib") << QStringList{"quantize", "--model-only", "--calib-batches", "0", "--out", "/tmp/x.int8"} << "--calib-batches";
+        QTest::newRow("quantize engine") << QStringList{"quantize", "--model-only", "--engine", "fbgemm", "--out", "/tmp/x.int8"} << "--engine";
+        QTest::newRow("bench model") << QStringList{"bench", "--model", "/nonexistent.int8"} << "--model";
+        QTest::newRow("study preset") << QStringList{"study", "--preset", "nope"} << "--preset";
+        QTest::newRow("study both") << QStringList{"study"} << "--preset";
+        QTest::newRow("sweep knob") << QStringList{"sweep", "--knob", "gamma", "--values", "1,2"} << "--knob";
+        QTest::newRow("sweep values") << QStringList{"sweep", "--knob", "alpha", "--values", "a,b"} << "--values";
+        QTest::newRow("runs show") << QStringList{"runs", "show", "999999"} << "does not exist";
     }
     void badArguments()
     {
         QFETCH(QStringList, args);
         QFETCH(QString, names);
-        auto r = phinet(args);
+        auto r = runCli(args);
         QCOMPARE(r.exitCode, 2);
         const QString err = QString::fromUtf8(r.err).trimmed();
         QVERIFY2(err.contains(names), qPrintable(err));
