@@ -101,7 +101,7 @@ int main(int argc, char** argv)
                 qc.engine = c.engine;
                 qc.calibrationBatches = 2;
                 qc.threads = threads;
-                auto q = quantizeWithRandomCalibration(model, qc);
+                auto q = quantizeWithRandomCalibration(model, qc, false);
                 row.fp32.push_back(fp32CpuLatency(model, lp).median);
                 auto i8 = int8CpuLatency(q.model, lp);
                 row.int8.push_back(i8.median);

@@ -25,6 +25,19 @@ void ProgressBar::update(const std::string& label, double fraction, const std::s
     drawn_ = true;
 }
 
+void ProgressBar::report(const std::string& label, double fraction, const std::string& detail)
+{
+    if (tty_) {
+        update(label, fraction, detail);
+        return;
+    }
+    const int decile = int(fraction * 10);
+    if (label == lastLabel_ && decile <= lastDecile_) return;
+    lastLabel_ = label;
+    lastDecile_ = decile;
+    line(label + ": " + std::to_string(int(fraction * 100)) + "% " + detail);
+}
+
 void ProgressBar::finish()
 {
     if (drawn_) {

@@ -13,6 +13,9 @@ public:
     ProgressBar();
     ~ProgressBar();
     void update(const std::string& label, double fraction, const std::string& detail);
+    /// On a terminal: update(). Otherwise (a log, CI): a plain line each time the fraction passes a
+    /// tenth, or the label changes.
+    void report(const std::string& label, double fraction, const std::string& detail);
     /// Ends the bar's line (before printing anything else).
     void finish();
     /// Prints a line above the bar.
@@ -22,6 +25,8 @@ public:
 private:
     bool tty_ = false;
     bool drawn_ = false;
+    std::string lastLabel_;
+    int lastDecile_ = -1;
 };
 
 /// Formats seconds as "1h02m", "3m12s" or "42s".

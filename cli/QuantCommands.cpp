@@ -90,8 +90,7 @@ public:
         char detail[128];
         std::snprintf(detail, sizeof detail, "batch %lld/%lld loss %.4f %.0f img/s ETA %s", (long long)p.batch,
                       (long long)p.batchesPerEpoch, p.loss, p.imagesPerSecond, formatDuration(p.etaSeconds).c_str());
-        bar_.update("QAT epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs),
-                    double(p.batch) / double(p.batchesPerEpoch), detail);
+        bar_.report("QAT epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs), double(p.batch) / double(p.batchesPerEpoch), detail);
     }
     void onQatEpoch(const QatEpoch& e) override
     {

@@ -64,12 +64,7 @@ public:
             std::snprintf(text, sizeof text, "%s epoch %d/%d batch %lld/%lld loss %.4f, overall ETA %s", e.model.c_str(),
                           e.batch.epoch, e.batch.epochs, (long long)e.batch.batch, (long long)e.batch.batchesPerEpoch,
                           e.batch.loss, e.etaSeconds >= 0 ? formatDuration(e.etaSeconds).c_str() : "?");
-            if (bar_.interactive()) {
-                bar_.update("[" + e.stage + "]", e.overall, text);
-            } else if (int(e.overall * 20) > lastTwentieth_) {
-                lastTwentieth_ = int(e.overall * 20);
-                bar_.line("[" + e.stage + "] " + std::to_string(int(e.overall * 100)) + "% " + text);
-            }
+            bar_.report("[" + e.stage + "] overall", e.overall, text);
             break;
         }
         case T::Epoch:
@@ -103,7 +98,6 @@ public:
 
 private:
     ProgressBar& bar_;
-    int lastTwentieth_ = -1;
 };
 
 std::string cell(const std::optional<double>& v, const char* fmtStr)

@@ -67,16 +67,7 @@ public:
         char detail[160];
         std::snprintf(detail, sizeof detail, "batch %lld/%lld loss %.4f %.0f img/s ETA %s", (long long)p.batch,
                       (long long)p.batchesPerEpoch, p.loss, p.imagesPerSecond, formatDuration(p.etaSeconds).c_str());
-        const std::string label = "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs);
-        const double fraction = double(p.batch) / double(p.batchesPerEpoch);
-        if (bar_.interactive()) {
-            bar_.update(label, fraction, detail);
-        } else if (int(fraction * 10) > lastDecile_ || p.batch < lastBatch_) {
-            // Not a terminal (a log, CI): a plain line every tenth of an epoch.
-            lastDecile_ = p.batch < lastBatch_ ? 0 : int(fraction * 10);
-            bar_.line(label + ": " + std::to_string(int(fraction * 100)) + "% " + detail);
-        }
-        lastBatch_ = p.batch;
+        bar_.report("epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs), double(p.batch) / double(p.batchesPerEpoch), detail);
     }
     void onEpoch(const EpochSummary& e) override
     {
@@ -98,8 +89,6 @@ public:
 
 private:
     ProgressBar& bar_;
-    int lastDecile_ = 0;
-    std::int64_t lastBatch_ = 0;
 };
 
 } // namespace

@@ -2,6 +2,8 @@
 
 #include "LogPane.h"
 #include "ModelPage.h"
+#include "RunPage.h"
+#include "JobRunner.h"
 
 #include "phinet/common/Log.h"
 
@@ -24,7 +26,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName(QStringLiteral("areas"));
     modelPage_ = new ModelPage(tabs_);
+    runPage_ = new RunPage(tabs_);
+    tabs_->addTab(runPage_, tr("Run"));
     tabs_->addTab(modelPage_, tr("Model"));
+    // The run takes its network from the Model form; choosing a preset fills the form.
+    runPage_->setModelSource([this]() -> std::optional<PhiNetConfig> {
+        if (!modelPage_->isValid()) return std::nullopt;
+        return modelPage_->config();
+    });
+    connect(runPage_, &RunPage::presetModelChanged, modelPage_, &ModelPage::setConfig);
+    if (auto study = runPage_->currentStudy()) modelPage_->setConfig(study->modifiedModel());
     setCentralWidget(tabs_);
 
     logPane_ = new LogPane(this);
@@ -69,6 +80,18 @@ void MainWindow::buildMenus()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (runPage_->isRunning()) {
+        const auto answer = QMessageBox::question(this, tr("A run is in progress"),
+                                                  tr("Cancel the run and quit? Finished stages are kept; running the same "
+                                                     "preset into the same folder resumes it."),
+                                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        runPage_->runner()->cancel();
+        runPage_->runner()->wait();
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

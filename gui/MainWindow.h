@@ -9,6 +9,7 @@ namespace phinet::gui {
 
 class LogPane;
 class ModelPage;
+class RunPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -17,6 +18,7 @@ public:
     ~MainWindow() override;
 
     ModelPage* modelPage() const { return modelPage_; }
+    RunPage* runPage() const { return runPage_; }
     LogPane* logPane() const { return logPane_; }
 
 protected:
@@ -27,6 +29,7 @@ private:
 
     QTabWidget* tabs_ = nullptr;
     ModelPage* modelPage_ = nullptr;
+    RunPage* runPage_ = nullptr;
     LogPane* logPane_ = nullptr;
 };
 

@@ -9,6 +9,7 @@
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QtTest/QtTest>
@@ -82,6 +83,25 @@ private Q_SLOTS:
         QVERIFY(page.isValid());
         QVERIFY(!w->property("invalid").toBool());
         QCOMPARE(page.findChild<QTableWidget*>(QStringLiteral("layerTable"))->rowCount(), 10);
+    }
+
+    // --version and --help answer without a display (no QT_QPA_PLATFORM, no DISPLAY).
+    void versionAndHelpWithoutDisplay()
+    {
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(PHINET_WORKBENCH_PATH), {QStringLiteral("--version")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(p.readAllStandardOutput().startsWith("phinet-workbench "));
+        p.start(QStringLiteral(PHINET_WORKBENCH_PATH), {QStringLiteral("--help")});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(p.readAllStandardOutput().contains("Usage: phinet-workbench"));
     }
 
     void logPaneReceivesCoreLog()

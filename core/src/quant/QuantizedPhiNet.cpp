@@ -177,15 +177,24 @@ struct Int8Ops {
     }
     torch::Tensor pool(const torch::Tensor& x, int s) { return seen(s, at::adaptive_avg_pool2d(x, {1, 1})); }
     torch::Tensor sigmoid(const torch::Tensor& x, int s) { return seen(s, at::sigmoid(x)); }
+    /// QNNPACK's add and mul accept input-to-output scale ratios in [2^-14, 2^8) only; a degenerate
+    /// calibration (random inputs on random weights) can leave them outside. Widen the output scale
+    /// just enough (coarser codes, same represented range or more) instead of failing.
+    double binaryScale(const torch::Tensor& a, const torch::Tensor& b, double scale) const
+    {
+        if (m.engine != QuantEngine::Qnnpack) return scale;
+        const double hi = std::max(a.q_scale(), b.q_scale());
+        return std::max(scale, hi / 255.0);
+    }
     torch::Tensor mul(const torch::Tensor& a, const torch::Tensor& b, int s)
     {
         const auto& p = qp(s);
-        return seen(s, ops().mul.call(a, b, p.scale, p.zeroPoint));
+        return seen(s, ops().mul.call(a, b, binaryScale(a, b, p.scale), p.zeroPoint));
     }
     torch::Tensor add(const torch::Tensor& a, const torch::Tensor& b, int s)
     {
         const auto& p = qp(s);
-        return seen(s, ops().add.call(a, b, p.scale, p.zeroPoint));
+        return seen(s, ops().add.call(a, b, binaryScale(a, b, p.scale), p.zeroPoint));
     }
     torch::Tensor linear(const torch::Tensor& x, int s)
     {

@@ -1,0 +1,213 @@
+#include "Charts.h"
+
+#include <qcustomplot.h>
+
+#include <QFileDialog>
+#include <QMenu>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+namespace phinet::gui {
+namespace {
+
+const QList<QColor> kPalette{QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40),
+                             QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127)};
+
+void setupPlot(QCustomPlot* p, const QString& title, const QString& xLabel, const QString& yLabel)
+{
+    p->plotLayout()->insertRow(0);
+    auto* t = new QCPTextElement(p, title, QFont(QStringLiteral("sans"), 10, QFont::Bold));
+    p->plotLayout()->addElement(0, 0, t);
+    p->xAxis->setLabel(xLabel);
+    p->yAxis->setLabel(yLabel);
+    p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom | QCP::iSelectPlottables);
+    p->setMinimumHeight(180);
+    p->setContextMenuPolicy(Qt::CustomContextMenu);
+    p->setMouseTracking(true);
+}
+
+/// Shows the nearest data point's value under the mouse.
+void addHover(QCustomPlot* p)
+{
+    QObject::connect(p, &QCustomPlot::mouseMove, p, [p](QMouseEvent* ev) {
+        double best = 1e9;
+        QString text;
+        for (int i = 0; i < p->graphCount(); ++i) {
+            auto* g = p->graph(i);
+            for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+                const double dx = p->xAxis->coordToPixel(it->key) - ev->pos().x();
+                const double dy = p->yAxis->coordToPixel(it->value) - ev->pos().y();
+                const double d = dx * dx + dy * dy;
+                if (d < best) {
+                    best = d;
+                    text = QStringLiteral("%1: %2 = %3, %4 = %5")
+                               .arg(g->name(), p->xAxis->label())
+                               .arg(it->key, 0, 'g', 6)
+                               .arg(p->yAxis->label())
+                               .arg(it->value, 0, 'g', 6);
+                }
+            }
+        }
+        if (best < 15 * 15) QToolTip::showText(ev->globalPosition().toPoint(), text, p);
+        else QToolTip::hideText();
+    });
+}
+
+} // namespace
+
+bool exportPlot(QCustomPlot* plot, const QString& path)
+{
+    if (path.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive)) return plot->savePdf(path);
+    return plot->savePng(path, 0, 0, 2.0);
+}
+
+void addExportMenu(QCustomPlot* plot, QWidget* dialogParent)
+{
+    QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot, dialogParent](const QPoint& pos) {
+        QMenu menu(plot);
+        auto* save = menu.addAction(QObject::tr("Save chart as PNG or PDF..."));
+        auto* reset = menu.addAction(QObject::tr("Reset zoom"));
+        auto* chosen = menu.exec(plot->mapToGlobal(pos));
+        if (chosen == save) {
+            const QString path = QFileDialog::getSaveFileName(dialogParent, QObject::tr("Save chart"), QString(),
+                                                              QObject::tr("PNG image (*.png);;PDF document (*.pdf)"));
+            if (!path.isEmpty()) exportPlot(plot, path);
+        } else if (chosen == reset) {
+            plot->rescaleAxes();
+            plot->replot();
+        }
+    });
+}
+
+LineChart::LineChart(const QString& title, const QString& xLabel, const QString& yLabel, QWidget* parent)
+    : QWidget(parent), plot_(new QCustomPlot(this))
+{
+    auto* l = new QVBoxLayout(this);
+    l->setContentsMargins(0, 0, 0, 0);
+    l->addWidget(plot_);
+    setupPlot(plot_, title, xLabel, yLabel);
+    plot_->legend->setVisible(true);
+    plot_->legend->setFont(QFont(QStringLiteral("sans"), 8));
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    addHover(plot_);
+    addExportMenu(plot_, this);
+}
+
+void LineChart::addPoint(const QString& name, double x, double y, bool scatter)
+{
+    QCPGraph* g = series_.value(name);
+    if (!g) {
+        g = plot_->addGraph();
+        g->setName(name);
+        g->setPen(QPen(kPalette[series_.size() % kPalette.size()], 1.6));
+        if (scatter) {
+            g->setLineStyle(QCPGraph::lsNone);
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 7));
+        } else {
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+        }
+        series_.insert(name, g);
+    }
+    g->addData(x, y);
+    plot_->rescaleAxes();
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LineChart::clear()
+{
+    plot_->clearGraphs();
+    series_.clear();
+    plot_->replot();
+}
+
+int LineChart::pointCount(const QString& name) const
+{
+    auto* g = series_.value(name);
+    return g ? g->dataCount() : 0;
+}
+
+int LineChart::seriesCount() const
+{
+    return series_.size();
+}
+
+bool LineChart::exportTo(const QString& path)
+{
+    plot_->replot();
+    return exportPlot(plot_, path);
+}
+
+BarChart::BarChart(const QString& title, const QString& yLabel, QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this))
+{
+    auto* l = new QVBoxLayout(this);
+    l->setContentsMargins(0, 0, 0, 0);
+    l->addWidget(plot_);
+    setupPlot(plot_, title, QString(), yLabel);
+    bars_ = new QCPBars(plot_->xAxis, plot_->yAxis);
+    bars_->setBrush(QColor(31, 119, 180, 170));
+    bars_->setPen(QPen(QColor(31, 119, 180)));
+    bars_->setWidth(0.6);
+    errors_ = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
+    errors_->setDataPlottable(bars_);
+    errors_->setPen(QPen(Qt::black, 1.2));
+    addExportMenu(plot_, this);
+    connect(plot_, &QCustomPlot::mouseMove, plot_, [this](QMouseEvent* ev) {
+        const int i = int(std::lround(plot_->xAxis->pixelToCoord(ev->pos().x()))) - 1;
+        if (i >= 0 && i < categories_.size())
+            QToolTip::showText(ev->globalPosition().toPoint(),
+                               QStringLiteral("%1: %2%3").arg(categories_[i]).arg(values_[i], 0, 'g', 5)
+                                   .arg(whiskers_[i] > values_[i] ? tr(" (p90 %1)").arg(whiskers_[i], 0, 'g', 5) : QString()),
+                               plot_);
+    });
+}
+
+void BarChart::setBar(const QString& category, double value, double whisker)
+{
+    int i = categories_.indexOf(category);
+    if (i < 0) {
+        categories_ << category;
+        values_ << value;
+        whiskers_ << whisker;
+    } else {
+        values_[i] = value;
+        whiskers_[i] = whisker;
+    }
+    rebuild();
+}
+
+void BarChart::clear()
+{
+    categories_.clear();
+    values_.clear();
+    whiskers_.clear();
+    rebuild();
+}
+
+void BarChart::rebuild()
+{
+    QVector<double> ticks, errMinus, errPlus;
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (int i = 0; i < categories_.size(); ++i) {
+        ticks << i + 1;
+        ticker->addTick(i + 1, categories_[i]);
+        errMinus << 0;
+        errPlus << std::max(0.0, whiskers_[i] - values_[i]);
+    }
+    plot_->xAxis->setTicker(ticker);
+    plot_->xAxis->setTickLabelRotation(categories_.size() > 3 ? 20 : 0);
+    bars_->setData(ticks, values_);
+    errors_->setData(errMinus, errPlus);
+    plot_->xAxis->setRange(0.3, categories_.size() + 0.7);
+    double top = 0;
+    for (int i = 0; i < values_.size(); ++i) top = std::max({top, values_[i], whiskers_[i]});
+    plot_->yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool BarChart::exportTo(const QString& path)
+{
+    plot_->replot();
+    return exportPlot(plot_, path);
+}
+
+} // namespace phinet::gui

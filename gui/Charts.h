@@ -1,0 +1,61 @@
+#pragma once
+// Live charts on QCustomPlot: zoom and pan with the mouse, values on hover, export to PNG and PDF.
+
+#include <QColor>
+#include <QMap>
+#include <QString>
+#include <QWidget>
+
+class QCustomPlot;
+class QCPGraph;
+class QCPBars;
+class QCPErrorBars;
+
+namespace phinet::gui {
+
+/// A titled plot of named line series (loss per batch, accuracy per epoch, ...).
+class LineChart : public QWidget {
+    Q_OBJECT
+public:
+    LineChart(const QString& title, const QString& xLabel, const QString& yLabel, QWidget* parent = nullptr);
+    /// Appends a point to series `name` (created on first use, with the next palette colour).
+    void addPoint(const QString& name, double x, double y, bool scatter = false);
+    void clear();
+    int pointCount(const QString& name) const;
+    int seriesCount() const;
+    QCustomPlot* plot() const { return plot_; }
+    /// Writes the chart; the format follows the extension (.png or .pdf). False on failure.
+    bool exportTo(const QString& path);
+
+private:
+    QCustomPlot* plot_;
+    QMap<QString, QCPGraph*> series_;
+};
+
+/// Bars per category (model) with optional p90 whiskers.
+class BarChart : public QWidget {
+    Q_OBJECT
+public:
+    BarChart(const QString& title, const QString& yLabel, QWidget* parent = nullptr);
+    /// Sets bar `category` to `value`; `whisker` > value draws a p90 whisker up to it.
+    void setBar(const QString& category, double value, double whisker = -1);
+    void clear();
+    int barCount() const { return categories_.size(); }
+    QCustomPlot* plot() const { return plot_; }
+    bool exportTo(const QString& path);
+
+private:
+    void rebuild();
+    QCustomPlot* plot_;
+    QCPBars* bars_;
+    QCPErrorBars* errors_;
+    QStringList categories_;
+    QVector<double> values_, whiskers_;
+};
+
+/// Saves a QCustomPlot as PNG or PDF by extension.
+bool exportPlot(QCustomPlot* plot, const QString& path);
+/// Adds "Save as PNG/PDF..." to a plot's context menu.
+void addExportMenu(QCustomPlot* plot, QWidget* dialogParent);
+
+} // namespace phinet::gui

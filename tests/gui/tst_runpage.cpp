@@ -1,0 +1,139 @@
+// The Run area, offscreen: a small study runs in the background while the window stays responsive,
+// the charts gain points, the results table fills, CSV export writes the file; cancel mid-run.
+#include "Charts.h"
+#include "JobRunner.h"
+#include "MainWindow.h"
+#include "ModelPage.h"
+#include "RunPage.h"
+
+#include "phinet/experiment/ExperimentConfig.h"
+
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest/QtTest>
+
+using namespace phinet;
+using namespace phinet::gui;
+
+class TestRunPage : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp_;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // A user preset: the quick study shrunk to seconds, one thread (the GUI thread gets the other core).
+        Preset p = findPreset("quick");
+        p.name = "gui-test";
+        auto& c = *p.study;
+        c.data.limitTrain = 512;
+        c.data.limitTest = 200;
+        c.trainOriginal.epochs = c.trainModified.epochs = 2;
+        c.trainOriginal.threads = c.trainModified.threads = c.quant.threads = c.bench.threads = 1;
+        c.trainOriginal.reportEvery = c.trainModified.reportEvery = 2;
+        c.quant.calibrationBatches = 2;
+        c.bench.runs = 5;
+        c.bench.warmup = 1;
+        saveUserPreset(p);
+        p.name = "gui-test-long"; // long enough to be cancelled mid-training
+        c.trainOriginal.epochs = c.trainModified.epochs = 50;
+        saveUserPreset(p);
+    }
+
+    void quickRunFillsChartsAndTable()
+    {
+        MainWindow window;
+        window.show();
+        auto* page = window.runPage();
+        QVERIFY(page->selectPreset(QStringLiteral("gui-test")));
+        page->setOutputDir(tmp_.filePath(QStringLiteral("run1")));
+        // the preset's network is in the Model area
+        QCOMPARE(window.modelPage()->config().alpha, 0.5);
+
+        // responsiveness: the longest gap between 10 ms timer ticks while the run goes on
+        QElapsedTimer clock;
+        qint64 last = 0, worst = 0;
+        QTimer tick;
+        tick.setInterval(10);
+        connect(&tick, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            if (last) worst = std::max(worst, now - last);
+            last = now;
+        });
+        QSignalSpy done(page, &RunPage::runFinished);
+        clock.start();
+        tick.start();
+        QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("runButton")), Qt::LeftButton);
+        QVERIFY(page->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 300000);
+        tick.stop();
+        QCOMPARE(done.first().at(0).toBool(), true); // ok
+        qInfo("longest event-loop stall during the run: %lld ms", worst);
+        QVERIFY2(worst < 100, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(worst)));
+
+        QVERIFY(page->lossChart()->pointCount(QStringLiteral("modified-fp32")) >= 4);
+        QVERIFY(page->lossChart()->pointCount(QStringLiteral("original-fp32")) >= 4);
+        QCOMPARE(page->accuracyChart()->pointCount(QStringLiteral("modified-fp32")), 2);
+        QCOMPARE(page->accuracyChart()->pointCount(QStringLiteral("QAT converted INT8")), 1);
+        QCOMPARE(page->sizeChart()->barCount(), 4);
+        QCOMPARE(page->latencyChart()->barCount(), 4);
+        QCOMPARE(page->resultsTable()->rowCount(), 4);
+        QCOMPARE(page->resultsTable()->item(3, 0)->text(), QStringLiteral("modified-qat-int8"));
+
+        const QString csv = tmp_.filePath(QStringLiteral("export.csv"));
+        QVERIFY(page->exportCsv(csv));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(f.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size(), 5);
+        // charts export to PNG and PDF
+        QVERIFY(page->lossChart()->exportTo(tmp_.filePath(QStringLiteral("loss.png"))));
+        QVERIFY(page->latencyChart()->exportTo(tmp_.filePath(QStringLiteral("latency.pdf"))));
+        QVERIFY(QFileInfo(tmp_.filePath(QStringLiteral("loss.png"))).size() > 1000);
+    }
+
+    void cancelMidRun()
+    {
+        MainWindow window;
+        window.show(); // mouse clicks reach visible widgets only
+        auto* page = window.runPage();
+        QVERIFY(page->selectPreset(QStringLiteral("gui-test-long")));
+        page->setOutputDir(tmp_.filePath(QStringLiteral("run2")));
+        QSignalSpy done(page, &RunPage::runFinished);
+        page->run();
+        QTRY_VERIFY_WITH_TIMEOUT(page->lossChart()->pointCount(QStringLiteral("original-fp32")) >= 1, 120000);
+        QTest::mouseClick(page->findChild<QPushButton*>(QStringLiteral("cancelButton")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 60000);
+        QCOMPARE(done.first().at(0).toBool(), false);
+        QCOMPARE(done.first().at(1).toBool(), true); // cancelled
+        QVERIFY(!page->isRunning());
+        QVERIFY(page->findChild<QPushButton*>(QStringLiteral("runButton"))->isEnabled());
+        QVERIFY(page->findChild<QLabel*>(QStringLiteral("stage"))->text().contains(QStringLiteral("Cancelled")));
+    }
+
+    void failureShowsTheCoreMessage()
+    {
+        // a preset whose data folder does not exist: the core's message, no crash
+        Preset p = findPreset("gui-test");
+        p.name = "gui-broken";
+        p.study->data.dataDir = "/nonexistent/mnist";
+        saveUserPreset(p);
+        MainWindow window;
+        auto* page = window.runPage();
+        QVERIFY(page->selectPreset(QStringLiteral("gui-broken")));
+        page->setOutputDir(tmp_.filePath(QStringLiteral("run3")));
+        QSignalSpy done(page, &RunPage::runFinished);
+        page->run();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 60000);
+        QCOMPARE(done.first().at(0).toBool(), false);
+        QCOMPARE(done.first().at(1).toBool(), false);
+        QVERIFY2(page->findChild<QLabel*>(QStringLiteral("status"))->text().contains(QStringLiteral("/nonexistent/mnist")),
+                 qPrintable(page->findChild<QLabel*>(QStringLiteral("status"))->text()));
+    }
+};
+
+QTEST_MAIN(TestRunPage)
+#include "tst_runpage.moc"
