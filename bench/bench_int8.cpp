@@ -7,7 +7,8 @@
 // python3-torch is installed, PyTorch eager FP32 and INT8 (the study's eager-mode recipe) run in the
 // same process order, interleaved A B A B, and every figure is a median over rounds.
 //
-//   phinet-bench-int8 [--quick] [--no-reference]
+//   phinet-bench-int8 [--quick] [--no-reference] [--only qnnpack]
+#include "BenchCommon.h"
 #include "phinet/bench/ModelBench.h"
 #include "phinet/common/Threads.h"
 #include "phinet/quant/Quantizer.h"
@@ -21,29 +22,6 @@ using namespace phinet;
 
 namespace {
 
-double median(std::vector<double> v)
-{
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
-
-nlohmann::json python(const std::string& args)
-{
-    const std::string cmd =
-        "/usr/bin/python3 " + std::string(PHINET_SOURCE_DIR) + "/bench/reference/pytorch_phinet.py " + args + " 2>/dev/null";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-    if (!pipe) return nullptr;
-    std::string out;
-    char buf[4096];
-    while (fgets(buf, sizeof buf, pipe.get())) out += buf;
-    try {
-        return nlohmann::json::parse(out);
-    } catch (...) {
-        return nullptr;
-    }
-}
-
 struct Row {
     std::vector<double> fp32, int8, pyFp32, pyInt8, p90Int8;
 };
@@ -53,15 +31,17 @@ struct Row {
 int main(int argc, char** argv)
 {
     bool quick = false, reference = true;
+    std::string only;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--quick")) quick = true;
         else if (!std::strcmp(argv[i], "--no-reference")) reference = false;
+        else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
         else {
-            std::fprintf(stderr, "usage: phinet-bench-int8 [--quick] [--no-reference]\n");
+            std::fprintf(stderr, "usage: phinet-bench-int8 [--quick] [--no-reference] [--only TEXT (cases whose name holds it)]\n");
             return 2;
         }
     }
-    if (reference && std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") != 0) {
+    if (reference && !bench::havePythonTorch()) {
         std::printf("note: python3-torch is not installed: no PyTorch reference in this run\n");
         reference = false;
     }
@@ -87,12 +67,14 @@ int main(int argc, char** argv)
         {"MODIFIED 3x224x224 qnnpack", PhiNetConfig::study(Variant::Modified, {3, 224, 224}), QuantEngine::Qnnpack},
     };
     for (const auto& c : cases) {
+        if (!only.empty() && std::string(c.name).find(only) == std::string::npos) continue;
         for (int threads : {1, 2}) {
             if (c.engine == QuantEngine::Qnnpack && threads == 1 && quick) continue;
             Row row;
             LatencyProtocol lp;
             lp.threads = threads;
             lp.runs = quick ? 30 : 100;
+            try {
             for (int r = 0; r < rounds; ++r) {
                 setComputeThreads(threads);
                 torch::manual_seed(0);
@@ -112,21 +94,25 @@ int main(int argc, char** argv)
                     const std::string common = " --input " + in + " --threads " + std::to_string(threads) + " --runs " +
                                                std::to_string(lp.runs);
                     if (c.cfg.variant == Variant::Modified) {
-                        auto f = python("latency" + common);
-                        auto i = python("int8-latency --engine " + toString(c.engine) + common);
+                        auto f = bench::pythonReference("latency" + common);
+                        auto i = bench::pythonReference("int8-latency --engine " + toString(c.engine) + common);
                         if (f.is_object()) row.pyFp32.push_back(f["median"]);
                         if (i.is_object()) row.pyInt8.push_back(i["median"]);
                     }
                 }
             }
-            const double f = median(row.fp32), i = median(row.int8), pf = median(row.pyFp32), pi = median(row.pyInt8);
+            } catch (const std::exception& e) {
+                std::printf("%-28s %3d | failed: %s\n", c.name, threads, e.what());
+                continue;
+            }
+            const double f = bench::median(row.fp32), i = bench::median(row.int8), pf = bench::median(row.pyFp32), pi = bench::median(row.pyInt8);
             char pyF[16] = "-", pyI[16] = "-", vs[16] = "-";
             if (pf > 0) std::snprintf(pyF, sizeof pyF, "%.2f", pf);
             if (pi > 0) {
                 std::snprintf(pyI, sizeof pyI, "%.2f", pi);
                 std::snprintf(vs, sizeof vs, "%.2fx", pi / i);
             }
-            std::printf("%-28s %3d | %9.2f %9.2f %9.2f %6.2fx | %9s %9s %7s\n", c.name, threads, f, i, median(row.p90Int8),
+            std::printf("%-28s %3d | %9.2f %9.2f %9.2f %6.2fx | %9s %9s %7s\n", c.name, threads, f, i, bench::median(row.p90Int8),
                         f / i, pyF, pyI, vs);
             std::fflush(stdout);
         }

@@ -7,6 +7,7 @@
 // run, interleaved (C++, Python, C++, Python), and the ratios compare medians.
 //
 //   phinet-bench-train [--quick] [--no-reference] [--data-dir DIR]
+#include "BenchCommon.h"
 #include "phinet/bench/Latency.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Threads.h"
@@ -27,33 +28,6 @@ struct ModelCase {
     const char* name;
     PhiNetConfig config;
 };
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : (v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]));
-}
-
-/// Runs the Python reference and returns its JSON (null on failure).
-nlohmann::json python(const std::string& args)
-{
-    const std::string cmd = "/usr/bin/python3 " + std::string(PHINET_SOURCE_DIR) + "/bench/reference/pytorch_phinet.py " + args + " 2>/dev/null";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-    if (!pipe) return nullptr;
-    std::string out;
-    char buf[4096];
-    while (fgets(buf, sizeof buf, pipe.get())) out += buf;
-    try {
-        return nlohmann::json::parse(out);
-    } catch (...) {
-        return nullptr;
-    }
-}
-
-bool havePythonTorch()
-{
-    return std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0;
-}
 
 double cppTrainImagesPerSecond(const PhiNetConfig& cfg, const DataSplits& data, int threads, int batches)
 {
@@ -100,7 +74,7 @@ int main(int argc, char** argv)
     DataConfig dc;
     dc.dataDir = dataDir;
     const auto data = loadData(dc);
-    if (reference && !havePythonTorch()) {
+    if (reference && !bench::havePythonTorch()) {
         std::printf("note: python3-torch is not installed: no PyTorch reference in this run (apt-get install python3-torch)\n");
         reference = false;
     }
@@ -153,19 +127,19 @@ int main(int argc, char** argv)
                 cLat.push_back(lat.median);
                 cP90.push_back(lat.p90);
                 if (reference) {
-                    auto t = python("train --batch 128 --batches " + std::to_string(batches) + pyModel + pyData);
-                    auto e = python("eval --batch 256 --images 2560" + pyModel + pyData);
-                    auto l = python("latency --input 1,28,28" + pyModel);
+                    auto t = bench::pythonReference("train --batch 128 --batches " + std::to_string(batches) + pyModel + pyData);
+                    auto e = bench::pythonReference("eval --batch 256 --images 2560" + pyModel + pyData);
+                    auto l = bench::pythonReference("latency --input 1,28,28" + pyModel);
                     if (t.is_object()) pTrain.push_back(t["images_per_second"]);
                     if (e.is_object()) pEval.push_back(e["images_per_second"]);
                     if (l.is_object()) pLat.push_back(l["median"]);
                 }
             }
             auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-            const double ct = median(cTrain), pt = median(pTrain), ce = median(cEval), pe = median(pEval),
-                         cl = median(cLat), pl = median(pLat);
+            const double ct = bench::median(cTrain), pt = bench::median(pTrain), ce = bench::median(cEval), pe = bench::median(pEval),
+                         cl = bench::median(cLat), pl = bench::median(pLat);
             std::printf("%-32s %3d | %12.1f %12.1f %6.2fx | %12.1f %12.1f %6.2fx | %9.2f %9.2f %9.2f %8.2fx\n", mc.name,
-                        threads, ct, pt, ratio(ct, pt), ce, pe, ratio(ce, pe), cl, median(cP90), pl, ratio(pl, cl));
+                        threads, ct, pt, ratio(ct, pt), ce, pe, ratio(ce, pe), cl, bench::median(cP90), pl, ratio(pl, cl));
             std::fflush(stdout);
         }
     }

@@ -10,6 +10,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -35,6 +36,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         return modelPage_->config();
     });
     connect(runPage_, &RunPage::presetModelChanged, modelPage_, &ModelPage::setConfig);
+    connect(runPage_, &RunPage::runFinished, this, &MainWindow::runFinished);
     if (auto study = runPage_->currentStudy()) modelPage_->setConfig(study->modifiedModel());
     setCentralWidget(tabs_);
 
@@ -62,6 +64,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+bool MainWindow::startPreset(const QString& name)
+{
+    if (!runPage_->selectPreset(name)) return false;
+    tabs_->setCurrentWidget(runPage_);
+    runPage_->run();
+    return true;
+}
+
+void MainWindow::saveScreenshots(const QString& dir)
+{
+    QDir().mkpath(dir);
+    for (int i = 0; i < tabs_->count(); ++i) {
+        tabs_->setCurrentIndex(i);
+        QApplication::processEvents();
+        const QString name = tabs_->widget(i)->objectName().remove(QStringLiteral("Page")).toLower();
+        grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
+    }
+    tabs_->setCurrentWidget(runPage_);
+}
 
 void MainWindow::buildMenus()
 {

@@ -19,7 +19,15 @@ public:
 
     ModelPage* modelPage() const { return modelPage_; }
     RunPage* runPage() const { return runPage_; }
+    /// Selects a study preset and starts it; false if there is no such preset.
+    bool startPreset(const QString& name);
+    /// Saves a picture of every area (run.png, model.png, ...) into dir.
+    void saveScreenshots(const QString& dir);
+
     LogPane* logPane() const { return logPane_; }
+
+Q_SIGNALS:
+    void runFinished();
 
 protected:
     void closeEvent(QCloseEvent* event) override;

@@ -1,6 +1,7 @@
 #include "phinet/data/Dataset.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/JsonRead.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Paths.h"
 
@@ -28,10 +29,9 @@ std::string toString(DatasetKind k)
 
 std::optional<DatasetKind> datasetKindFromString(const std::string& s)
 {
-    std::string l = s;
-    std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string l = normalisedName(s);
     if (l == "mnist") return DatasetKind::Mnist;
-    if (l == "fashion-mnist" || l == "fashion_mnist" || l == "fashionmnist") return DatasetKind::FashionMnist;
+    if (l == "fashion-mnist" || l == "fashionmnist") return DatasetKind::FashionMnist;
     if (l == "cifar10" || l == "cifar-10") return DatasetKind::Cifar10;
     if (l == "folder") return DatasetKind::Folder;
     return std::nullopt;
@@ -86,30 +86,22 @@ DataConfig dataConfigFromJson(const json& j, const std::string& ctx)
 {
     if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
     DataConfig c;
-    auto get = [&](const char* key, auto& out, const char* expected) {
-        if (!j.contains(key)) return;
-        try {
-            out = j.at(key).get<std::decay_t<decltype(out)>>();
-        } catch (const json::exception&) {
-            throw ConfigError(ctx + "." + key + ": expected " + expected + ", got " + j.at(key).dump());
-        }
-    };
     std::string kind = toString(c.kind);
-    get("dataset", kind, "a string");
+    readField(j, "dataset", kind, ctx, "a string");
     auto k = datasetKindFromString(kind);
     if (!k) throw ConfigError(ctx + ".dataset: expected mnist, fashion-mnist, cifar10 or folder, got \"" + kind + "\"");
     c.kind = *k;
-    get("data_dir", c.dataDir, "a folder path");
-    get("mean", c.mean, "a list of numbers");
-    get("std", c.std, "a list of numbers");
-    get("augment", c.augment, "true or false");
-    get("crop_padding", c.cropPadding, "an integer");
-    get("horizontal_flip", c.horizontalFlip, "true or false");
-    get("validation_fraction", c.validationFraction, "a number");
-    get("limit_train", c.limitTrain, "an integer");
-    get("limit_test", c.limitTest, "an integer");
-    get("image_size", c.imageSize, "[H, W]");
-    get("resize_mismatched", c.resizeMismatched, "true or false");
+    readField(j, "data_dir", c.dataDir, ctx, "a folder path");
+    readField(j, "mean", c.mean, ctx, "a list of numbers");
+    readField(j, "std", c.std, ctx, "a list of numbers");
+    readField(j, "augment", c.augment, ctx, "true or false");
+    readField(j, "crop_padding", c.cropPadding, ctx, "an integer");
+    readField(j, "horizontal_flip", c.horizontalFlip, ctx, "true or false");
+    readField(j, "validation_fraction", c.validationFraction, ctx, "a number");
+    readField(j, "limit_train", c.limitTrain, ctx, "an integer");
+    readField(j, "limit_test", c.limitTest, ctx, "an integer");
+    readField(j, "image_size", c.imageSize, ctx, "[H, W]");
+    readField(j, "resize_mismatched", c.resizeMismatched, ctx, "true or false");
     auto errors = c.validate();
     if (!errors.empty()) throw ConfigError(errors);
     return c;

@@ -1,6 +1,7 @@
 #include "phinet/experiment/ExperimentConfig.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/JsonRead.h"
 #include "phinet/common/Paths.h"
 #include "phinet/model/ConfigJson.h"
 
@@ -56,26 +57,15 @@ json benchToJson(const BenchConfig& b)
     return {{"runs", b.runs}, {"warmup", b.warmup}, {"batch", b.batch}, {"threads", b.threads}, {"gpu", b.gpu}};
 }
 
-template <typename T>
-void get(const json& j, const char* key, T& out, const std::string& ctx, const char* expected)
-{
-    if (!j.contains(key)) return;
-    try {
-        out = j.at(key).get<T>();
-    } catch (const json::exception&) {
-        throw ConfigError(ctx + "." + key + ": expected " + expected + ", got " + j.at(key).dump());
-    }
-}
-
 BenchConfig benchFromJson(const json& j, const std::string& ctx)
 {
     BenchConfig b;
     if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
-    get(j, "runs", b.runs, ctx, "an integer");
-    get(j, "warmup", b.warmup, ctx, "an integer");
-    get(j, "batch", b.batch, ctx, "an integer");
-    get(j, "threads", b.threads, ctx, "an integer");
-    get(j, "gpu", b.gpu, ctx, "true or false");
+    readField(j, "runs", b.runs, ctx, "an integer");
+    readField(j, "warmup", b.warmup, ctx, "an integer");
+    readField(j, "batch", b.batch, ctx, "an integer");
+    readField(j, "threads", b.threads, ctx, "an integer");
+    readField(j, "gpu", b.gpu, ctx, "true or false");
     return b;
 }
 
@@ -104,9 +94,9 @@ ExperimentConfig experimentConfigFromJson(const json& j)
 {
     if (!j.is_object()) throw ConfigError("experiment: expected a JSON object");
     ExperimentConfig c;
-    get(j, "name", c.name, "experiment", "a string");
+    readField(j, "name", c.name, "experiment", "a string");
     if (j.contains("model")) c.model = phinetConfigFromJson(j.at("model"), "model");
-    get(j, "modified_divisor", c.modifiedDivisor, "experiment", "an integer");
+    readField(j, "modified_divisor", c.modifiedDivisor, "experiment", "an integer");
     if (j.contains("data")) c.data = dataConfigFromJson(j.at("data"), "data");
     if (j.contains("training")) c.trainOriginal = c.trainModified = trainConfigFromJson(j.at("training"), "training");
     if (j.contains("training_original")) c.trainOriginal = trainConfigFromJson(j.at("training_original"), "training_original");
@@ -115,11 +105,11 @@ ExperimentConfig experimentConfigFromJson(const json& j)
     if (j.contains("bench")) c.bench = benchFromJson(j.at("bench"), "bench");
     if (j.contains("stages")) {
         const auto& s = j.at("stages");
-        get(s, "train_original", c.stages.trainOriginal, "stages", "true or false");
-        get(s, "train_modified", c.stages.trainModified, "stages", "true or false");
-        get(s, "ptq", c.stages.ptq, "stages", "true or false");
-        get(s, "qat", c.stages.qat, "stages", "true or false");
-        get(s, "measure", c.stages.measure, "stages", "true or false");
+        readField(s, "train_original", c.stages.trainOriginal, "stages", "true or false");
+        readField(s, "train_modified", c.stages.trainModified, "stages", "true or false");
+        readField(s, "ptq", c.stages.ptq, "stages", "true or false");
+        readField(s, "qat", c.stages.qat, "stages", "true or false");
+        readField(s, "measure", c.stages.measure, "stages", "true or false");
     }
     auto errors = c.validate();
     if (!errors.empty()) throw ConfigError(errors);
@@ -207,27 +197,27 @@ SweepConfig sweepConfigFromJson(const json& j)
 {
     if (!j.is_object()) throw ConfigError("sweep: expected a JSON object");
     SweepConfig c;
-    get(j, "name", c.name, "sweep", "a string");
-    get(j, "knob", c.knob, "sweep", "a string");
+    readField(j, "name", c.name, "sweep", "a string");
+    readField(j, "knob", c.knob, "sweep", "a string");
     if (c.knob == "layers") c.knob = "num_layers";
     if (j.contains("range")) {
         // {"from": a, "to": b, "count": n}: n evenly spaced values, ends included (numpy linspace)
         const auto& r = j.at("range");
         double from = 0, to = 0;
         int count = 0;
-        get(r, "from", from, "sweep.range", "a number");
-        get(r, "to", to, "sweep.range", "a number");
-        get(r, "count", count, "sweep.range", "an integer");
+        readField(r, "from", from, "sweep.range", "a number");
+        readField(r, "to", to, "sweep.range", "a number");
+        readField(r, "count", count, "sweep.range", "an integer");
         if (count < 1) throw ConfigError("sweep.range.count: must be >= 1");
         for (int i = 0; i < count; ++i) c.values.push_back(count == 1 ? from : from + (to - from) * i / (count - 1));
     }
-    get(j, "values", c.values, "sweep", "a list of numbers");
+    readField(j, "values", c.values, "sweep", "a list of numbers");
     if (j.contains("base")) c.base = phinetConfigFromJson(j.at("base"), "sweep.base");
-    get(j, "modified_divisor", c.modifiedDivisor, "sweep", "an integer");
+    readField(j, "modified_divisor", c.modifiedDivisor, "sweep", "an integer");
     if (j.contains("variants")) {
         c.variants.clear();
         std::vector<std::string> names;
-        get(j, "variants", names, "sweep", "a list of variant names");
+        readField(j, "variants", names, "sweep", "a list of variant names");
         for (const auto& n : names) {
             auto v = variantFromString(n);
             if (!v) throw ConfigError("sweep.variants: unknown variant \"" + n + "\"");
@@ -235,9 +225,9 @@ SweepConfig sweepConfigFromJson(const json& j)
         }
     }
     if (j.contains("bench")) c.bench = benchFromJson(j.at("bench"), "sweep.bench");
-    get(j, "measure_latency", c.measureLatency, "sweep", "true or false");
-    get(j, "measure_int8", c.measureInt8, "sweep", "true or false");
-    get(j, "train_batches", c.trainBatches, "sweep", "an integer");
+    readField(j, "measure_latency", c.measureLatency, "sweep", "true or false");
+    readField(j, "measure_int8", c.measureInt8, "sweep", "true or false");
+    readField(j, "train_batches", c.trainBatches, "sweep", "an integer");
     if (j.contains("data")) c.data = dataConfigFromJson(j.at("data"), "sweep.data");
     auto errors = c.validate();
     if (!errors.empty()) throw ConfigError(errors);

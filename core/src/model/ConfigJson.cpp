@@ -1,6 +1,7 @@
 #include "phinet/model/ConfigJson.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/JsonRead.h"
 
 namespace phinet {
 using nlohmann::json;
@@ -27,19 +28,6 @@ json toJson(const PhiNetConfig& c)
                 {"bn_eps", c.bnEps}};
 }
 
-namespace {
-template <typename T>
-void read(const json& j, const char* key, T& out, const std::string& ctx, const char* expected)
-{
-    if (!j.contains(key)) return;
-    try {
-        out = j.at(key).get<T>();
-    } catch (const json::exception&) {
-        throw ConfigError(ctx + "." + key + ": expected " + expected + ", got " + j.at(key).dump());
-    }
-}
-} // namespace
-
 PhiNetConfig phinetConfigFromJson(const json& j, const std::string& ctx)
 {
     if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
@@ -51,33 +39,33 @@ PhiNetConfig phinetConfigFromJson(const json& j, const std::string& ctx)
             throw ConfigError(ctx + ".input: expected [C, H, W] integers, got " + in.dump());
         c.input = {in[0].get<int>(), in[1].get<int>(), in[2].get<int>()};
     }
-    read(j, "alpha", c.alpha, ctx, "a number");
-    read(j, "beta", c.beta, ctx, "a number");
-    read(j, "t0", c.t0, ctx, "a number");
-    read(j, "num_layers", c.numLayers, ctx, "an integer");
-    read(j, "num_classes", c.numClasses, ctx, "an integer");
+    readField(j, "alpha", c.alpha, ctx, "a number");
+    readField(j, "beta", c.beta, ctx, "a number");
+    readField(j, "t0", c.t0, ctx, "a number");
+    readField(j, "num_layers", c.numLayers, ctx, "an integer");
+    readField(j, "num_classes", c.numClasses, ctx, "an integer");
     if (j.contains("variant")) {
         std::string v;
-        read(j, "variant", v, ctx, "a string");
+        readField(j, "variant", v, ctx, "a string");
         auto parsed = variantFromString(v);
         if (!parsed) throw ConfigError(ctx + ".variant: expected original, modified or modified-early, got \"" + v + "\"");
         c.variant = *parsed;
         if (!j.contains("divisor")) c.divisor = c.variant == Variant::Modified ? 8 : 1;
     }
-    read(j, "divisor", c.divisor, ctx, "an integer");
+    readField(j, "divisor", c.divisor, ctx, "an integer");
     if (j.contains("downsampling_layers"))
-        read(j, "downsampling_layers", c.downsamplingLayers, ctx, "a list of block ids");
+        readField(j, "downsampling_layers", c.downsamplingLayers, ctx, "a list of block ids");
     else
         c.downsamplingLayers = PhiNetConfig::defaultDownsampling(c.numLayers);
-    read(j, "conv5_percent", c.conv5Percent, ctx, "a number");
-    read(j, "first_conv_stride", c.firstConvStride, ctx, "an integer");
-    read(j, "residuals", c.residuals, ctx, "true or false");
-    read(j, "h_swish", c.hSwish, ctx, "true or false");
-    read(j, "squeeze_excite", c.squeezeExcite, ctx, "true or false");
-    read(j, "include_top", c.includeTop, ctx, "true or false");
-    read(j, "dropout", c.dropout, ctx, "a number");
-    read(j, "bn_momentum", c.bnMomentum, ctx, "a number");
-    read(j, "bn_eps", c.bnEps, ctx, "a number");
+    readField(j, "conv5_percent", c.conv5Percent, ctx, "a number");
+    readField(j, "first_conv_stride", c.firstConvStride, ctx, "an integer");
+    readField(j, "residuals", c.residuals, ctx, "true or false");
+    readField(j, "h_swish", c.hSwish, ctx, "true or false");
+    readField(j, "squeeze_excite", c.squeezeExcite, ctx, "true or false");
+    readField(j, "include_top", c.includeTop, ctx, "true or false");
+    readField(j, "dropout", c.dropout, ctx, "a number");
+    readField(j, "bn_momentum", c.bnMomentum, ctx, "a number");
+    readField(j, "bn_eps", c.bnEps, ctx, "a number");
     auto errors = c.validate();
     if (!errors.empty()) {
         for (auto& e : errors) e = ctx + "." + e;

@@ -1,6 +1,7 @@
 #include "phinet/model/PhiNetConfig.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/JsonRead.h"
 
 #include <algorithm>
 #include <cctype>
@@ -34,11 +35,10 @@ std::string toString(Variant v)
 
 std::optional<Variant> variantFromString(const std::string& s)
 {
-    std::string l = s;
-    std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string l = normalisedName(s);
     if (l == "original") return Variant::Original;
     if (l == "modified" || l == "optimized") return Variant::Modified;
-    if (l == "modified-early" || l == "modified_early") return Variant::ModifiedEarly;
+    if (l == "modified-early") return Variant::ModifiedEarly;
     return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #include "phinet/quant/QuantConfig.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/JsonRead.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,15 +9,6 @@
 
 namespace phinet {
 using nlohmann::json;
-
-namespace {
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    std::replace(s.begin(), s.end(), '_', '-');
-    return s;
-}
-} // namespace
 
 std::string toString(ObserverKind k)
 {
@@ -39,7 +31,7 @@ std::string toString(ReduceRange r)
 }
 std::optional<ReduceRange> reduceRangeFromString(const std::string& s)
 {
-    const auto l = lower(s);
+    const auto l = normalisedName(s);
     if (l == "auto") return ReduceRange::Auto;
     if (l == "on" || l == "true" || l == "yes") return ReduceRange::On;
     if (l == "off" || l == "false" || l == "no") return ReduceRange::Off;
@@ -70,7 +62,7 @@ std::string toString(QuantEngine e) { return e == QuantEngine::Onednn ? "onednn"
 
 std::optional<ObserverKind> observerFromString(const std::string& s)
 {
-    const auto l = lower(s);
+    const auto l = normalisedName(s);
     if (l == "minmax" || l == "min-max") return ObserverKind::MinMax;
     if (l == "moving-average" || l == "moving-average-minmax" || l == "ema") return ObserverKind::MovingAverageMinMax;
     if (l == "percentile" || l == "histogram-percentile") return ObserverKind::HistogramPercentile;
@@ -79,14 +71,14 @@ std::optional<ObserverKind> observerFromString(const std::string& s)
 }
 std::optional<WeightGranularity> granularityFromString(const std::string& s)
 {
-    const auto l = lower(s);
+    const auto l = normalisedName(s);
     if (l == "per-channel" || l == "channel") return WeightGranularity::PerChannel;
     if (l == "per-tensor" || l == "tensor") return WeightGranularity::PerTensor;
     return std::nullopt;
 }
 std::optional<QuantEngine> engineFromString(const std::string& s)
 {
-    const auto l = lower(s);
+    const auto l = normalisedName(s);
     if (l == "onednn" || l == "mkldnn") return QuantEngine::Onednn;
     if (l == "qnnpack") return QuantEngine::Qnnpack;
     return std::nullopt;
@@ -136,23 +128,15 @@ QuantConfig quantConfigFromJson(const json& j, const std::string& ctx)
 {
     if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
     QuantConfig c;
-    auto get = [&](const char* key, auto& out, const char* expected) {
-        if (!j.contains(key)) return;
-        try {
-            out = j.at(key).get<std::decay_t<decltype(out)>>();
-        } catch (const json::exception&) {
-            throw ConfigError(ctx + "." + key + ": expected " + expected + ", got " + j.at(key).dump());
-        }
-    };
     std::string observer = toString(c.observer), weights = toString(c.weights), engine = toString(c.engine),
                 reduce = toString(c.reduceRange);
-    get("reduce_range", reduce, "auto, on or off");
+    readField(j, "reduce_range", reduce, ctx, "auto, on or off");
     auto rr = reduceRangeFromString(reduce);
     if (!rr) throw ConfigError(ctx + ".reduce_range: expected auto, on or off, got \"" + reduce + "\"");
     c.reduceRange = *rr;
-    get("observer", observer, "a string");
-    get("weights", weights, "a string");
-    get("engine", engine, "a string");
+    readField(j, "observer", observer, ctx, "a string");
+    readField(j, "weights", weights, ctx, "a string");
+    readField(j, "engine", engine, ctx, "a string");
     auto o = observerFromString(observer);
     if (!o) throw ConfigError(ctx + ".observer: expected minmax, moving-average, percentile or histogram, got \"" + observer + "\"");
     auto w = granularityFromString(weights);
@@ -162,15 +146,15 @@ QuantConfig quantConfigFromJson(const json& j, const std::string& ctx)
     c.observer = *o;
     c.weights = *w;
     c.engine = *e;
-    get("percentile", c.percentile, "a number");
-    get("calib_batches", c.calibrationBatches, "an integer");
-    get("calib_batch_size", c.calibrationBatchSize, "an integer");
-    get("qat_epochs", c.qatEpochs, "an integer");
-    get("qat_lr", c.qatLr, "a number");
-    get("freeze_observers_after", c.freezeObserversAfter, "an integer");
-    get("freeze_bn_after", c.freezeBnAfter, "an integer");
-    get("learned_scales", c.learnedScales, "true or false");
-    get("threads", c.threads, "an integer");
+    readField(j, "percentile", c.percentile, ctx, "a number");
+    readField(j, "calib_batches", c.calibrationBatches, ctx, "an integer");
+    readField(j, "calib_batch_size", c.calibrationBatchSize, ctx, "an integer");
+    readField(j, "qat_epochs", c.qatEpochs, ctx, "an integer");
+    readField(j, "qat_lr", c.qatLr, ctx, "a number");
+    readField(j, "freeze_observers_after", c.freezeObserversAfter, ctx, "an integer");
+    readField(j, "freeze_bn_after", c.freezeBnAfter, ctx, "an integer");
+    readField(j, "learned_scales", c.learnedScales, ctx, "true or false");
+    readField(j, "threads", c.threads, ctx, "an integer");
     auto errors = c.validate();
     if (!errors.empty()) {
         for (auto& m : errors) m = ctx + "." + m;

@@ -1,6 +1,7 @@
 #include "phinet/train/TrainConfig.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/JsonRead.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,14 +9,6 @@
 
 namespace phinet {
 using nlohmann::json;
-
-namespace {
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-} // namespace
 
 std::string toString(OptimizerKind k)
 {
@@ -39,7 +32,7 @@ std::string toString(ScheduleKind k)
 
 std::optional<OptimizerKind> optimizerFromString(const std::string& s)
 {
-    const auto l = lower(s);
+    const auto l = normalisedName(s);
     if (l == "adam") return OptimizerKind::Adam;
     if (l == "adamw") return OptimizerKind::AdamW;
     if (l == "sgd") return OptimizerKind::Sgd;
@@ -48,7 +41,7 @@ std::optional<OptimizerKind> optimizerFromString(const std::string& s)
 
 std::optional<ScheduleKind> scheduleFromString(const std::string& s)
 {
-    const auto l = lower(s);
+    const auto l = normalisedName(s);
     if (l == "constant" || l == "none") return ScheduleKind::Constant;
     if (l == "step") return ScheduleKind::Step;
     if (l == "cosine") return ScheduleKind::Cosine;
@@ -98,38 +91,30 @@ TrainConfig trainConfigFromJson(const json& j, const std::string& ctx)
 {
     if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
     TrainConfig c;
-    auto get = [&](const char* key, auto& out, const char* expected) {
-        if (!j.contains(key)) return;
-        try {
-            out = j.at(key).get<std::decay_t<decltype(out)>>();
-        } catch (const json::exception&) {
-            throw ConfigError(ctx + "." + key + ": expected " + expected + ", got " + j.at(key).dump());
-        }
-    };
     std::string opt = toString(c.optimizer), sched = toString(c.schedule);
-    get("optimizer", opt, "a string");
-    get("schedule", sched, "a string");
+    readField(j, "optimizer", opt, ctx, "a string");
+    readField(j, "schedule", sched, ctx, "a string");
     auto o = optimizerFromString(opt);
     if (!o) throw ConfigError(ctx + ".optimizer: expected adam, adamw or sgd, got \"" + opt + "\"");
     auto s = scheduleFromString(sched);
     if (!s) throw ConfigError(ctx + ".schedule: expected constant, step or cosine, got \"" + sched + "\"");
     c.optimizer = *o;
     c.schedule = *s;
-    get("lr", c.lr, "a number");
-    get("momentum", c.momentum, "a number");
-    get("weight_decay", c.weightDecay, "a number");
-    get("step_epochs", c.stepEpochs, "an integer");
-    get("step_gamma", c.stepGamma, "a number");
-    get("label_smoothing", c.labelSmoothing, "a number");
-    get("grad_clip", c.gradClipNorm, "a number");
-    get("epochs", c.epochs, "an integer");
-    get("batch_size", c.batchSize, "an integer");
-    get("eval_batch_size", c.evalBatchSize, "an integer");
-    get("seed", c.seed, "a non-negative integer");
-    get("threads", c.threads, "an integer");
-    get("report_every", c.reportEvery, "an integer");
-    get("channels_last", c.channelsLast, "true or false");
-    get("evaluate_each_epoch", c.evaluateEachEpoch, "true or false");
+    readField(j, "lr", c.lr, ctx, "a number");
+    readField(j, "momentum", c.momentum, ctx, "a number");
+    readField(j, "weight_decay", c.weightDecay, ctx, "a number");
+    readField(j, "step_epochs", c.stepEpochs, ctx, "an integer");
+    readField(j, "step_gamma", c.stepGamma, ctx, "a number");
+    readField(j, "label_smoothing", c.labelSmoothing, ctx, "a number");
+    readField(j, "grad_clip", c.gradClipNorm, ctx, "a number");
+    readField(j, "epochs", c.epochs, ctx, "an integer");
+    readField(j, "batch_size", c.batchSize, ctx, "an integer");
+    readField(j, "eval_batch_size", c.evalBatchSize, ctx, "an integer");
+    readField(j, "seed", c.seed, ctx, "a non-negative integer");
+    readField(j, "threads", c.threads, ctx, "an integer");
+    readField(j, "report_every", c.reportEvery, ctx, "an integer");
+    readField(j, "channels_last", c.channelsLast, ctx, "true or false");
+    readField(j, "evaluate_each_epoch", c.evaluateEachEpoch, ctx, "true or false");
     auto errors = c.validate();
     if (!errors.empty()) {
         for (auto& e : errors) e = ctx + "." + e;

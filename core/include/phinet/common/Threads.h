@@ -3,9 +3,9 @@
 
 namespace phinet {
 
-/// Sets LibTorch's intra-op threads AND OpenBLAS's own pool (at::set_num_threads alone leaves
-/// OpenBLAS's pthreads fighting OpenMP's for the cores; see LIBTORCH_NOTES.md). n <= 0: all cores.
-/// Returns the thread count in effect.
+/// Sets LibTorch's intra-op threads to n and OpenBLAS's own pool to 1 (at::set_num_threads alone
+/// leaves OpenBLAS's pthreads fighting OpenMP's for the cores; see LIBTORCH_NOTES.md). n <= 0: all
+/// cores. Returns the thread count in effect.
 int setComputeThreads(int n);
 
 /// Number of hardware threads.
