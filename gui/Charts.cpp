@@ -110,6 +110,9 @@ void LineChart::addPoint(const QString& name, double x, double y, bool scatter)
     }
     g->addData(x, y);
     plot_->rescaleAxes();
+    // a margin, so points on the edges stay whole
+    plot_->xAxis->scaleRange(1.08, plot_->xAxis->range().center());
+    plot_->yAxis->scaleRange(1.12, plot_->yAxis->range().center());
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

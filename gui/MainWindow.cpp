@@ -37,7 +37,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(runPage_, &RunPage::presetModelChanged, modelPage_, &ModelPage::setConfig);
     connect(runPage_, &RunPage::runFinished, this, &MainWindow::runFinished);
-    if (auto study = runPage_->currentStudy()) modelPage_->setConfig(study->modifiedModel());
+    if (auto study = runPage_->presetStudy()) modelPage_->setConfig(study->modifiedModel());
     setCentralWidget(tabs_);
 
     logPane_ = new LogPane(this);

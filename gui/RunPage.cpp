@@ -181,11 +181,16 @@ bool RunPage::selectPreset(const QString& name)
     return true;
 }
 
-std::optional<ExperimentConfig> RunPage::currentStudy() const
+std::optional<ExperimentConfig> RunPage::presetStudy() const
 {
     const int i = preset_->currentIndex();
     if (i < 0 || i >= int(presets_.size())) return std::nullopt;
-    auto cfg = presets_[size_t(i)].study;
+    return presets_[size_t(i)].study;
+}
+
+std::optional<ExperimentConfig> RunPage::currentStudy() const
+{
+    auto cfg = presetStudy();
     if (cfg && modelSource_) {
         if (auto m = modelSource_()) {
             cfg->model = *m;

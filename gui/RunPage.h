@@ -33,6 +33,8 @@ public:
     bool selectPreset(const QString& name);
     /// The experiment the page would run (the selected preset, with the model page's edits if any).
     std::optional<ExperimentConfig> currentStudy() const;
+    /// The selected preset as saved (no edits applied).
+    std::optional<ExperimentConfig> presetStudy() const;
     void setOutputDir(const QString& dir);
     /// Where the run takes its network from (the Model area's form); nullopt keeps the preset's.
     void setModelSource(std::function<std::optional<PhiNetConfig>()> source) { modelSource_ = std::move(source); }

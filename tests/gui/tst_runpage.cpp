@@ -7,6 +7,7 @@
 #include "RunPage.h"
 
 #include "phinet/experiment/ExperimentConfig.h"
+#include "phinet/model/LayerTable.h"
 
 #include <QElapsedTimer>
 #include <QLabel>
@@ -51,8 +52,9 @@ private Q_SLOTS:
         auto* page = window.runPage();
         QVERIFY(page->selectPreset(QStringLiteral("gui-test")));
         page->setOutputDir(tmp_.filePath(QStringLiteral("run1")));
-        // the preset's network is in the Model area
+        // the preset's network is in the Model area, and that is what runs
         QCOMPARE(window.modelPage()->config().alpha, 0.5);
+        QCOMPARE(page->currentStudy()->model.alpha, 0.5);
 
         // responsiveness: the longest gap between 10 ms timer ticks while the run goes on
         QElapsedTimer clock;
@@ -83,6 +85,7 @@ private Q_SLOTS:
         QCOMPARE(page->latencyChart()->barCount(), 4);
         QCOMPARE(page->resultsTable()->rowCount(), 4);
         QCOMPARE(page->resultsTable()->item(3, 0)->text(), QStringLiteral("modified-qat-int8"));
+        QCOMPARE(page->results()[1].params, summarize(page->currentStudy()->modifiedModel()).params);
 
         const QString csv = tmp_.filePath(QStringLiteral("export.csv"));
         QVERIFY(page->exportCsv(csv));
