@@ -32,16 +32,7 @@ FoldedConv foldConvBn(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2
 
 const FoldedConv& FoldedPhiNet::conv(ConvSlot slot, int block) const
 {
-    switch (slot) {
-    case ConvSlot::StemDw: return stemDw;
-    case ConvSlot::StemPw: return stemPw;
-    case ConvSlot::Expand: return blocks[size_t(block)].expand;
-    case ConvSlot::Dw: return blocks[size_t(block)].dw;
-    case ConvSlot::SeReduce: return blocks[size_t(block)].seReduce;
-    case ConvSlot::SeExpand: return blocks[size_t(block)].seExpand;
-    case ConvSlot::Project: return blocks[size_t(block)].project;
-    }
-    return stemDw;
+    return detail::convOf(*this, slot, block);
 }
 
 FoldedPhiNet foldBatchNorm(PhiNet& model)

@@ -73,19 +73,7 @@ struct QuantizedPhiNet::Impl {
     mutable int packedThreads = -1;
     mutable at::QEngine packedEngine = at::QEngine::NoQEngine;
 
-    QConv& conv(ConvSlot slot, int block)
-    {
-        switch (slot) {
-        case ConvSlot::StemDw: return stemDw;
-        case ConvSlot::StemPw: return stemPw;
-        case ConvSlot::Expand: return blocks[size_t(block)].expand;
-        case ConvSlot::Dw: return blocks[size_t(block)].dw;
-        case ConvSlot::SeReduce: return blocks[size_t(block)].seReduce;
-        case ConvSlot::SeExpand: return blocks[size_t(block)].seExpand;
-        case ConvSlot::Project: return blocks[size_t(block)].project;
-        }
-        return stemDw;
-    }
+    QConv& conv(ConvSlot slot, int block) { return detail::convOf(*this, slot, block); }
 
     void forEachConv(const std::function<void(QConv&)>& f)
     {
