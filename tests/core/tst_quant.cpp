@@ -3,6 +3,7 @@
 // subset, save/load, sizes and bad input.
 #include "phinet/common/Error.h"
 #include "phinet/quant/Quantizer.h"
+#include "TestModels.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/native/quantized/PackedParams.h>
@@ -26,21 +27,6 @@ double stepsApart(const torch::Tensor& a, const torch::Tensor& b, double step)
 torch::Tensor q(const torch::Tensor& x, double scale, int64_t zp)
 {
     return at::quantize_per_tensor(x, scale, zp, at::kQUInt8);
-}
-
-PhiNetConfig tinyConfig(Variant v)
-{
-    PhiNetConfig c;
-    c.input = {1, 28, 28};
-    c.alpha = 0.5;
-    c.beta = 0.75;
-    c.t0 = 4;
-    c.numLayers = 4;
-    c.variant = v;
-    c.divisor = v == Variant::Modified ? 8 : 1;
-    c.downsamplingLayers = {};
-    c.bnMomentum = 0.1;
-    return c;
 }
 
 /// Gives BatchNorm non-trivial statistics and affine parameters so folding is really exercised.
@@ -70,7 +56,7 @@ Trained& trained()
         d.limitTest = 1000;
         r.data = loadData(d);
         torch::manual_seed(1);
-        r.model = PhiNet(tinyConfig(Variant::Modified));
+        r.model = PhiNet(testing::smallModel(Variant::Modified));
         TrainRequest req;
         req.config.epochs = 4;
         req.config.batchSize = 64;
@@ -175,7 +161,7 @@ private Q_SLOTS:
     void foldingMatchesUnfolded()
     {
         QFETCH(int, variant);
-        PhiNet m(tinyConfig(Variant(variant)));
+        PhiNet m(testing::smallModel(Variant(variant)));
         randomiseBatchNorm(m);
         m->eval();
         torch::NoGradGuard ng;
@@ -187,7 +173,7 @@ private Q_SLOTS:
 
     void sites()
     {
-        const auto plan = planPhiNet(tinyConfig(Variant::Modified));
+        const auto plan = planPhiNet(testing::smallModel(Variant::Modified));
         const auto names = activationSites(plan);
         QCOMPARE(QString::fromStdString(names.front()), QStringLiteral("input"));
         QCOMPARE(QString::fromStdString(names.back()), QStringLiteral("logits"));
@@ -307,7 +293,7 @@ private Q_SLOTS:
     {
         QFETCH(int, variant);
         QFETCH(int, engine);
-        auto cfg = tinyConfig(Variant(variant));
+        auto cfg = testing::smallModel(Variant(variant));
         cfg.input = {3, 32, 32};
         torch::manual_seed(3);
         PhiNet m(cfg);

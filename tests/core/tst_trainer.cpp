@@ -2,6 +2,7 @@
 // schedules, evaluation. Fixed seeds; small models so the suite stays fast.
 #include "phinet/common/Error.h"
 #include "phinet/train/Trainer.h"
+#include "TestModels.h"
 
 #include <QTemporaryDir>
 
@@ -12,21 +13,6 @@ using namespace phinet;
 namespace fs = std::filesystem;
 
 namespace {
-
-PhiNetConfig smallModel()
-{
-    PhiNetConfig c;
-    c.input = {1, 28, 28};
-    c.alpha = 0.5;
-    c.beta = 0.75;
-    c.t0 = 4;
-    c.numLayers = 4;
-    c.variant = Variant::Modified;
-    c.divisor = 8;
-    c.downsamplingLayers = {};
-    c.bnMomentum = 0.1; // eval on a tiny test set is steadier with averaged statistics
-    return c;
-}
 
 DataSplits subset(int64_t train = 1024, int64_t test = 500)
 {
@@ -80,7 +66,7 @@ private Q_SLOTS:
     void learnsMnist()
     {
         torch::manual_seed(1);
-        PhiNet model(smallModel());
+        PhiNet model(testing::smallModel());
         auto data = subset(2048, 1000);
         Recorder rec;
         auto req = request(4);
@@ -127,7 +113,7 @@ private Q_SLOTS:
     void cancelMidEpochLeavesUsableModel()
     {
         torch::manual_seed(1);
-        PhiNet model(smallModel());
+        PhiNet model(testing::smallModel());
         auto data = subset();
         CancelToken cancel;
         Recorder rec;
@@ -150,12 +136,12 @@ private Q_SLOTS:
         auto data = subset(512, 200);
         // uninterrupted: 2 epochs
         torch::manual_seed(1);
-        PhiNet straight(smallModel());
+        PhiNet straight(testing::smallModel());
         auto req = request(2);
         train(straight, data, req);
         // interrupted after epoch 1 (cancel from the epoch event), then resumed
         torch::manual_seed(1);
-        PhiNet first(smallModel());
+        PhiNet first(testing::smallModel());
         CancelToken cancel;
         struct CancelOnEpoch : TrainObserver {
             CancelToken* token;
@@ -167,7 +153,7 @@ private Q_SLOTS:
         QCOMPARE(r1.epochsDone, 1);
         QVERIFY(fs::exists(req.checkpointPath));
         torch::manual_seed(123); // a different fresh init: everything must come from the checkpoint
-        PhiNet resumed(smallModel());
+        PhiNet resumed(testing::smallModel());
         auto req2 = request(2);
         req2.resumeFrom = req.checkpointPath;
         req2.checkpointPath = path("resume2.ckpt");
@@ -182,7 +168,7 @@ private Q_SLOTS:
     void divergenceIsReported()
     {
         torch::manual_seed(1);
-        PhiNet model(smallModel());
+        PhiNet model(testing::smallModel());
         auto req = request(1);
         req.config.optimizer = OptimizerKind::Sgd;
         req.config.lr = 1e12;
@@ -205,7 +191,7 @@ private Q_SLOTS:
     {
         QFETCH(int, schedule);
         torch::manual_seed(1);
-        PhiNet model(smallModel());
+        PhiNet model(testing::smallModel());
         auto req = request(2);
         req.config.schedule = ScheduleKind(schedule);
         req.config.optimizer = OptimizerKind::AdamW;
@@ -231,11 +217,11 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(DataError, loadCheckpoint(garbage));
         QVERIFY_THROWS_EXCEPTION(DataError, loadCheckpoint(path("missing.ckpt")));
         // a checkpoint written, then truncated
-        PhiNet model(smallModel());
+        PhiNet model(testing::smallModel());
         CheckpointMeta meta;
-        meta.model = smallModel();
+        meta.model = testing::smallModel();
         saveCheckpoint(path("ok.ckpt"), model, meta);
-        QVERIFY(loadCheckpoint(path("ok.ckpt")).meta.model == smallModel());
+        QVERIFY(loadCheckpoint(path("ok.ckpt")).meta.model == testing::smallModel());
         fs::copy_file(path("ok.ckpt"), path("cut.ckpt"));
         fs::resize_file(path("cut.ckpt"), fs::file_size(path("cut.ckpt")) / 2);
         try {
@@ -245,14 +231,14 @@ private Q_SLOTS:
             QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("cut.ckpt")), e.what());
         }
         // resuming a checkpoint of another configuration is refused
-        auto other = smallModel();
+        auto other = testing::smallModel();
         other.alpha = 0.75;
         PhiNet otherModel(other);
         auto req = request(1);
         req.resumeFrom = path("ok.ckpt");
         QVERIFY_THROWS_EXCEPTION(ConfigError, train(otherModel, subset(256, 100), req));
         // data of another shape than the model is refused with a message naming model.input
-        auto cifarLike = smallModel();
+        auto cifarLike = testing::smallModel();
         cifarLike.input = {3, 32, 32};
         PhiNet wrongInput(cifarLike);
         try {
