@@ -86,7 +86,7 @@ LineChart::LineChart(const QString& title, const QString& xLabel, const QString&
     l->setContentsMargins(0, 0, 0, 0);
     l->addWidget(plot_);
     setupPlot(plot_, title, xLabel, yLabel);
-    plot_->legend->setVisible(true);
+    plot_->legend->setVisible(false); // shown with the first series
     plot_->legend->setFont(QFont(QStringLiteral("sans"), 8));
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     addHover(plot_);
@@ -107,6 +107,7 @@ void LineChart::addPoint(const QString& name, double x, double y, bool scatter)
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
         }
         series_.insert(name, g);
+        plot_->legend->setVisible(true);
     }
     g->addData(x, y);
     plot_->rescaleAxes();
@@ -116,10 +117,39 @@ void LineChart::addPoint(const QString& name, double x, double y, bool scatter)
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void LineChart::addLabel(double x, double y, const QString& text)
+{
+    auto* t = new QCPItemText(plot_);
+    t->position->setCoords(x, y);
+    t->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    t->setPadding(QMargins(6, 0, 0, 4));
+    t->setText(text);
+    t->setFont(QFont(QStringLiteral("sans"), 7));
+    t->setClipToAxisRect(false);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LineChart::setCategoryTicks(const QStringList& labels)
+{
+    if (labels.isEmpty()) {
+        plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        plot_->xAxis->setTickLabelRotation(0);
+    } else {
+        QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+        for (int i = 0; i < labels.size(); ++i) ticker->addTick(i, labels[i]);
+        plot_->xAxis->setTicker(ticker);
+        plot_->xAxis->setTickLabelRotation(60);
+        plot_->xAxis->setTickLabelFont(QFont(QStringLiteral("sans"), 7));
+    }
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void LineChart::clear()
 {
+    plot_->clearItems();
     plot_->clearGraphs();
     series_.clear();
+    plot_->legend->setVisible(false);
     plot_->replot();
 }
 
@@ -205,6 +235,82 @@ void BarChart::rebuild()
     for (int i = 0; i < values_.size(); ++i) top = std::max({top, values_[i], whiskers_[i]});
     plot_->yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
     plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+ConfusionChart::ConfusionChart(const QString& title, QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this))
+{
+    auto* l = new QVBoxLayout(this);
+    l->setContentsMargins(0, 0, 0, 0);
+    l->addWidget(plot_);
+    setupPlot(plot_, title, tr("predicted class"), tr("true class"));
+    title_ = qobject_cast<QCPTextElement*>(plot_->plotLayout()->element(0, 0));
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->yAxis->setRangeReversed(true);
+    map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
+    QCPColorGradient g(QCPColorGradient::gpGrayscale);
+    g.setColorStopAt(0, QColor(255, 255, 255));
+    g.setColorStopAt(1, QColor(31, 119, 180));
+    map_->setGradient(g);
+    map_->setInterpolate(false);
+    addExportMenu(plot_, this);
+    connect(plot_, &QCustomPlot::mouseMove, plot_, [this](QMouseEvent* ev) {
+        const int col = int(std::lround(plot_->xAxis->pixelToCoord(ev->pos().x())));
+        const int row = int(std::lround(plot_->yAxis->pixelToCoord(ev->pos().y())));
+        if (n_ > 0 && row >= 0 && row < n_ && col >= 0 && col < n_)
+            QToolTip::showText(ev->globalPosition().toPoint(),
+                               tr("true %1, predicted %2: %3 images").arg(row).arg(col).arg(map_->data()->cell(col, row)), plot_);
+    });
+}
+
+void ConfusionChart::setMatrix(const QString& title, const std::vector<std::int64_t>& counts, const QStringList& classes)
+{
+    clear();
+    int n = 0;
+    while (std::size_t(n + 1) * std::size_t(n + 1) <= counts.size()) ++n;
+    if (n == 0 || std::size_t(n) * std::size_t(n) != counts.size()) return;
+    n_ = n;
+    title_->setText(title);
+    map_->data()->setSize(n, n);
+    map_->data()->setRange(QCPRange(0, n - 1), QCPRange(0, n - 1));
+    std::int64_t rowMax = 1;
+    for (int r = 0; r < n; ++r) {
+        std::int64_t rowTotal = 0;
+        for (int c = 0; c < n; ++c) rowTotal += counts[std::size_t(r * n + c)];
+        rowMax = std::max(rowMax, rowTotal);
+    }
+    for (int r = 0; r < n; ++r)
+        for (int c = 0; c < n; ++c) {
+            const auto v = counts[std::size_t(r * n + c)];
+            map_->data()->setCell(c, r, double(v));
+            if (v == 0) continue;
+            auto* t = new QCPItemText(plot_);
+            t->position->setCoords(c, r);
+            t->setText(QString::number(v));
+            t->setFont(QFont(QStringLiteral("sans"), n > 12 ? 6 : 8));
+            t->setColor(double(v) > 0.55 * double(rowMax) ? Qt::white : Qt::black);
+        }
+    map_->setDataRange(QCPRange(0, double(rowMax)));
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    for (int i = 0; i < n; ++i) ticker->addTick(i, i < classes.size() ? classes[i] : QString::number(i));
+    plot_->xAxis->setTicker(ticker);
+    plot_->yAxis->setTicker(ticker);
+    plot_->xAxis->setRange(-0.5, n - 0.5);
+    plot_->yAxis->setRange(-0.5, n - 0.5);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ConfusionChart::clear()
+{
+    plot_->clearItems();
+    map_->data()->clear();
+    n_ = 0;
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool ConfusionChart::exportTo(const QString& path)
+{
+    plot_->replot();
+    return exportPlot(plot_, path);
 }
 
 bool BarChart::exportTo(const QString& path)

@@ -6,10 +6,15 @@
 #include <QString>
 #include <QWidget>
 
+#include <cstdint>
+#include <vector>
+
 class QCustomPlot;
 class QCPGraph;
 class QCPBars;
 class QCPErrorBars;
+class QCPColorMap;
+class QCPTextElement;
 
 namespace phinet::gui {
 
@@ -20,6 +25,10 @@ public:
     LineChart(const QString& title, const QString& xLabel, const QString& yLabel, QWidget* parent = nullptr);
     /// Appends a point to series `name` (created on first use, with the next palette colour).
     void addPoint(const QString& name, double x, double y, bool scatter = false);
+    /// Draws a text label beside a point (Pareto names); cleared by clear().
+    void addLabel(double x, double y, const QString& text);
+    /// Names the x ticks 0, 1, ... (per-layer charts); an empty list restores numeric ticks.
+    void setCategoryTicks(const QStringList& labels);
     void clear();
     int pointCount(const QString& name) const;
     int seriesCount() const;
@@ -51,6 +60,25 @@ private:
     QCPErrorBars* errors_;
     QStringList categories_;
     QVector<double> values_, whiskers_;
+};
+
+/// A confusion matrix as a heat map (row = true class, column = predicted), counts in the cells.
+class ConfusionChart : public QWidget {
+    Q_OBJECT
+public:
+    ConfusionChart(const QString& title, QWidget* parent = nullptr);
+    /// `counts` is n x n, row-major; `title` names the model and its accuracy.
+    void setMatrix(const QString& title, const std::vector<std::int64_t>& counts, const QStringList& classes = {});
+    void clear();
+    int classCount() const { return n_; }
+    QCustomPlot* plot() const { return plot_; }
+    bool exportTo(const QString& path);
+
+private:
+    QCustomPlot* plot_;
+    QCPColorMap* map_ = nullptr;
+    QCPTextElement* title_ = nullptr;
+    int n_ = 0;
 };
 
 /// Saves a QCustomPlot as PNG or PDF by extension.

@@ -1,5 +1,7 @@
 #include "LogPane.h"
 
+#include <QEvent>
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -44,23 +46,40 @@ private:
 
 } // namespace
 
+void LogPane::retranslate()
+{
+    showLabel_->setText(tr("Show:"));
+    levelBox_->setItemText(0, tr("Debug and above"));
+    levelBox_->setItemText(1, tr("Info and above"));
+    levelBox_->setItemText(2, tr("Warnings and errors"));
+    levelBox_->setItemText(3, tr("Errors only"));
+    clearButton_->setText(tr("Clear"));
+}
+
+void LogPane::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
 LogPane::LogPane(QWidget* parent) : QWidget(parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     auto* bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Show:"), this));
+    showLabel_ = new QLabel(this);
+    bar->addWidget(showLabel_);
     levelBox_ = new QComboBox(this);
     levelBox_->setObjectName(QStringLiteral("logLevel"));
-    levelBox_->addItem(tr("Debug and above"), int(spdlog::level::debug));
-    levelBox_->addItem(tr("Info and above"), int(spdlog::level::info));
-    levelBox_->addItem(tr("Warnings and errors"), int(spdlog::level::warn));
-    levelBox_->addItem(tr("Errors only"), int(spdlog::level::err));
+    for (int level : {int(spdlog::level::debug), int(spdlog::level::info), int(spdlog::level::warn), int(spdlog::level::err)})
+        levelBox_->addItem(QString(), level);
     levelBox_->setCurrentIndex(1);
     bar->addWidget(levelBox_);
     bar->addStretch();
-    auto* clear = new QPushButton(tr("Clear"), this);
+    clearButton_ = new QPushButton(this);
+    auto* clear = clearButton_;
     bar->addWidget(clear);
+    retranslate();
     layout->addLayout(bar);
     view_ = new QPlainTextEdit(this);
     view_->setObjectName(QStringLiteral("logView"));

@@ -6,6 +6,8 @@
 #include <memory>
 
 class QComboBox;
+class QLabel;
+class QPushButton;
 class QPlainTextEdit;
 
 namespace spdlog::sinks {
@@ -33,8 +35,14 @@ public:
 public Q_SLOTS:
     void appendLine(int level, const QString& line);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void refilter();
+    void retranslate();
+    QLabel* showLabel_ = nullptr;
+    QPushButton* clearButton_ = nullptr;
 
     QComboBox* levelBox_ = nullptr;
     QPlainTextEdit* view_ = nullptr;

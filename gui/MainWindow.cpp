@@ -1,15 +1,23 @@
 #include "MainWindow.h"
 
+#include "DataPage.h"
+#include "JobRunner.h"
 #include "LogPane.h"
 #include "ModelPage.h"
 #include "RunPage.h"
-#include "JobRunner.h"
+#include "ResultsView.h"
+#include "RunsPage.h"
+#include "SettingsPages.h"
+#include "Translations.h"
 
 #include "phinet/common/Log.h"
+#include "phinet/common/Paths.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
 #include <QMenuBar>
@@ -17,38 +25,68 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QEventLoop>
+#include <QTimer>
+#include <QUrl>
 
 namespace phinet::gui {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
+    logPane_ = new LogPane(this);
+    logDock_ = new QDockWidget(this);
+    logDock_->setObjectName(QStringLiteral("logDock"));
+    logDock_->setWidget(logPane_);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock_);
+    addLogSink(logPane_->sink());
+    resizeDocks({logDock_}, {170}, Qt::Vertical);
+
+    buildAreas();
+    restoreForms();
+    resize(1280, 860);
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    logger()->info("workbench started (language: {})", currentLanguage().toStdString());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildAreas()
+{
     setWindowTitle(tr("PhiNet Quantization Workbench"));
+    logDock_->setWindowTitle(tr("Log"));
+    auto* old = tabs_;
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName(QStringLiteral("areas"));
-    modelPage_ = new ModelPage(tabs_);
     runPage_ = new RunPage(tabs_);
+    modelPage_ = new ModelPage(tabs_);
+    dataPage_ = new DataPage(tabs_);
+    trainingPage_ = new TrainingPage(tabs_);
+    quantPage_ = new QuantPage(tabs_);
+    benchPage_ = new BenchPage(tabs_);
+    runsPage_ = new RunsPage(tabs_);
     tabs_->addTab(runPage_, tr("Run"));
     tabs_->addTab(modelPage_, tr("Model"));
-    // The run takes its network from the Model form; choosing a preset fills the form.
-    runPage_->setModelSource([this]() -> std::optional<PhiNetConfig> {
-        if (!modelPage_->isValid()) return std::nullopt;
-        return modelPage_->config();
-    });
-    connect(runPage_, &RunPage::presetModelChanged, modelPage_, &ModelPage::setConfig);
-    connect(runPage_, &RunPage::runFinished, this, &MainWindow::runFinished);
-    if (auto study = runPage_->presetStudy()) modelPage_->setConfig(study->modifiedModel());
+    tabs_->addTab(dataPage_, tr("Data"));
+    tabs_->addTab(trainingPage_, tr("Training"));
+    tabs_->addTab(quantPage_, tr("Quantization"));
+    tabs_->addTab(benchPage_, tr("Benchmark"));
+    tabs_->addTab(runsPage_, tr("Runs"));
     setCentralWidget(tabs_);
+    delete old;
 
-    logPane_ = new LogPane(this);
-    auto* dock = new QDockWidget(tr("Log"), this);
-    dock->setObjectName(QStringLiteral("logDock"));
-    dock->setWidget(logPane_);
-    addDockWidget(Qt::BottomDockWidgetArea, dock);
-    addLogSink(logPane_->sink());
-    resizeDocks({dock}, {170}, Qt::Vertical);
-
-    buildMenus();
+    // The forms are the run's configuration; a preset fills them.
+    runPage_->setStudySource([this](const ExperimentConfig& base) { return applyForms(base); });
+    runPage_->setSweepSource([this](const SweepConfig& base) { return applyForms(base); });
+    connect(runPage_, &RunPage::presetSelected, this, &MainWindow::loadPreset);
+    connect(runPage_, &RunPage::runFinished, this, [this](bool, bool) {
+        runsPage_->refresh(true);
+        languageGroup_->setEnabled(true);
+        Q_EMIT runFinished();
+    });
+    connect(runPage_->runner(), &JobRunner::started, this, [this] { languageGroup_->setEnabled(false); });
     connect(modelPage_, &ModelPage::configChanged, this, [this] {
         if (const auto& s = modelPage_->summary())
             statusBar()->showMessage(tr("%1 params, %2 MACs").arg(QString::fromStdString(withThousands(s->params)),
@@ -56,14 +94,93 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         else
             statusBar()->showMessage(tr("Invalid model configuration: see the flagged fields"));
     });
-    resize(1280, 800);
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    logger()->info("workbench started");
+    buildMenus();
+    if (auto p = runPage_->preset()) loadPreset(*p);
 }
 
-MainWindow::~MainWindow() = default;
+ExperimentConfig MainWindow::applyForms(ExperimentConfig cfg) const
+{
+    if (modelPage_->isValid()) {
+        const auto m = modelPage_->config();
+        cfg.model = m;
+        if (m.variant == Variant::Modified) cfg.modifiedDivisor = m.divisor;
+    }
+    cfg.data = dataPage_->config();
+    cfg.trainOriginal = trainingPage_->original();
+    cfg.trainModified = trainingPage_->modified();
+    cfg.stages = trainingPage_->stages();
+    cfg.quant = quantPage_->config();
+    cfg.bench = benchPage_->config();
+    return cfg;
+}
+
+SweepConfig MainWindow::applyForms(SweepConfig cfg) const
+{
+    if (modelPage_->isValid()) cfg.base = modelPage_->config();
+    cfg.data = dataPage_->config();
+    cfg.bench = benchPage_->config();
+    return cfg;
+}
+
+void MainWindow::loadPreset(const Preset& p)
+{
+    if (p.study) {
+        modelPage_->setConfig(p.study->modifiedModel());
+        dataPage_->setConfig(p.study->data);
+        trainingPage_->setConfig(p.study->trainOriginal, p.study->trainModified, p.study->stages);
+        quantPage_->setConfig(p.study->quant);
+        benchPage_->setConfig(p.study->bench);
+    } else if (p.sweep) {
+        modelPage_->setConfig(p.sweep->base);
+        dataPage_->setConfig(p.sweep->data);
+        benchPage_->setConfig(p.sweep->bench);
+    }
+    for (QWidget* w : std::initializer_list<QWidget*>{trainingPage_, quantPage_}) w->setEnabled(p.study.has_value());
+    statusBar()->showMessage(tr("Preset %1 loaded into the forms").arg(QString::fromStdString(p.name)), 5000);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("forms/preset"), runPage_->presetName());
+    if (auto study = runPage_->currentStudy()) {
+        s.setValue(QStringLiteral("forms/kind"), QStringLiteral("study"));
+        s.setValue(QStringLiteral("forms/config"), QString::fromStdString(toJson(*study).dump()));
+    } else if (auto sweep = runPage_->currentSweep()) {
+        s.setValue(QStringLiteral("forms/kind"), QStringLiteral("sweep"));
+        s.setValue(QStringLiteral("forms/config"), QString::fromStdString(toJson(*sweep).dump()));
+    }
+    s.setValue(QStringLiteral("forms/outDir"), runPage_->outputDir());
+    s.setValue(QStringLiteral("areas/current"), tabs_->currentIndex());
+}
+
+void MainWindow::restoreForms()
+{
+    QSettings s;
+    const QString preset = s.value(QStringLiteral("forms/preset")).toString();
+    if (preset.isEmpty() || !runPage_->selectPreset(preset)) return;
+    const QString kind = s.value(QStringLiteral("forms/kind")).toString();
+    const std::string text = s.value(QStringLiteral("forms/config")).toString().toStdString();
+    try {
+        const auto j = nlohmann::json::parse(text);
+        if (kind == QLatin1String("study") && runPage_->presetStudy()) {
+            Preset p;
+            p.name = preset.toStdString();
+            p.study = experimentConfigFromJson(j);
+            loadPreset(p);
+        } else if (kind == QLatin1String("sweep") && runPage_->currentSweep()) {
+            Preset p;
+            p.name = preset.toStdString();
+            p.sweep = sweepConfigFromJson(j);
+            loadPreset(p);
+        }
+    } catch (const std::exception& e) {
+        logger()->warn("the saved settings could not be restored ({}); using the preset's", e.what());
+    }
+    const QString out = s.value(QStringLiteral("forms/outDir")).toString();
+    if (!out.isEmpty()) runPage_->setOutputDir(out);
+    tabs_->setCurrentIndex(s.value(QStringLiteral("areas/current"), 0).toInt());
+}
 
 bool MainWindow::startPreset(const QString& name)
 {
@@ -76,27 +193,95 @@ bool MainWindow::startPreset(const QString& name)
 void MainWindow::saveScreenshots(const QString& dir)
 {
     QDir().mkpath(dir);
+    const int keep = tabs_->currentIndex();
+    auto settle = [] {
+        for (int k = 0; k < 5; ++k) QApplication::processEvents();
+    };
     for (int i = 0; i < tabs_->count(); ++i) {
         tabs_->setCurrentIndex(i);
-        QApplication::processEvents();
+        settle();
+        if (tabs_->widget(i) == dataPage_) { // the sample grid loads in the background
+            QEventLoop wait;
+            QTimer::singleShot(60000, &wait, &QEventLoop::quit);
+            if (dataPage_->isBusy()) {
+                connect(dataPage_, &DataPage::previewFinished, &wait, &QEventLoop::quit);
+                wait.exec();
+            }
+            settle();
+        }
         const QString name = tabs_->widget(i)->objectName().remove(QStringLiteral("Page")).toLower();
         grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
+        if (tabs_->widget(i) == runPage_) { // and every chart tab of the run
+            auto* view = runPage_->resultsView();
+            const QStringList names{QString(), QStringLiteral("size-latency"), QStringLiteral("sweep"), QStringLiteral("pareto"),
+                                    QStringLiteral("sqnr"), QStringLiteral("confusion")};
+            for (int t = 1; t < view->count() && t < names.size(); ++t) {
+                view->setCurrentIndex(t);
+                settle();
+                grab().save(QStringLiteral("%1/run-%2.png").arg(dir, names[t]));
+            }
+            view->setCurrentIndex(0);
+        }
     }
-    tabs_->setCurrentWidget(runPage_);
+    tabs_->setCurrentIndex(keep);
+}
+
+bool MainWindow::setLanguage(const QString& code)
+{
+    QSettings().setValue(QStringLiteral("language"), code);
+    if (runPage_->isRunning()) {
+        statusBar()->showMessage(tr("The language changes when the run has finished or at the next start."), 8000);
+        return false;
+    }
+    saveSettings();
+    const QString effective = applyLanguage(code);
+    buildAreas();
+    restoreForms();
+    logger()->info("language: {}", effective.toStdString());
+    return true;
 }
 
 void MainWindow::buildMenus()
 {
+    menuBar()->clear();
     auto* file = menuBar()->addMenu(tr("&File"));
+    auto* run = file->addAction(tr("&Run"));
+    run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    connect(run, &QAction::triggered, runPage_, &RunPage::run);
+    connect(file->addAction(tr("Save settings as &preset...")), &QAction::triggered, runPage_, &RunPage::askSavePreset);
+    connect(file->addAction(tr("Open the &data folder")), &QAction::triggered, this, [] {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QString::fromStdString(userDataDir().string())));
+    });
+    file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(logDock_->toggleViewAction());
+
+    auto* lang = menuBar()->addMenu(tr("&Language"));
+    lang->setObjectName(QStringLiteral("languageMenu"));
+    languageGroup_ = new QActionGroup(this);
+    const QString chosen = QSettings().value(QStringLiteral("language")).toString();
+    auto addLanguage = [&](const QString& code, const QString& name) {
+        auto* a = lang->addAction(name);
+        a->setObjectName(QStringLiteral("language-") + (code.isEmpty() ? QStringLiteral("system") : code));
+        a->setCheckable(true);
+        a->setChecked(code == chosen);
+        a->setData(code);
+        languageGroup_->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code] { setLanguage(code); });
+    };
+    addLanguage(QString(), tr("System default"));
+    for (const auto& [code, name] : availableLanguages()) addLanguage(code, name);
+
     auto* help = menuBar()->addMenu(tr("&Help"));
     connect(help->addAction(tr("&About")), &QAction::triggered, this, [this] {
         QMessageBox::about(this, tr("About PhiNet Quantization Workbench"),
                            tr("<b>PhiNet Quantization Workbench</b> %1<br>Build PhiNet networks, train them, quantize "
-                              "them to INT8 and measure what that buys.")
-                               .arg(QStringLiteral(PHINET_VERSION)));
+                              "them to INT8 and measure what that buys.<br><br>Data folder: %2")
+                               .arg(QStringLiteral(PHINET_VERSION), QString::fromStdString(userDataDir().string()).toHtmlEscaped()));
     });
 }
 
@@ -114,6 +299,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         runPage_->runner()->cancel();
         runPage_->runner()->wait();
     }
+    saveSettings();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

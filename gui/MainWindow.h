@@ -1,15 +1,26 @@
 #pragma once
-// The workbench's main window: tabbed areas (Model, ...) and a docked log pane.
+// The workbench's main window: tabbed areas (Run, Model, Data, Training, Quantization, Benchmark,
+// Runs), a docked log pane, menus (presets, export, language). The settings areas' forms are the
+// single source of the run's configuration; a preset fills them, and they persist between sessions.
+
+#include "phinet/experiment/ExperimentConfig.h"
 
 #include <QMainWindow>
 
+class QActionGroup;
+class QDockWidget;
 class QTabWidget;
 
 namespace phinet::gui {
 
+class BenchPage;
+class DataPage;
 class LogPane;
 class ModelPage;
+class QuantPage;
 class RunPage;
+class RunsPage;
+class TrainingPage;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -19,12 +30,30 @@ public:
 
     ModelPage* modelPage() const { return modelPage_; }
     RunPage* runPage() const { return runPage_; }
-    /// Selects a study preset and starts it; false if there is no such preset.
+    DataPage* dataPage() const { return dataPage_; }
+    TrainingPage* trainingPage() const { return trainingPage_; }
+    QuantPage* quantPage() const { return quantPage_; }
+    BenchPage* benchPage() const { return benchPage_; }
+    RunsPage* runsPage() const { return runsPage_; }
+    LogPane* logPane() const { return logPane_; }
+    QTabWidget* areas() const { return tabs_; }
+
+    /// Selects a preset (filling every form) and starts it; false if there is no such preset.
     bool startPreset(const QString& name);
-    /// Saves a picture of every area (run.png, model.png, ...) into dir.
+    /// Saves a picture of every area (run.png, model.png, data.png, ...) into dir.
     void saveScreenshots(const QString& dir);
 
-    LogPane* logPane() const { return logPane_; }
+    /// The study the forms describe, on top of a preset's config.
+    ExperimentConfig applyForms(ExperimentConfig base) const;
+    SweepConfig applyForms(SweepConfig base) const;
+    /// Fills every form from a preset.
+    void loadPreset(const Preset& p);
+    /// Saves the forms and the window to QSettings (also done on close).
+    void saveSettings() const;
+
+    /// Switches the language ("" follows the system) and rebuilds the areas in it; false while a run
+    /// is in progress (the choice then applies at the next start).
+    bool setLanguage(const QString& code);
 
 Q_SIGNALS:
     void runFinished();
@@ -33,12 +62,21 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void buildAreas();
     void buildMenus();
+    void restoreForms();
 
     QTabWidget* tabs_ = nullptr;
     ModelPage* modelPage_ = nullptr;
     RunPage* runPage_ = nullptr;
+    DataPage* dataPage_ = nullptr;
+    TrainingPage* trainingPage_ = nullptr;
+    QuantPage* quantPage_ = nullptr;
+    BenchPage* benchPage_ = nullptr;
+    RunsPage* runsPage_ = nullptr;
     LogPane* logPane_ = nullptr;
+    QDockWidget* logDock_ = nullptr;
+    QActionGroup* languageGroup_ = nullptr;
 };
 
 } // namespace phinet::gui

@@ -2,24 +2,33 @@
 
 #include "Charts.h"
 #include "JobRunner.h"
+#include "ResultsView.h"
 
 #include "phinet/common/Log.h"
-#include "phinet/model/LayerTable.h"
 #include "phinet/report/Results.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGridLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <fstream>
+#include <stdexcept>
 
 namespace phinet::gui {
 namespace {
@@ -42,20 +51,65 @@ QString stageName(const std::string& s)
     if (s == "qat") return QObject::tr("Quantization-aware training");
     if (s == "measure") return QObject::tr("Measuring size and latency");
     if (s == "report") return QObject::tr("Writing the report");
+    if (s == "sweep") return QObject::tr("Sweep");
     return QString::fromStdString(s);
 }
 
+std::string epochsCsv(const std::vector<std::pair<std::string, EpochSummary>>& epochs)
+{
+    std::string out = "model,epoch,train_loss,train_accuracy_pct,test_loss,test_accuracy_pct,epoch_s,images_per_s,lr\r\n";
+    for (const auto& [model, e] : epochs) {
+        out += csvField(model) + "," + std::to_string(e.epoch) + "," + std::to_string(e.trainLoss) + "," +
+               std::to_string(e.trainAccuracy) + "," + (e.test ? std::to_string(e.test->loss) : "") + "," +
+               (e.test ? std::to_string(e.test->accuracy) : "") + "," + std::to_string(e.epochSeconds) + "," +
+               std::to_string(e.imagesPerSecond) + "," + std::to_string(e.lr) + "\r\n";
+    }
+    return out;
+}
+
 } // namespace
+
+QStringList writeRunFolder(const QString& dir, const std::vector<ModelResult>& rows, const EpochLog& epochs,
+                           const nlohmann::json& config, const nlohmann::json& manifest, ResultsView* view)
+{
+    if (!QDir().mkpath(dir)) throw std::runtime_error(dir.toStdString() + ": cannot create the folder");
+    QStringList written;
+    const std::filesystem::path d = dir.toStdString();
+    writeFileAtomic(d / "results.csv", toCsv(rows));
+    written << QString::fromStdString((d / "results.csv").string());
+    nlohmann::json jrows = nlohmann::json::array();
+    for (const auto& r : rows) jrows.push_back(toJson(r));
+    writeFileAtomic(d / "results.json", nlohmann::json{{"manifest", manifest}, {"results", jrows}}.dump(2));
+    written << QString::fromStdString((d / "results.json").string());
+    if (!epochs.empty()) {
+        writeFileAtomic(d / "epochs.csv", epochsCsv(epochs));
+        written << QString::fromStdString((d / "epochs.csv").string());
+    }
+    if (!config.is_null()) {
+        writeFileAtomic(d / "config.json", config.dump(2));
+        written << QString::fromStdString((d / "config.json").string());
+    }
+    if (view) {
+        QString error;
+        written << view->exportCharts(QString::fromStdString((d / "charts").string()), &error);
+        if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
+    }
+    return written;
+}
 
 RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this))
 {
     setObjectName(QStringLiteral("runPage"));
     preset_ = new QComboBox(this);
     preset_->setObjectName(QStringLiteral("preset"));
+    preset_->setToolTip(tr("A preset fills every settings area; edit them there, then Run"));
     presetInfo_ = new QLabel(this);
+    presetInfo_->setObjectName(QStringLiteral("presetInfo"));
     presetInfo_->setWordWrap(true);
     outDir_ = new QLineEdit(this);
     outDir_->setObjectName(QStringLiteral("outDir"));
+    outDir_->setToolTip(tr("Checkpoints, INT8 models and reports go here; a run into a folder holding the same "
+                           "settings resumes it"));
     auto* browse = new QPushButton(tr("Browse..."), this);
     runButton_ = new QPushButton(tr("Run"), this);
     runButton_->setObjectName(QStringLiteral("runButton"));
@@ -66,6 +120,13 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     exportButton_ = new QPushButton(tr("Export CSV..."), this);
     exportButton_->setObjectName(QStringLiteral("exportButton"));
     exportButton_->setEnabled(false);
+    exportFolderButton_ = new QPushButton(tr("Export folder..."), this);
+    exportFolderButton_->setObjectName(QStringLiteral("exportFolderButton"));
+    exportFolderButton_->setToolTip(tr("The whole run: results.csv, results.json, config.json and every chart as PNG"));
+    exportFolderButton_->setEnabled(false);
+    savePresetButton_ = new QPushButton(tr("Save as preset..."), this);
+    savePresetButton_->setObjectName(QStringLiteral("savePresetButton"));
+    savePresetButton_->setToolTip(tr("Save the settings of every area as a preset of your own"));
     progress_ = new QProgressBar(this);
     progress_->setObjectName(QStringLiteral("progress"));
     progress_->setRange(0, 1000);
@@ -75,72 +136,75 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("status"));
     status_->setWordWrap(true);
+    status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    // The sweep box: shown for sweep presets.
+    sweepBox_ = new QGroupBox(tr("Sweep"), this);
+    sweepBox_->setObjectName(QStringLiteral("sweepBox"));
+    sweepKnob_ = new QComboBox(sweepBox_);
+    sweepKnob_->setObjectName(QStringLiteral("sweepKnob"));
+    sweepKnob_->addItem(tr("number of blocks N"), QStringLiteral("num_layers"));
+    sweepKnob_->addItem(tr("width multiplier alpha"), QStringLiteral("alpha"));
+    sweepKnob_->addItem(tr("shape factor beta"), QStringLiteral("beta"));
+    sweepKnob_->addItem(tr("base expansion t0"), QStringLiteral("t0"));
+    sweepValues_ = new QLineEdit(sweepBox_);
+    sweepValues_->setObjectName(QStringLiteral("sweepValues"));
+    sweepValues_->setToolTip(tr("Comma-separated values of the knob"));
+    sweepTrainBatches_ = new QSpinBox(sweepBox_);
+    sweepTrainBatches_->setObjectName(QStringLiteral("sweepTrainBatches"));
+    sweepTrainBatches_->setRange(0, 1000000);
+    sweepTrainBatches_->setSpecialValueText(tr("no training"));
+    sweepTrainBatches_->setToolTip(tr("Train each point for this many batches and report its accuracy (0: no accuracy)"));
+    sweepInt8_ = new QCheckBox(tr("INT8 size and latency"), sweepBox_);
+    sweepLatency_ = new QCheckBox(tr("Latency"), sweepBox_);
+    auto* sweepForm = new QHBoxLayout(sweepBox_);
+    sweepForm->addWidget(new QLabel(tr("Knob:"), sweepBox_));
+    sweepForm->addWidget(sweepKnob_);
+    sweepForm->addWidget(new QLabel(tr("Values:"), sweepBox_));
+    sweepForm->addWidget(sweepValues_, 1);
+    sweepForm->addWidget(new QLabel(tr("Train batches:"), sweepBox_));
+    sweepForm->addWidget(sweepTrainBatches_);
+    sweepForm->addWidget(sweepLatency_);
+    sweepForm->addWidget(sweepInt8_);
+    sweepBox_->setVisible(false);
 
     auto* top = new QGridLayout;
     top->addWidget(new QLabel(tr("Preset:"), this), 0, 0);
     top->addWidget(preset_, 0, 1);
     top->addWidget(runButton_, 0, 2);
     top->addWidget(cancelButton_, 0, 3);
+    top->addWidget(savePresetButton_, 0, 4);
     top->addWidget(new QLabel(tr("Output folder:"), this), 1, 0);
     top->addWidget(outDir_, 1, 1);
     top->addWidget(browse, 1, 2);
     top->addWidget(exportButton_, 1, 3);
-    top->addWidget(presetInfo_, 2, 0, 1, 4);
+    top->addWidget(exportFolderButton_, 1, 4);
+    top->addWidget(presetInfo_, 2, 0, 1, 5);
     top->setColumnStretch(1, 1);
 
     auto* bar = new QHBoxLayout;
     bar->addWidget(stage_, 1);
     bar->addWidget(progress_, 2);
 
-    loss_ = new LineChart(tr("Training loss"), tr("batch"), tr("loss"), this);
-    loss_->setObjectName(QStringLiteral("lossChart"));
-    accuracy_ = new LineChart(tr("Test accuracy per epoch"), tr("epoch"), tr("accuracy (%)"), this);
-    accuracy_->setObjectName(QStringLiteral("accuracyChart"));
-    size_ = new BarChart(tr("Model size"), tr("MiB"), this);
-    size_->setObjectName(QStringLiteral("sizeChart"));
-    latency_ = new BarChart(tr("CPU latency, batch 1 (median, p90 whisker)"), tr("ms"), this);
-    latency_->setObjectName(QStringLiteral("latencyChart"));
-    auto* charts = new QGridLayout;
-    charts->addWidget(loss_, 0, 0);
-    charts->addWidget(accuracy_, 0, 1);
-    charts->addWidget(size_, 1, 0);
-    charts->addWidget(latency_, 1, 1);
-    auto* chartBox = new QWidget(this);
-    chartBox->setLayout(charts);
-
+    view_ = new ResultsView(this);
     table_ = new QTableWidget(this);
     table_->setObjectName(QStringLiteral("resultsTable"));
-    const QStringList headers{tr("Model"), tr("Variant"), tr("Precision"), tr("Params"), tr("MACs"), tr("Accuracy (%)"),
-                              tr("Size (MiB)"), tr("CPU latency (ms)"), tr("p90 (ms)"), tr("GPU latency (ms)"),
-                              tr("Train time (s)")};
-    table_->setColumnCount(headers.size());
-    table_->setHorizontalHeaderLabels(headers);
-    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table_->verticalHeader()->setVisible(false);
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    fillResultsTable(table_, {});
 
     auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(chartBox);
+    split->addWidget(view_);
     split->addWidget(table_);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
+    layout->addWidget(sweepBox_);
     layout->addLayout(bar);
     layout->addWidget(status_);
     layout->addWidget(split, 1);
 
-    reloadPresets();
-    setOutputDir(QString::fromStdString(defaultRunDir(preset_->currentText().toStdString()).string()));
-
-    connect(preset_, &QComboBox::currentIndexChanged, this, [this](int i) {
-        if (i >= 0 && i < int(presets_.size())) {
-            presetInfo_->setText(QString::fromStdString(presets_[size_t(i)].description));
-            setOutputDir(QString::fromStdString(defaultRunDir(presets_[size_t(i)].name).string()));
-            Q_EMIT presetModelChanged(presets_[size_t(i)].study->modifiedModel());
-        }
-    });
+    connect(preset_, &QComboBox::currentIndexChanged, this, &RunPage::onPresetChosen);
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, tr("Output folder"), outDir_->text());
         if (!d.isEmpty()) setOutputDir(d);
@@ -152,52 +216,116 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
                                                           tr("CSV files (*.csv)"));
         if (!path.isEmpty()) exportCsv(path);
     });
+    connect(exportFolderButton_, &QPushButton::clicked, this, [this] {
+        const QString d = QFileDialog::getExistingDirectory(this, tr("Export the run into a folder"), outDir_->text());
+        if (!d.isEmpty()) exportFolder(d);
+    });
+    connect(savePresetButton_, &QPushButton::clicked, this, &RunPage::askSavePreset);
     connect(runner_, &JobRunner::event, this, &RunPage::onEvent);
     connect(runner_, &JobRunner::finished, this, &RunPage::onFinished);
-    presetInfo_->setText(presets_.empty() ? tr("No presets found.") : QString::fromStdString(presets_.front().description));
+    reloadPresets();
 }
 
 RunPage::~RunPage() = default;
 
+LineChart* RunPage::lossChart() const { return view_->lossChart(); }
+LineChart* RunPage::accuracyChart() const { return view_->accuracyChart(); }
+BarChart* RunPage::sizeChart() const { return view_->sizeChart(); }
+BarChart* RunPage::latencyChart() const { return view_->latencyChart(); }
+const std::vector<ModelResult>& RunPage::results() const { return view_->results(); }
+
 void RunPage::reloadPresets()
 {
+    const QString keep = presetName();
     presets_.clear();
-    preset_->clear();
-    try {
-        for (auto& p : listPresets())
-            if (p.study) presets_.push_back(p);
-    } catch (const std::exception& e) {
-        status_->setText(tr("Presets could not be read: %1").arg(QString::fromUtf8(e.what())));
+    {
+        const QSignalBlocker block(preset_);
+        preset_->clear();
+        try {
+            presets_ = listPresets();
+        } catch (const std::exception& e) {
+            status_->setText(tr("Presets could not be read: %1").arg(QString::fromUtf8(e.what())));
+        }
+        for (const auto& p : presets_)
+            preset_->addItem(QString::fromStdString(p.name) + (p.sweep ? tr(" (sweep)") : QString()), QString::fromStdString(p.name));
     }
-    for (const auto& p : presets_) preset_->addItem(QString::fromStdString(p.name));
-    selectPreset(QStringLiteral("quick")); // the working default: a minute, on the bundled data
+    // the working default: the quick study, a minute on the bundled data
+    if (!selectPreset(keep.isEmpty() ? QStringLiteral("quick") : keep) && !presets_.empty()) onPresetChosen(0);
+    if (presets_.empty()) presetInfo_->setText(tr("No presets found."));
+    Q_EMIT presetsChanged();
 }
 
 bool RunPage::selectPreset(const QString& name)
 {
-    const int i = preset_->findText(name);
+    const int i = preset_->findData(name);
     if (i < 0) return false;
-    preset_->setCurrentIndex(i);
+    if (preset_->currentIndex() == i) onPresetChosen(i); // reload its settings
+    else preset_->setCurrentIndex(i);
     return true;
+}
+
+QString RunPage::presetName() const
+{
+    return preset_->currentData().toString();
+}
+
+std::optional<Preset> RunPage::preset() const
+{
+    const int i = preset_->currentIndex();
+    if (i < 0 || i >= int(presets_.size())) return std::nullopt;
+    return presets_[std::size_t(i)];
+}
+
+void RunPage::onPresetChosen(int i)
+{
+    if (i < 0 || i >= int(presets_.size())) return;
+    const auto& p = presets_[std::size_t(i)];
+    presetInfo_->setText(QString::fromStdString(p.description));
+    setOutputDir(QString::fromStdString(defaultRunDir(p.name).string()));
+    sweepBox_->setVisible(p.sweep.has_value());
+    if (p.sweep) {
+        const int k = sweepKnob_->findData(QString::fromStdString(p.sweep->knob));
+        if (k >= 0) sweepKnob_->setCurrentIndex(k);
+        QStringList values;
+        for (double v : p.sweep->values) values << QString::number(v, 'g', 6);
+        sweepValues_->setText(values.join(QStringLiteral(", ")));
+        sweepTrainBatches_->setValue(p.sweep->trainBatches);
+        sweepInt8_->setChecked(p.sweep->measureInt8);
+        sweepLatency_->setChecked(p.sweep->measureLatency);
+    }
+    Q_EMIT presetSelected(p);
 }
 
 std::optional<ExperimentConfig> RunPage::presetStudy() const
 {
-    const int i = preset_->currentIndex();
-    if (i < 0 || i >= int(presets_.size())) return std::nullopt;
-    return presets_[size_t(i)].study;
+    auto p = preset();
+    if (!p || !p->study) return std::nullopt;
+    return p->study;
 }
 
 std::optional<ExperimentConfig> RunPage::currentStudy() const
 {
     auto cfg = presetStudy();
-    if (cfg && modelSource_) {
-        if (auto m = modelSource_()) {
-            cfg->model = *m;
-            if (m->variant == Variant::Modified) cfg->modifiedDivisor = m->divisor;
-        }
-    }
+    if (cfg && studySource_) cfg = studySource_(*cfg);
     return cfg;
+}
+
+std::optional<SweepConfig> RunPage::currentSweep() const
+{
+    auto p = preset();
+    if (!p || !p->sweep) return std::nullopt;
+    SweepConfig s = sweepSource_ ? sweepSource_(*p->sweep) : *p->sweep;
+    s.knob = sweepKnob_->currentData().toString().toStdString();
+    s.values.clear();
+    for (const auto& part : sweepValues_->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const double v = part.trimmed().toDouble(&ok);
+        s.values.push_back(ok ? v : std::nan(""));
+    }
+    s.trainBatches = sweepTrainBatches_->value();
+    s.measureInt8 = sweepInt8_->isChecked();
+    s.measureLatency = sweepLatency_->isChecked();
+    return s;
 }
 
 void RunPage::setOutputDir(const QString& dir)
@@ -215,33 +343,60 @@ bool RunPage::isRunning() const
     return runner_->isRunning();
 }
 
+void RunPage::setRunningUi(bool running)
+{
+    runButton_->setEnabled(!running);
+    cancelButton_->setEnabled(running);
+    preset_->setEnabled(!running);
+    sweepBox_->setEnabled(!running);
+    outDir_->setEnabled(!running);
+    exportButton_->setEnabled(!running && !results().empty());
+    exportFolderButton_->setEnabled(!running && !results().empty());
+}
+
 void RunPage::run()
 {
-    auto cfg = currentStudy();
     if (runner_->isRunning()) return;
-    if (!cfg) {
+    const auto p = preset();
+    if (!p) {
         status_->setText(tr("Choose a preset first."));
         return;
     }
-    if (auto problems = cfg->validate(); !problems.empty()) {
+    std::vector<std::string> problems;
+    std::optional<ExperimentConfig> study;
+    std::optional<SweepConfig> sweep;
+    if (p->study) {
+        study = currentStudy();
+        problems = study->validate();
+    } else {
+        sweep = currentSweep();
+        problems = sweep->validate();
+        for (double v : sweep->values)
+            if (std::isnan(v)) problems.insert(problems.begin(), tr("sweep.values: \"%1\" holds something that is not a number")
+                                                                     .arg(sweepValues_->text()).toStdString());
+    }
+    if (!problems.empty()) {
         status_->setText(tr("Cannot run: %1").arg(QString::fromStdString(problems.front())));
         return;
     }
-    loss_->clear();
-    accuracy_->clear();
-    size_->clear();
-    latency_->clear();
-    table_->setRowCount(0);
-    results_.clear();
+    view_->clear();
+    epochs_.clear();
+    fillResultsTable(table_, {});
     status_->clear();
     progress_->setValue(0);
-    runButton_->setEnabled(false);
-    cancelButton_->setEnabled(true);
-    exportButton_->setEnabled(false);
-    preset_->setEnabled(false);
     stage_->setText(tr("Starting..."));
-    logger()->info("running preset {} into {}", cfg->name, outputDir().toStdString());
-    runner_->startStudy(*cfg, outputDir());
+    if (study) {
+        lastConfig_ = toJson(*study);
+        view_->setCurrentIndex(0);
+        logger()->info("running study {} into {}", study->name, outputDir().toStdString());
+        runner_->startStudy(*study, outputDir());
+    } else {
+        lastConfig_ = toJson(*sweep);
+        view_->setCurrentIndex(2);
+        logger()->info("running sweep {} into {}", sweep->name, outputDir().toStdString());
+        runner_->startSweep(*sweep, outputDir());
+    }
+    setRunningUi(true);
 }
 
 void RunPage::cancel()
@@ -256,16 +411,17 @@ void RunPage::onEvent(const ExperimentEvent& e)
 {
     using T = ExperimentEvent::Type;
     progress_->setValue(int(e.overall * 1000));
-    const QString model = QString::fromStdString(e.model);
+    view_->onEvent(e);
     switch (e.type) {
-    case T::StageStarted: stage_->setText(stageName(e.stage)); break;
+    case T::StageStarted:
+        stage_->setText(stageName(e.stage) + (e.etaSeconds >= 0 ? QStringLiteral("  ") + eta(e.etaSeconds) : QString()));
+        break;
     case T::StageFinished:
     case T::StageSkipped:
         if (!e.message.empty()) status_->setText(stageName(e.stage) + QStringLiteral(": ") + QString::fromStdString(e.message));
         break;
     case T::StageFailed: status_->setText(tr("%1 failed: %2").arg(stageName(e.stage), QString::fromStdString(e.message))); break;
     case T::Batch:
-        loss_->addPoint(model, double(e.batch.globalBatch), e.batch.loss);
         stage_->setText(tr("%1: epoch %2/%3, batch %4/%5  %6")
                             .arg(stageName(e.stage))
                             .arg(e.batch.epoch)
@@ -274,57 +430,18 @@ void RunPage::onEvent(const ExperimentEvent& e)
                             .arg(e.batch.batchesPerEpoch)
                             .arg(eta(e.etaSeconds)));
         break;
-    case T::Epoch:
-        if (e.epoch.test) accuracy_->addPoint(model, e.epoch.epoch, e.epoch.test->accuracy);
+    case T::ModelMeasured: fillResultsTable(table_, results()); break;
+    case T::Epoch: epochs_.emplace_back(e.model, e.epoch); break;
+    case T::Progress:
+        if (!e.message.empty()) stage_->setText(QString::fromStdString(e.message) + QStringLiteral("  ") + eta(e.etaSeconds));
         break;
-    case T::QatEpoch:
-        accuracy_->addPoint(tr("QAT fake-quant"), e.qatEpoch.epoch, e.qatEpoch.fakeQuant.accuracy, true);
-        accuracy_->addPoint(tr("QAT converted INT8"), e.qatEpoch.epoch, e.qatEpoch.int8.accuracy, true);
-        break;
-    case T::ModelMeasured: showResult(e.result); break;
-    case T::Progress: break;
-    }
-}
-
-void RunPage::showResult(const ModelResult& r)
-{
-    auto it = std::find_if(results_.begin(), results_.end(), [&](const ModelResult& x) { return x.model == r.model; });
-    if (it != results_.end()) *it = r;
-    else results_.push_back(r);
-    const QString name = QString::fromStdString(r.model);
-    const auto size = r.precision == "int8" ? r.int8SizeMib : r.fp32SizeMib;
-    if (size) size_->setBar(name, *size);
-    if (r.cpuLatency && r.cpuLatency->available) latency_->setBar(name, r.cpuLatency->median, r.cpuLatency->p90);
-
-    table_->setRowCount(int(results_.size()));
-    for (int row = 0; row < int(results_.size()); ++row) {
-        const auto& m = results_[size_t(row)];
-        auto num = [](const std::optional<double>& v, int prec) { return v ? QString::number(*v, 'f', prec) : QStringLiteral("-"); };
-        const auto sz = m.precision == "int8" ? m.int8SizeMib : m.fp32SizeMib;
-        QString gpu = QStringLiteral("-");
-        if (m.gpuLatency) gpu = m.gpuLatency->available ? QString::number(m.gpuLatency->median, 'f', 3) : tr("n/a");
-        const QStringList cells{QString::fromStdString(m.model), QString::fromStdString(m.variant),
-                                QString::fromStdString(m.precision), QString::fromStdString(withThousands(m.params)),
-                                QString::fromStdString(withThousands(m.macs)), num(m.accuracyPct, 2), num(sz, 3),
-                                m.cpuLatency ? QString::number(m.cpuLatency->median, 'f', 3) : QStringLiteral("-"),
-                                m.cpuLatency ? QString::number(m.cpuLatency->p90, 'f', 3) : QStringLiteral("-"), gpu,
-                                num(m.trainSeconds, 1)};
-        for (int c = 0; c < cells.size(); ++c) {
-            auto* item = new QTableWidgetItem(cells[c]);
-            if (c == 9 && m.gpuLatency && !m.gpuLatency->available)
-                item->setToolTip(QString::fromStdString(m.gpuLatency->unavailableReason));
-            if (c >= 3) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            table_->setItem(row, c, item);
-        }
+    default: break;
     }
 }
 
 void RunPage::onFinished(bool ok, bool cancelled, const QString& message, const QString& csv)
 {
-    runButton_->setEnabled(true);
-    cancelButton_->setEnabled(false);
-    preset_->setEnabled(true);
-    exportButton_->setEnabled(!results_.empty());
+    setRunningUi(false);
     if (ok) {
         progress_->setValue(1000);
         stage_->setText(tr("Finished."));
@@ -341,13 +458,79 @@ void RunPage::onFinished(bool ok, bool cancelled, const QString& message, const 
 bool RunPage::exportCsv(const QString& path)
 {
     try {
-        writeFileAtomic(path.toStdString(), toCsv(results_));
-        status_->setText(tr("Exported %1 rows to %2").arg(results_.size()).arg(path));
+        writeFileAtomic(path.toStdString(), toCsv(results()));
+        status_->setText(tr("Exported %1 rows to %2").arg(results().size()).arg(path));
         return true;
     } catch (const std::exception& e) {
         status_->setText(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
         return false;
     }
+}
+
+bool RunPage::exportFolder(const QString& dir)
+{
+    try {
+        nlohmann::json manifest;
+        std::ifstream in(std::filesystem::path(outputDir().toStdString()) / "results.json");
+        if (in) {
+            const auto j = nlohmann::json::parse(in, nullptr, false);
+            if (!j.is_discarded() && j.contains("manifest")) manifest = j["manifest"];
+        }
+        const auto files = writeRunFolder(dir, results(), epochs_, lastConfig_, manifest, view_);
+        status_->setText(tr("Exported %1 files to %2").arg(files.size()).arg(dir));
+        return true;
+    } catch (const std::exception& e) {
+        status_->setText(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+}
+
+void RunPage::askSavePreset()
+{
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Save as preset"), tr("Preset name:"), QLineEdit::Normal,
+                                               presetName() + QStringLiteral("-mine"), &ok);
+    if (!ok || name.trimmed().isEmpty()) return;
+    const QString description =
+        QInputDialog::getText(this, tr("Save as preset"), tr("Description (optional):"), QLineEdit::Normal, QString(), &ok);
+    if (ok) savePreset(name.trimmed(), description);
+}
+
+bool RunPage::savePreset(const QString& name, const QString& description)
+{
+    const auto p = preset();
+    if (!p) return false;
+    Preset out;
+    out.name = name.toStdString();
+    out.description = description.isEmpty() ? tr("Saved from the workbench, based on %1").arg(presetName()).toStdString()
+                                            : description.toStdString();
+    out.kind = p->kind;
+    if (p->study) {
+        out.study = currentStudy();
+        out.study->name = out.name;
+    } else {
+        out.sweep = currentSweep();
+        out.sweep->name = out.name;
+    }
+    try {
+        const auto path = saveUserPreset(out);
+        status_->setText(tr("Preset saved to %1").arg(QString::fromStdString(path.string())));
+        logger()->info("preset {} saved to {}", out.name, path.string());
+    } catch (const std::exception& e) {
+        status_->setText(tr("Could not save the preset: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    const QSignalBlocker block(this); // the forms already hold these settings
+    presets_.clear();
+    reloadPresets();
+    const QSignalBlocker block2(preset_);
+    const int i = preset_->findData(name);
+    if (i >= 0) {
+        preset_->setCurrentIndex(i);
+        setOutputDir(QString::fromStdString(defaultRunDir(name.toStdString()).string()));
+        presetInfo_->setText(QString::fromStdString(presets_[std::size_t(i)].description));
+    }
+    return i >= 0;
 }
 
 } // namespace phinet::gui

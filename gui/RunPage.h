@@ -1,6 +1,7 @@
 #pragma once
-// The Run area: pick a preset, press Run, watch loss and accuracy grow live, then size and latency
-// bars for the four models, the results table, and export to CSV.
+// The Run area: pick a preset (its settings fill the other areas), press Run, watch loss and accuracy
+// grow live, then size and latency bars, the sweep, Pareto, SQNR and confusion charts and the results
+// table; export the CSV, or the whole run as a folder; save the current settings as a preset.
 
 #include "phinet/experiment/Experiment.h"
 
@@ -8,11 +9,14 @@
 
 #include <functional>
 
+class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
+class QSpinBox;
 class QTableWidget;
 
 namespace phinet::gui {
@@ -20,6 +24,7 @@ namespace phinet::gui {
 class BarChart;
 class JobRunner;
 class LineChart;
+class ResultsView;
 
 class RunPage : public QWidget {
     Q_OBJECT
@@ -31,39 +36,54 @@ public:
     bool isRunning() const;
     /// Selects a preset by name; false if unknown.
     bool selectPreset(const QString& name);
-    /// The experiment the page would run (the selected preset, with the model page's edits if any).
+    QString presetName() const;
+    /// The selected preset as saved.
+    std::optional<Preset> preset() const;
+    /// The experiment the page would run: the selected study preset with the forms' settings applied.
     std::optional<ExperimentConfig> currentStudy() const;
-    /// The selected preset as saved (no edits applied).
+    /// The selected study preset as saved (no edits applied).
     std::optional<ExperimentConfig> presetStudy() const;
+    /// The sweep the page would run (sweep presets): the forms' settings and the sweep box applied.
+    std::optional<SweepConfig> currentSweep() const;
     void setOutputDir(const QString& dir);
-    /// Where the run takes its network from (the Model area's form); nullopt keeps the preset's.
-    void setModelSource(std::function<std::optional<PhiNetConfig>()> source) { modelSource_ = std::move(source); }
     QString outputDir() const;
+    /// Overlays the settings areas' forms onto a preset's config (set by the main window).
+    void setStudySource(std::function<ExperimentConfig(const ExperimentConfig&)> f) { studySource_ = std::move(f); }
+    void setSweepSource(std::function<SweepConfig(const SweepConfig&)> f) { sweepSource_ = std::move(f); }
     /// Rows shown in the results table.
-    const std::vector<ModelResult>& results() const { return results_; }
+    const std::vector<ModelResult>& results() const;
     /// Writes the results as CSV (RFC 4180); false with a message in the status line on failure.
     bool exportCsv(const QString& path);
+    /// Writes results.csv, results.json, config.json and every chart as PNG into `dir`.
+    bool exportFolder(const QString& dir);
+    /// Saves the current settings as user preset `name` and selects it; false (message shown) on failure.
+    bool savePreset(const QString& name, const QString& description);
+    void reloadPresets();
 
-    LineChart* lossChart() const { return loss_; }
-    LineChart* accuracyChart() const { return accuracy_; }
-    BarChart* sizeChart() const { return size_; }
-    BarChart* latencyChart() const { return latency_; }
+    ResultsView* resultsView() const { return view_; }
+    LineChart* lossChart() const;
+    LineChart* accuracyChart() const;
+    BarChart* sizeChart() const;
+    BarChart* latencyChart() const;
     QTableWidget* resultsTable() const { return table_; }
 
 public Q_SLOTS:
     void run();
     void cancel();
+    /// Asks for a name and description, then savePreset().
+    void askSavePreset();
 
 Q_SIGNALS:
     void runFinished(bool ok, bool cancelled);
-    /// A preset was chosen: its network, for the Model area's form.
-    void presetModelChanged(const phinet::PhiNetConfig& model);
+    /// A preset was chosen: the main window loads it into the settings areas.
+    void presetSelected(const phinet::Preset& preset);
+    void presetsChanged();
 
 private:
     void onEvent(const ExperimentEvent& e);
     void onFinished(bool ok, bool cancelled, const QString& message, const QString& csv);
-    void showResult(const ModelResult& r);
-    void reloadPresets();
+    void onPresetChosen(int index);
+    void setRunningUi(bool running);
 
     JobRunner* runner_;
     QComboBox* preset_;
@@ -72,17 +92,30 @@ private:
     QPushButton* runButton_;
     QPushButton* cancelButton_;
     QPushButton* exportButton_;
+    QPushButton* exportFolderButton_;
+    QPushButton* savePresetButton_;
+    QGroupBox* sweepBox_;
+    QComboBox* sweepKnob_;
+    QLineEdit* sweepValues_;
+    QSpinBox* sweepTrainBatches_;
+    QCheckBox* sweepInt8_;
+    QCheckBox* sweepLatency_;
     QProgressBar* progress_;
     QLabel* stage_;
     QLabel* status_;
-    LineChart* loss_;
-    LineChart* accuracy_;
-    BarChart* size_;
-    BarChart* latency_;
+    ResultsView* view_;
     QTableWidget* table_;
-    std::vector<ModelResult> results_;
+    nlohmann::json lastConfig_;
+    std::vector<std::pair<std::string, EpochSummary>> epochs_;
     std::vector<Preset> presets_;
-    std::function<std::optional<PhiNetConfig>()> modelSource_;
+    std::function<ExperimentConfig(const ExperimentConfig&)> studySource_;
+    std::function<SweepConfig(const SweepConfig&)> sweepSource_;
 };
+
+/// Writes a run as a folder: results.csv, results.json (rows + manifest), config.json, epochs.csv and
+/// the charts of `view` as PNG (charts/). Returns the files written; throws std::runtime_error naming the file.
+using EpochLog = std::vector<std::pair<std::string, EpochSummary>>;
+QStringList writeRunFolder(const QString& dir, const std::vector<ModelResult>& rows, const EpochLog& epochs,
+                           const nlohmann::json& config, const nlohmann::json& manifest, ResultsView* view);
 
 } // namespace phinet::gui

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,10 @@ struct DataConfig {
 
 nlohmann::json toJson(const DataConfig& c);
 DataConfig dataConfigFromJson(const nlohmann::json& j, const std::string& context = "data");
+
+/// The folder a config's data is read from: dataDir, else <data>/data/<kind> (MNIST falls back to
+/// the bundled subset). Throws ConfigError for a folder data set without a folder.
+std::filesystem::path resolveDataDir(const DataConfig& config);
 
 /// Default normalisation for a kind and channel count.
 void defaultNormalisation(DatasetKind kind, int channels, std::vector<double>& mean, std::vector<double>& std);

@@ -54,8 +54,6 @@ struct DataSplits {
 /// Loads (through an in-memory cache keyed by kind, folder and split) and splits the data of a
 /// config. Resolves an empty dataDir as DataConfig says. Throws DataError / ConfigError.
 DataSplits loadData(const DataConfig& config, const CancelToken* cancel = nullptr);
-/// The folder loadData() would read for a config (for messages and the GUI).
-std::filesystem::path resolveDataDir(const DataConfig& config);
 /// Empties the in-memory cache.
 void clearDataCache();
 

@@ -1,0 +1,355 @@
+#include "ResultsView.h"
+
+#include "Charts.h"
+
+#include <qcustomplot.h>
+
+#include "phinet/model/LayerTable.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <map>
+
+namespace phinet::gui {
+namespace {
+
+QWidget* grid(QWidget* parent, const QList<QWidget*>& charts, int columns)
+{
+    auto* w = new QWidget(parent);
+    auto* g = new QGridLayout(w);
+    g->setContentsMargins(2, 2, 2, 2);
+    for (int i = 0; i < charts.size(); ++i) g->addWidget(charts[i], i / columns, i % columns);
+    return w;
+}
+
+QString variantLabel(const std::string& v)
+{
+    if (v == "original") return QStringLiteral("ORIGINAL");
+    if (v == "modified") return QStringLiteral("MODIFIED");
+    if (v == "modified-early") return QStringLiteral("MODIFIED (early)");
+    return QString::fromStdString(v);
+}
+
+bool sameRow(const ModelResult& a, const ModelResult& b)
+{
+    return a.model == b.model && a.sweepKnob == b.sweepKnob && a.sweepValue == b.sweepValue;
+}
+
+} // namespace
+
+QString rowName(const ModelResult& r)
+{
+    if (r.sweepKnob.empty()) return QString::fromStdString(r.model);
+    return QStringLiteral("%1 %2=%3").arg(QString::fromStdString(r.model), QString::fromStdString(r.sweepKnob)).arg(r.sweepValue);
+}
+
+ResultsView::ResultsView(QWidget* parent) : QTabWidget(parent)
+{
+    setObjectName(QStringLiteral("resultsView"));
+    loss_ = new LineChart(tr("Training loss per batch"), tr("batch"), tr("loss"), this);
+    loss_->setObjectName(QStringLiteral("lossChart"));
+    epochLoss_ = new LineChart(tr("Loss per epoch (train and test)"), tr("epoch"), tr("loss"), this);
+    epochLoss_->setObjectName(QStringLiteral("epochLossChart"));
+    accuracy_ = new LineChart(tr("Test accuracy per epoch"), tr("epoch"), tr("accuracy (%)"), this);
+    accuracy_->setObjectName(QStringLiteral("accuracyChart"));
+    size_ = new BarChart(tr("Model size"), tr("MiB"), this);
+    size_->setObjectName(QStringLiteral("sizeChart"));
+    latency_ = new BarChart(tr("CPU latency (median, p90 whisker)"), tr("ms"), this);
+    latency_->setObjectName(QStringLiteral("latencyChart"));
+    sweepParams_ = new LineChart(tr("CPU latency vs parameters"), tr("parameters"), tr("latency (ms)"), this);
+    sweepParams_->setObjectName(QStringLiteral("sweepParamsChart"));
+    sweepMacs_ = new LineChart(tr("CPU latency vs MACs"), tr("MACs"), tr("latency (ms)"), this);
+    sweepMacs_->setObjectName(QStringLiteral("sweepMacsChart"));
+    pareto_ = new LineChart(tr("Accuracy vs latency (label: size)"), tr("CPU latency (ms)"), tr("accuracy (%)"), this);
+    pareto_->setObjectName(QStringLiteral("paretoChart"));
+    paretoNote_ = new QLabel(tr("Models on the front are not beaten on both accuracy and latency by any other."), this);
+    paretoNote_->setWordWrap(true);
+    sqnr_ = new LineChart(tr("Per-layer SQNR of the INT8 activations (higher is better)"), QString(), tr("SQNR (dB)"), this);
+    sqnr_->setObjectName(QStringLiteral("sqnrChart"));
+    confFp32_ = new ConfusionChart(tr("FP32"), this);
+    confFp32_->setObjectName(QStringLiteral("confusionFp32"));
+    confInt8_ = new ConfusionChart(tr("INT8"), this);
+    confInt8_->setObjectName(QStringLiteral("confusionInt8"));
+    confFp32Model_ = new QComboBox(this);
+    confFp32Model_->setObjectName(QStringLiteral("confusionFp32Model"));
+    confInt8Model_ = new QComboBox(this);
+    confInt8Model_->setObjectName(QStringLiteral("confusionInt8Model"));
+
+    addTab(grid(this, {loss_, epochLoss_, accuracy_}, 3), tr("Training"));
+    addTab(grid(this, {size_, latency_}, 2), tr("Size and latency"));
+    addTab(grid(this, {sweepParams_, sweepMacs_}, 2), tr("Sweep"));
+    auto* paretoPage = new QWidget(this);
+    auto* pl = new QVBoxLayout(paretoPage);
+    pl->addWidget(pareto_, 1);
+    pl->addWidget(paretoNote_);
+    addTab(paretoPage, tr("Pareto"));
+    addTab(sqnr_, tr("Per-layer SQNR"));
+    auto* confPage = new QWidget(this);
+    auto* cl = new QGridLayout(confPage);
+    cl->addWidget(confFp32Model_, 0, 0);
+    cl->addWidget(confInt8Model_, 0, 1);
+    cl->addWidget(confFp32_, 1, 0);
+    cl->addWidget(confInt8_, 1, 1);
+    cl->setRowStretch(1, 1);
+    addTab(confPage, tr("Confusion matrices"));
+
+    connect(confFp32Model_, &QComboBox::currentIndexChanged, this, &ResultsView::redrawConfusion);
+    connect(confInt8Model_, &QComboBox::currentIndexChanged, this, &ResultsView::redrawConfusion);
+}
+
+void ResultsView::clear()
+{
+    for (auto* c : {loss_, epochLoss_, accuracy_, sweepParams_, sweepMacs_, pareto_, sqnr_}) c->clear();
+    size_->clear();
+    latency_->clear();
+    confFp32_->clear();
+    confInt8_->clear();
+    results_.clear();
+    const QSignalBlocker b1(confFp32Model_), b2(confInt8Model_);
+    confFp32Model_->clear();
+    confInt8Model_->clear();
+}
+
+void ResultsView::setClassNames(const QStringList& names)
+{
+    classNames_ = names;
+    redrawConfusion();
+}
+
+void ResultsView::onEvent(const ExperimentEvent& e)
+{
+    using T = ExperimentEvent::Type;
+    switch (e.type) {
+    case T::Batch: loss_->addPoint(QString::fromStdString(e.model), double(e.batch.globalBatch), e.batch.loss); break;
+    case T::Epoch: addEpoch(QString::fromStdString(e.model), e.epoch); break;
+    case T::QatEpoch: addQatEpoch(e.qatEpoch); break;
+    case T::ModelMeasured: setResult(e.result); break;
+    default: break;
+    }
+}
+
+void ResultsView::addEpoch(const QString& model, const EpochSummary& e)
+{
+    epochLoss_->addPoint(tr("%1 train").arg(model), e.epoch, e.trainLoss);
+    if (e.test) {
+        epochLoss_->addPoint(tr("%1 test").arg(model), e.epoch, e.test->loss);
+        accuracy_->addPoint(model, e.epoch, e.test->accuracy);
+    }
+}
+
+void ResultsView::addQatEpoch(const QatEpoch& e)
+{
+    accuracy_->addPoint(tr("QAT fake-quant"), e.epoch, e.fakeQuant.accuracy, true);
+    accuracy_->addPoint(tr("QAT converted INT8"), e.epoch, e.int8.accuracy, true);
+}
+
+void ResultsView::setResult(const ModelResult& r)
+{
+    auto it = std::find_if(results_.begin(), results_.end(), [&](const ModelResult& x) { return sameRow(x, r); });
+    if (it != results_.end()) *it = r;
+    else results_.push_back(r);
+    redrawDerived();
+}
+
+void ResultsView::setResults(const std::vector<ModelResult>& rows)
+{
+    results_ = rows;
+    redrawDerived();
+    // a stored study has its QAT history in the QAT row
+    for (const auto& r : rows)
+        for (const auto& q : r.qatEpochs) addQatEpoch(q);
+}
+
+void ResultsView::redrawDerived()
+{
+    size_->clear();
+    latency_->clear();
+    sweepParams_->clear();
+    sweepMacs_->clear();
+    pareto_->clear();
+    sqnr_->clear();
+    const bool sweep = std::any_of(results_.begin(), results_.end(), [](const ModelResult& r) { return !r.sweepKnob.empty(); });
+
+    for (const auto& r : results_) {
+        const QString name = rowName(r);
+        if (!sweep) {
+            const auto size = r.precision == "int8" ? r.int8SizeMib : r.fp32SizeMib;
+            if (size) size_->setBar(name, *size);
+            if (r.cpuLatency && r.cpuLatency->available) latency_->setBar(name, r.cpuLatency->median, r.cpuLatency->p90);
+        }
+        // Sweep charts: FP32 and INT8 latency against params and MACs, per variant.
+        const QString v = variantLabel(r.variant);
+        auto plotLatency = [&](const std::optional<LatencyReport>& lat, const QString& precision) {
+            if (!lat || !lat->available) return;
+            const QString series = QStringLiteral("%1 %2").arg(v, precision);
+            sweepParams_->addPoint(series, double(r.params), lat->median, !sweep);
+            sweepMacs_->addPoint(series, double(r.macs), lat->median, !sweep);
+        };
+        plotLatency(r.cpuLatency, r.precision == "int8" ? QStringLiteral("INT8") : QStringLiteral("FP32"));
+        plotLatency(r.int8CpuLatency, QStringLiteral("INT8"));
+    }
+
+    // Pareto: every row with an accuracy and a CPU latency.
+    struct P {
+        double lat, acc;
+        QString label;
+    };
+    std::vector<P> pts;
+    for (const auto& r : results_) {
+        if (!r.accuracyPct || !r.cpuLatency || !r.cpuLatency->available) continue;
+        const auto size = r.precision == "int8" ? r.int8SizeMib : r.fp32SizeMib;
+        pts.push_back({r.cpuLatency->median, *r.accuracyPct,
+                       size ? tr("%1, %2 MiB").arg(rowName(r)).arg(*size, 0, 'f', 2) : rowName(r)});
+    }
+    for (const auto& p : pts) {
+        pareto_->addPoint(tr("models"), p.lat, p.acc, true);
+        pareto_->addLabel(p.lat, p.acc, p.label);
+    }
+    std::sort(pts.begin(), pts.end(), [](const P& a, const P& b) { return a.lat < b.lat || (a.lat == b.lat && a.acc > b.acc); });
+    double best = -1;
+    for (const auto& p : pts)
+        if (p.acc > best) {
+            pareto_->addPoint(tr("Pareto front"), p.lat, p.acc);
+            best = p.acc;
+        }
+    paretoNote_->setVisible(!pts.empty());
+    if (!pts.empty()) { // room for the labels right of the points
+        auto* x = pareto_->plot()->xAxis;
+        x->setRange(x->range().lower, x->range().upper + 0.25 * x->range().size());
+        pareto_->plot()->replot(QCustomPlot::rpQueuedReplot);
+    }
+
+    // SQNR: one series per model with per-layer errors, on the first such model's layer names.
+    QStringList sites;
+    for (const auto& r : results_) {
+        if (r.layerErrors.empty()) continue;
+        if (sites.isEmpty())
+            for (const auto& l : r.layerErrors) sites << QString::fromStdString(l.name);
+        for (std::size_t i = 0; i < r.layerErrors.size(); ++i)
+            sqnr_->addPoint(rowName(r), double(i), std::isfinite(r.layerErrors[i].sqnrDb) ? r.layerErrors[i].sqnrDb : 99.0);
+    }
+    sqnr_->setCategoryTicks(sites);
+
+    // Confusion model choices.
+    const QString keep32 = confFp32Model_->currentText(), keep8 = confInt8Model_->currentText();
+    {
+        const QSignalBlocker b1(confFp32Model_), b2(confInt8Model_);
+        confFp32Model_->clear();
+        confInt8Model_->clear();
+        for (const auto& r : results_) {
+            if (r.confusion.empty()) continue;
+            (r.precision == "int8" ? confInt8Model_ : confFp32Model_)->addItem(rowName(r));
+        }
+        auto restore = [](QComboBox* c, const QString& keep, const QString& prefer) {
+            int i = c->findText(keep);
+            if (i < 0) i = c->findText(prefer);
+            if (i >= 0) c->setCurrentIndex(i);
+        };
+        restore(confFp32Model_, keep32, QStringLiteral("modified-fp32"));
+        restore(confInt8Model_, keep8, QStringLiteral("modified-qat-int8"));
+    }
+    redrawConfusion();
+}
+
+void ResultsView::redrawConfusion()
+{
+    auto draw = [this](ConfusionChart* chart, const QString& model) {
+        chart->clear();
+        for (const auto& r : results_)
+            if (rowName(r) == model && !r.confusion.empty()) {
+                const QString title = r.accuracyPct ? tr("%1: %2 % correct").arg(model).arg(*r.accuracyPct, 0, 'f', 2) : model;
+                chart->setMatrix(title, r.confusion, classNames_);
+            }
+    };
+    draw(confFp32_, confFp32Model_->currentText());
+    draw(confInt8_, confInt8Model_->currentText());
+}
+
+QStringList ResultsView::exportCharts(const QString& dir, QString* error)
+{
+    QStringList written;
+    if (!QDir().mkpath(dir)) {
+        *error = tr("%1: cannot create the folder").arg(dir);
+        return written;
+    }
+    auto save = [&](const QString& name, bool hasData, auto* chart) {
+        if (!error->isEmpty() || !hasData) return;
+        const QString path = QDir(dir).filePath(name + QStringLiteral(".png"));
+        if (chart->exportTo(path)) written << path;
+        else *error = tr("%1: could not be written").arg(path);
+    };
+    error->clear();
+    save(QStringLiteral("loss-per-batch"), loss_->seriesCount() > 0, loss_);
+    save(QStringLiteral("loss-per-epoch"), epochLoss_->seriesCount() > 0, epochLoss_);
+    save(QStringLiteral("accuracy-per-epoch"), accuracy_->seriesCount() > 0, accuracy_);
+    save(QStringLiteral("size"), size_->barCount() > 0, size_);
+    save(QStringLiteral("latency"), latency_->barCount() > 0, latency_);
+    save(QStringLiteral("latency-vs-params"), sweepParams_->seriesCount() > 0, sweepParams_);
+    save(QStringLiteral("latency-vs-macs"), sweepMacs_->seriesCount() > 0, sweepMacs_);
+    save(QStringLiteral("pareto"), pareto_->seriesCount() > 0, pareto_);
+    save(QStringLiteral("sqnr-per-layer"), sqnr_->seriesCount() > 0, sqnr_);
+    save(QStringLiteral("confusion-fp32"), confFp32_->classCount() > 0, confFp32_);
+    save(QStringLiteral("confusion-int8"), confInt8_->classCount() > 0, confInt8_);
+    return written;
+}
+
+void fillResultsTable(QTableWidget* table, const std::vector<ModelResult>& rows)
+{
+    const QStringList headers{QObject::tr("Model"),          QObject::tr("Variant"),           QObject::tr("Precision"),
+                              QObject::tr("Sweep point"),    QObject::tr("Params"),            QObject::tr("MACs"),
+                              QObject::tr("Accuracy (%)"),   QObject::tr("Size (MiB)"),        QObject::tr("CPU latency (ms)"),
+                              QObject::tr("p90 (ms)"),       QObject::tr("INT8 latency (ms)"), QObject::tr("GPU latency (ms)"),
+                              QObject::tr("Train time (s)"), QObject::tr("INT8 flash (KiB)"),  QObject::tr("INT8 peak RAM (KiB)")};
+    table->clear();
+    table->setColumnCount(int(headers.size()));
+    table->setHorizontalHeaderLabels(headers);
+    table->setRowCount(int(rows.size()));
+    std::vector<bool> used(std::size_t(headers.size()), false);
+    auto num = [](const std::optional<double>& v, int prec) { return v ? QString::number(*v, 'f', prec) : QString(); };
+    auto lat = [](const std::optional<LatencyReport>& l, bool p90) {
+        if (!l) return QString();
+        if (!l->available) return QObject::tr("n/a");
+        return QString::number(p90 ? l->p90 : l->median, 'f', 3);
+    };
+    for (int row = 0; row < int(rows.size()); ++row) {
+        const auto& m = rows[std::size_t(row)];
+        const auto sz = m.precision == "int8" ? m.int8SizeMib : m.fp32SizeMib;
+        const QStringList cells{QString::fromStdString(m.model),
+                                QString::fromStdString(m.variant),
+                                QString::fromStdString(m.precision),
+                                m.sweepKnob.empty() ? QString() : QStringLiteral("%1 = %2").arg(QString::fromStdString(m.sweepKnob)).arg(m.sweepValue),
+                                QString::fromStdString(withThousands(m.params)),
+                                QString::fromStdString(withThousands(m.macs)),
+                                num(m.accuracyPct, 2),
+                                num(sz, 3),
+                                lat(m.cpuLatency, false),
+                                lat(m.cpuLatency, true),
+                                lat(m.int8CpuLatency, false),
+                                lat(m.gpuLatency, false),
+                                num(m.trainSeconds, 1),
+                                m.flashBytesInt8 ? QString::number(double(m.flashBytesInt8) / 1024.0, 'f', 1) : QString(),
+                                m.peakRamBytesInt8 ? QString::number(double(m.peakRamBytesInt8) / 1024.0, 'f', 1) : QString()};
+        for (int c = 0; c < cells.size(); ++c) {
+            auto* item = new QTableWidgetItem(cells[c].isEmpty() ? QStringLiteral("-") : cells[c]);
+            if (!cells[c].isEmpty()) used[std::size_t(c)] = true;
+            if (c == 11 && m.gpuLatency && !m.gpuLatency->available)
+                item->setToolTip(QString::fromStdString(m.gpuLatency->unavailableReason));
+            if (c >= 4) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            table->setItem(row, c, item);
+        }
+    }
+    for (int c = 0; c < headers.size(); ++c) table->setColumnHidden(c, !rows.empty() && !used[std::size_t(c)]);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->verticalHeader()->setVisible(false);
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+}
+
+} // namespace phinet::gui
