@@ -101,9 +101,14 @@ void MainWindow::buildAreas()
 ExperimentConfig MainWindow::applyForms(ExperimentConfig cfg) const
 {
     if (modelPage_->isValid()) {
+        // The form shows the MODIFIED network; the study derives both variants from one base network.
         const auto m = modelPage_->config();
+        const auto baseVariant = cfg.model.variant;
+        const auto baseDivisor = cfg.model.divisor;
         cfg.model = m;
         if (m.variant == Variant::Modified) cfg.modifiedDivisor = m.divisor;
+        cfg.model.variant = baseVariant;
+        cfg.model.divisor = baseDivisor;
     }
     cfg.data = dataPage_->config();
     cfg.trainOriginal = trainingPage_->original();

@@ -4,7 +4,9 @@
 #include "JobRunner.h"
 #include "MainWindow.h"
 #include "ModelPage.h"
+#include "ResultsView.h"
 #include "RunPage.h"
+#include "RunsPage.h"
 
 #include "phinet/experiment/ExperimentConfig.h"
 #include "phinet/model/LayerTable.h"
@@ -66,6 +68,7 @@ private Q_SLOTS:
             if (last) worst = std::max(worst, now - last);
             last = now;
         });
+        const int runsBefore = window.runsPage()->runCount();
         QSignalSpy done(page, &RunPage::runFinished);
         clock.start();
         tick.start();
@@ -96,6 +99,36 @@ private Q_SLOTS:
         QVERIFY(page->lossChart()->exportTo(tmp_.filePath(QStringLiteral("loss.png"))));
         QVERIFY(page->latencyChart()->exportTo(tmp_.filePath(QStringLiteral("latency.pdf"))));
         QVERIFY(QFileInfo(tmp_.filePath(QStringLiteral("loss.png"))).size() > 1000);
+
+        // the analysis charts: loss per epoch, Pareto, per-layer SQNR, confusion FP32 vs INT8
+        auto* view = page->resultsView();
+        QCOMPARE(view->epochLossChart()->pointCount(QStringLiteral("modified-fp32 test")), 2);
+        QCOMPARE(view->paretoChart()->pointCount(QStringLiteral("models")), 4);
+        QVERIFY(view->paretoChart()->pointCount(QStringLiteral("Pareto front")) >= 1);
+        const auto& ptq = page->results()[2];
+        QCOMPARE(ptq.model, std::string("modified-ptq-int8"));
+        QVERIFY(!ptq.layerErrors.empty());
+        QCOMPARE(view->sqnrChart()->pointCount(QStringLiteral("modified-ptq-int8")), int(ptq.layerErrors.size()));
+        QCOMPARE(view->confusionFp32()->classCount(), 10);
+        QCOMPARE(view->confusionInt8()->classCount(), 10);
+
+        // the whole run as a folder
+        const QString folder = tmp_.filePath(QStringLiteral("export-folder"));
+        QVERIFY(page->exportFolder(folder));
+        for (const char* f : {"results.csv", "results.json", "config.json", "epochs.csv", "charts/loss-per-batch.png",
+                              "charts/size.png", "charts/latency.png", "charts/pareto.png", "charts/sqnr-per-layer.png",
+                              "charts/confusion-fp32.png", "charts/confusion-int8.png"})
+            QVERIFY2(QFileInfo(QDir(folder).filePath(QString::fromLatin1(f))).size() > 100, f);
+        QFile cfg(QDir(folder).filePath(QStringLiteral("config.json")));
+        QVERIFY(cfg.open(QIODevice::ReadOnly));
+        QCOMPARE(experimentConfigFromJson(nlohmann::json::parse(cfg.readAll().toStdString())).trainModified.epochs, 2);
+
+        // the Runs area lists the run and shows its stored rows and charts
+        auto* runs = window.runsPage();
+        QCOMPARE(runs->runCount(), runsBefore + 1);
+        QCOMPARE(runs->detailsTable()->rowCount(), 4);
+        QCOMPARE(runs->resultsView()->confusionInt8()->classCount(), 10);
+        QCOMPARE(runs->resultsView()->accuracyChart()->pointCount(QStringLiteral("modified-fp32")), 2);
     }
 
     void cancelMidRun()
