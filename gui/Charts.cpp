@@ -129,6 +129,11 @@ void LineChart::addLabel(double x, double y, const QString& text)
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void LineChart::setLegendCorner(Qt::Alignment corner)
+{
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, corner);
+}
+
 void LineChart::setCategoryTicks(const QStringList& labels)
 {
     if (labels.isEmpty()) {

@@ -68,6 +68,8 @@ ResultsView::ResultsView(QWidget* parent) : QTabWidget(parent)
     sweepParams_->setObjectName(QStringLiteral("sweepParamsChart"));
     sweepMacs_ = new LineChart(tr("CPU latency vs MACs"), tr("MACs"), tr("latency (ms)"), this);
     sweepMacs_->setObjectName(QStringLiteral("sweepMacsChart"));
+    sweepParams_->setLegendCorner(Qt::AlignTop | Qt::AlignLeft);
+    sweepMacs_->setLegendCorner(Qt::AlignTop | Qt::AlignLeft);
     pareto_ = new LineChart(tr("Accuracy vs latency (label: size)"), tr("CPU latency (ms)"), tr("accuracy (%)"), this);
     pareto_->setObjectName(QStringLiteral("paretoChart"));
     paretoNote_ = new QLabel(tr("Models on the front are not beaten on both accuracy and latency by any other."), this);
