@@ -34,6 +34,15 @@ export PHINET_DATA_HOME="$work/home"
 "$work/root/usr/bin/phinet" --version
 "$work/root/usr/bin/phinet" model --input 1,28,28 --variant modified --json | grep -q '"params":4406691' || { echo "FAIL: phinet model"; exit 1; }
 env -u DISPLAY -u QT_QPA_PLATFORM "$work/root/usr/bin/phinet-workbench" --version
+# the translations travel inside the program
+env -u DISPLAY -u QT_QPA_PLATFORM "$work/root/usr/bin/phinet-workbench" --languages | tee "$work/languages"
+grep -qP '^it\tItaliano\tok\tBanco di lavoro' "$work/languages" || { echo "FAIL: the installed workbench lacks its Italian translation"; exit 1; }
+# the installed workbench runs the quick preset offscreen, from its own presets and bundled data
+XDG_CONFIG_HOME="$work/home/config" QT_QPA_PLATFORM=offscreen timeout 600 "$work/root/usr/bin/phinet-workbench" \
+  --run quick --screenshots "$work/shots" > "$work/workbench.log" 2>&1 || { cat "$work/workbench.log"; echo "FAIL: installed workbench run"; exit 1; }
+for f in run.png data.png runs.png; do
+  [[ -s "$work/shots/$f" ]] || { echo "FAIL: the installed workbench did not produce $f"; exit 1; }
+done
 "$work/root/usr/bin/phinet" runs presets | grep -q '^quick ' || { echo "FAIL: installed phinet does not find its presets"; exit 1; }
 "$work/root/usr/bin/phinet" train --epochs 1 --limit-train 128 --limit-test 64 --alpha 0.5 --layers 4 --batch-size 64 \
   --out "$work/t.ckpt" > /dev/null 2>&1 || { echo "FAIL: installed phinet cannot train on its bundled data"; exit 1; }
