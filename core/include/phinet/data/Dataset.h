@@ -54,8 +54,6 @@ struct DataSplits {
 /// Loads (through an in-memory cache keyed by kind, folder and split) and splits the data of a
 /// config. Resolves an empty dataDir as DataConfig says. Throws DataError / ConfigError.
 DataSplits loadData(const DataConfig& config, const CancelToken* cancel = nullptr);
-/// Empties the in-memory cache.
-void clearDataCache();
 
 /// One batch: normalised float images (channels-last when asked) and int64 labels.
 struct Batch {
