@@ -129,6 +129,14 @@ void LineChart::addLabel(double x, double y, const QString& text)
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void LineChart::setIntegerX()
+{
+    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    plot_->xAxis->setTicker(ticker);
+}
+
 void LineChart::setLegendCorner(Qt::Alignment corner)
 {
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, corner);

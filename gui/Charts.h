@@ -27,6 +27,8 @@ public:
     void addPoint(const QString& name, double x, double y, bool scatter = false);
     /// Draws a text label beside a point (Pareto names); cleared by clear().
     void addLabel(double x, double y, const QString& text);
+    /// Whole-number x ticks (epochs, batches).
+    void setIntegerX();
     /// Where the legend sits inside the plot (default: top right).
     void setLegendCorner(Qt::Alignment corner);
     /// Names the x ticks 0, 1, ... (per-layer charts); an empty list restores numeric ticks.

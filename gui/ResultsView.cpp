@@ -60,6 +60,8 @@ ResultsView::ResultsView(QWidget* parent) : QTabWidget(parent)
     epochLoss_->setObjectName(QStringLiteral("epochLossChart"));
     accuracy_ = new LineChart(tr("Test accuracy per epoch"), tr("epoch"), tr("accuracy (%)"), this);
     accuracy_->setObjectName(QStringLiteral("accuracyChart"));
+    accuracy_->setLegendCorner(Qt::AlignBottom | Qt::AlignRight); // accuracy climbs: the lower right stays free
+    for (auto* c : {loss_, epochLoss_, accuracy_}) c->setIntegerX();
     size_ = new BarChart(tr("Model size"), tr("MiB"), this);
     size_->setObjectName(QStringLiteral("sizeChart"));
     latency_ = new BarChart(tr("CPU latency (median, p90 whisker)"), tr("ms"), this);

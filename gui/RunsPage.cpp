@@ -1,5 +1,6 @@
 #include "RunsPage.h"
 
+#include "Charts.h"
 #include "ResultsView.h"
 #include "RunPage.h"
 
@@ -88,6 +89,7 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     manifest_->setReadOnly(true);
     manifest_->setFont(QFont(QStringLiteral("monospace"), 8));
     view_ = new ResultsView(this);
+    view_->lossChart()->setVisible(false); // the store keeps epochs, not every batch
     compare_ = new QTableWidget(this);
     compare_->setObjectName(QStringLiteral("compareTable"));
     compare_->setEditTriggers(QAbstractItemView::NoEditTriggers);

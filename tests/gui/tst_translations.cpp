@@ -97,11 +97,23 @@ private Q_SLOTS:
 
     void systemLocaleIsFollowed()
     {
-        QLocale::setDefault(QLocale(QStringLiteral("it_IT")));
-        // systemLanguage() reads the system locale, not the default: check the mapping via applyLanguage("")
-        const QString sys = systemLanguage();
-        QVERIFY(sys == QLatin1String("en") || sys == QLatin1String("it"));
-        QCOMPARE(applyLanguage(QString()), sys);
+        // the program picks the language from the locale environment, as a desktop session sets it
+        auto systemLanguageWith = [](const QString& lang) {
+            QProcess p;
+            auto env = QProcessEnvironment::systemEnvironment();
+            env.remove(QStringLiteral("LC_ALL"));
+            env.remove(QStringLiteral("LC_MESSAGES"));
+            env.remove(QStringLiteral("LANGUAGE"));
+            env.insert(QStringLiteral("LANG"), lang);
+            p.setProcessEnvironment(env);
+            p.start(QStringLiteral(PHINET_WORKBENCH_PATH), {QStringLiteral("--languages")});
+            p.waitForFinished(60000);
+            const QString out = QString::fromUtf8(p.readAllStandardOutput());
+            return out.section(QStringLiteral("system language: "), 1).trimmed();
+        };
+        QCOMPARE(systemLanguageWith(QStringLiteral("it_IT.UTF-8")), QStringLiteral("it"));
+        QCOMPARE(systemLanguageWith(QStringLiteral("C.UTF-8")), QStringLiteral("en"));
+        QCOMPARE(systemLanguageWith(QStringLiteral("de_DE.UTF-8")), QStringLiteral("en")); // not shipped: English
     }
 };
 
