@@ -248,7 +248,10 @@ bool MainWindow::setLanguage(const QString& code)
 
 void MainWindow::buildMenus()
 {
+    // rebuilt on a language switch: drop the old menus and their actions
+    for (QAction* a : menuBar()->actions()) delete a->menu();
     menuBar()->clear();
+    delete languageGroup_;
     auto* file = menuBar()->addMenu(tr("&File"));
     auto* run = file->addAction(tr("&Run"));
     run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
@@ -276,7 +279,8 @@ void MainWindow::buildMenus()
         a->setChecked(code == chosen);
         a->setData(code);
         languageGroup_->addAction(a);
-        connect(a, &QAction::triggered, this, [this, code] { setLanguage(code); });
+        // queued: the switch rebuilds the menus, including the one this action sits in
+        connect(a, &QAction::triggered, this, [this, code] { setLanguage(code); }, Qt::QueuedConnection);
     };
     addLanguage(QString(), tr("System default"));
     for (const auto& [code, name] : availableLanguages()) addLanguage(code, name);

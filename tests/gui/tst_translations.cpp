@@ -1,10 +1,12 @@
 // Translations: the Italian file is complete and up to date with the sources, the workbench switches
 // language from its menu, and Qt's own strings follow.
 #include "MainWindow.h"
+#include "SettingsPages.h"
 #include "Translations.h"
 
 #include <QAction>
 #include <QProcess>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -79,19 +81,21 @@ private Q_SLOTS:
         QCOMPARE(w.windowTitle(), QStringLiteral("PhiNet Quantization Workbench"));
         QCOMPARE(w.areas()->tabText(1), QStringLiteral("Model"));
 
+        w.quantPage()->findChild<QSpinBox*>(QStringLiteral("calibration_batches"))->setValue(13);
         w.findChild<QAction*>(QStringLiteral("language-it"))->trigger();
-        QCOMPARE(currentLanguage(), QStringLiteral("it"));
+        QTRY_COMPARE(currentLanguage(), QStringLiteral("it"));
         QCOMPARE(w.windowTitle(), QStringLiteral("Banco di lavoro per la quantizzazione PhiNet"));
         QCOMPARE(w.areas()->tabText(1), QStringLiteral("Modello"));
         QCOMPARE(w.areas()->tabText(0), QStringLiteral("Esegui"));
-        // the forms survive the switch
+        // the forms survive the switch, and the menu shows the choice
+        QCOMPARE(w.quantPage()->config().calibrationBatches, 13);
         QVERIFY(w.findChild<QAction*>(QStringLiteral("language-it"))->isChecked());
         // Qt's own strings (standard buttons) are Italian too, where Debian's qt6-translations-l10n is installed
         if (qtTranslationLoaded())
             QCOMPARE(QCoreApplication::translate("QPlatformTheme", "Cancel"), QStringLiteral("Annulla"));
 
         w.findChild<QAction*>(QStringLiteral("language-en"))->trigger();
-        QCOMPARE(w.windowTitle(), QStringLiteral("PhiNet Quantization Workbench"));
+        QTRY_COMPARE(w.windowTitle(), QStringLiteral("PhiNet Quantization Workbench"));
         QCOMPARE(w.areas()->tabText(1), QStringLiteral("Model"));
     }
 
