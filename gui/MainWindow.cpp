@@ -94,6 +94,12 @@ void MainWindow::buildAreas()
         else
             statusBar()->showMessage(tr("Invalid model configuration: see the flagged fields"));
     });
+    // every edit in a settings area: the Run area says whether the preset was changed
+    connect(modelPage_, &ModelPage::configChanged, runPage_, &RunPage::updatePresetState);
+    connect(dataPage_, &DataPage::changed, runPage_, &RunPage::updatePresetState);
+    connect(trainingPage_, &TrainingPage::changed, runPage_, &RunPage::updatePresetState);
+    connect(quantPage_, &QuantPage::changed, runPage_, &RunPage::updatePresetState);
+    connect(benchPage_, &BenchPage::changed, runPage_, &RunPage::updatePresetState);
     buildMenus();
     if (auto p = runPage_->preset()) loadPreset(*p);
 }
@@ -142,6 +148,7 @@ void MainWindow::loadPreset(const Preset& p)
     }
     for (QWidget* w : std::initializer_list<QWidget*>{trainingPage_, quantPage_}) w->setEnabled(p.study.has_value());
     statusBar()->showMessage(tr("Preset %1 loaded into the forms").arg(QString::fromStdString(p.name)), 5000);
+    runPage_->updatePresetState();
 }
 
 void MainWindow::saveSettings() const

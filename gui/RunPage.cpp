@@ -20,6 +20,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -167,6 +168,11 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     sweepForm->addWidget(sweepLatency_);
     sweepForm->addWidget(sweepInt8_);
     sweepBox_->setVisible(false);
+    connect(sweepKnob_, &QComboBox::currentIndexChanged, this, &RunPage::updatePresetState);
+    connect(sweepValues_, &QLineEdit::textChanged, this, &RunPage::updatePresetState);
+    connect(sweepTrainBatches_, &QSpinBox::valueChanged, this, &RunPage::updatePresetState);
+    connect(sweepInt8_, &QCheckBox::toggled, this, &RunPage::updatePresetState);
+    connect(sweepLatency_, &QCheckBox::toggled, this, &RunPage::updatePresetState);
 
     auto* top = new QGridLayout;
     top->addWidget(new QLabel(tr("Preset:"), this), 0, 0);
@@ -187,6 +193,13 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     bar->addWidget(progress_, 2);
 
     view_ = new ResultsView(this);
+    manifest_ = new QPlainTextEdit(view_);
+    manifest_->setObjectName(QStringLiteral("runManifest"));
+    manifest_->setReadOnly(true);
+    manifest_->setFont(QFont(QStringLiteral("monospace"), 8));
+    manifest_->setPlaceholderText(tr("The reproducibility manifest (versions, CPU, engine, threads, seed, date, the whole "
+                                     "configuration) appears here when a run has finished."));
+    view_->addTab(manifest_, tr("Manifest"));
     table_ = new QTableWidget(this);
     table_->setObjectName(QStringLiteral("resultsTable"));
     fillResultsTable(table_, {});
@@ -280,7 +293,7 @@ void RunPage::onPresetChosen(int i)
 {
     if (i < 0 || i >= int(presets_.size())) return;
     const auto& p = presets_[std::size_t(i)];
-    presetInfo_->setText(QString::fromStdString(p.description));
+    updatePresetState();
     setOutputDir(QString::fromStdString(defaultRunDir(p.name).string()));
     sweepBox_->setVisible(p.sweep.has_value());
     if (p.sweep) {
@@ -294,6 +307,26 @@ void RunPage::onPresetChosen(int i)
         sweepLatency_->setChecked(p.sweep->measureLatency);
     }
     Q_EMIT presetSelected(p);
+}
+
+bool RunPage::settingsEdited() const
+{
+    const auto p = preset();
+    if (!p) return false;
+    if (p->study) return toJson(*currentStudy()) != toJson(*p->study);
+    if (p->sweep) return toJson(*currentSweep()) != toJson(*p->sweep);
+    return false;
+}
+
+void RunPage::updatePresetState()
+{
+    const auto p = preset();
+    if (!p) return;
+    QString text = QString::fromStdString(p->description).toHtmlEscaped();
+    if (settingsEdited())
+        text += QStringLiteral("<br><i>") +
+                tr("Edited in the settings areas: Run uses your settings; Save as preset keeps them.") + QStringLiteral("</i>");
+    presetInfo_->setText(text);
 }
 
 std::optional<ExperimentConfig> RunPage::presetStudy() const
@@ -442,6 +475,12 @@ void RunPage::onEvent(const ExperimentEvent& e)
 void RunPage::onFinished(bool ok, bool cancelled, const QString& message, const QString& csv)
 {
     setRunningUi(false);
+    manifest_->clear();
+    std::ifstream in(std::filesystem::path(outputDir().toStdString()) / "results.json");
+    if (in) {
+        const auto j = nlohmann::json::parse(in, nullptr, false);
+        if (!j.is_discarded() && j.contains("manifest")) manifest_->setPlainText(QString::fromStdString(j["manifest"].dump(2)));
+    }
     if (ok) {
         progress_->setValue(1000);
         stage_->setText(tr("Finished."));
@@ -528,7 +567,7 @@ bool RunPage::savePreset(const QString& name, const QString& description)
     if (i >= 0) {
         preset_->setCurrentIndex(i);
         setOutputDir(QString::fromStdString(defaultRunDir(name.toStdString()).string()));
-        presetInfo_->setText(QString::fromStdString(presets_[std::size_t(i)].description));
+        updatePresetState();
     }
     return i >= 0;
 }

@@ -14,6 +14,7 @@ class QComboBox;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -59,6 +60,10 @@ public:
     /// Saves the current settings as user preset `name` and selects it; false (message shown) on failure.
     bool savePreset(const QString& name, const QString& description);
     void reloadPresets();
+    /// Re-checks whether the settings areas differ from the selected preset and says so under it.
+    void updatePresetState();
+    /// True when the forms hold settings other than the selected preset's.
+    bool settingsEdited() const;
 
     ResultsView* resultsView() const { return view_; }
     LineChart* lossChart() const;
@@ -105,6 +110,7 @@ private:
     QLabel* status_;
     ResultsView* view_;
     QTableWidget* table_;
+    QPlainTextEdit* manifest_;
     nlohmann::json lastConfig_;
     std::vector<std::pair<std::string, EpochSummary>> epochs_;
     std::vector<Preset> presets_;

@@ -1309,6 +1309,18 @@
         <source>Could not save the preset: %1</source>
         <translation>Impossibile salvare il preset: %1</translation>
     </message>
+    <message>
+        <source>The reproducibility manifest (versions, CPU, engine, threads, seed, date, the whole configuration) appears here when a run has finished.</source>
+        <translation>Il manifesto di riproducibilità (versioni, CPU, motore, thread, seme, data, l&apos;intera configurazione) compare qui al termine di un&apos;esecuzione.</translation>
+    </message>
+    <message>
+        <source>Manifest</source>
+        <translation>Manifesto</translation>
+    </message>
+    <message>
+        <source>Edited in the settings areas: Run uses your settings; Save as preset keeps them.</source>
+        <translation>Modificato nelle aree di impostazione: Esegui usa le tue impostazioni; Salva come preset le conserva.</translation>
+    </message>
 </context>
 <context>
     <name>phinet::gui::RunsPage</name>

@@ -13,6 +13,7 @@
 
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -122,6 +123,11 @@ private Q_SLOTS:
         QFile cfg(QDir(folder).filePath(QStringLiteral("config.json")));
         QVERIFY(cfg.open(QIODevice::ReadOnly));
         QCOMPARE(experimentConfigFromJson(nlohmann::json::parse(cfg.readAll().toStdString())).trainModified.epochs, 2);
+
+        // the manifest of the finished run
+        const auto manifestText = page->findChild<QPlainTextEdit*>(QStringLiteral("runManifest"))->toPlainText();
+        QVERIFY(manifestText.contains(QStringLiteral("\"libtorch_version\": \"1.13")));
+        QVERIFY(manifestText.contains(QStringLiteral("\"seed\"")));
 
         // the Runs area lists the run and shows its stored rows and charts
         auto* runs = window.runsPage();

@@ -82,6 +82,13 @@ private Q_SLOTS:
         // what the forms hold is what runs
         const auto a = toJson(*w.runPage()->currentStudy()), b = toJson(*preset.study);
         QVERIFY2(a == b, qPrintable(QString::fromStdString(nlohmann::json::diff(b, a).dump())));
+        QVERIFY(!w.runPage()->settingsEdited());
+        auto* info = w.runPage()->findChild<QLabel*>(QStringLiteral("presetInfo"));
+        QVERIFY(!info->text().contains(QStringLiteral("Edited")));
+        // an edit anywhere is announced in the Run area
+        w.benchPage()->findChild<QSpinBox*>(QStringLiteral("warmup"))->setValue(4);
+        QVERIFY(w.runPage()->settingsEdited());
+        QVERIFY(info->text().contains(QStringLiteral("Edited in the settings areas")));
     }
 
     void formEditsReachTheRunAndSaveAsPreset()
