@@ -67,6 +67,7 @@ TrainForm::TrainForm(const QString& prefix, QWidget* parent) : QWidget(parent)
                           tr("Gives the accuracy-per-epoch curve; costs one pass over the test split per epoch"));
 
     auto* form = new QFormLayout(this);
+    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     form->addRow(tr("Optimizer:"), optimizer_);
     form->addRow(tr("Learning rate:"), lr_);
     form->addRow(tr("Momentum:"), momentum_);
@@ -247,6 +248,7 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
 
     auto* ptqBox = new QGroupBox(tr("Post-training quantization"), this);
     auto* ptq = new QFormLayout(ptqBox);
+    ptq->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     ptq->addRow(tr("Observer:"), observer_);
     ptq->addRow(tr("Percentile:"), percentile_);
     ptq->addRow(tr("Weights:"), weights_);
@@ -257,6 +259,7 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
     ptq->addRow(tr("Threads:"), threads_);
     auto* qatBox = new QGroupBox(tr("Quantization-aware training"), this);
     auto* qat = new QFormLayout(qatBox);
+    qat->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     qat->addRow(tr("Epochs:"), qatEpochs_);
     qat->addRow(tr("Learning rate:"), qatLr_);
     qat->addRow(tr("Freeze observers after (epochs):"), freezeObservers_);
@@ -347,6 +350,7 @@ BenchPage::BenchPage(QWidget* parent) : QWidget(parent)
     gpu_ = boolField(this, "gpu", tr("Also time FP32 on the GPU (CUDA) where available"), tr("Needs a CUDA build of LibTorch"));
     auto* box = new QGroupBox(tr("Latency measurement"), this);
     auto* form = new QFormLayout(box);
+    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     form->addRow(tr("Timed runs:"), runs_);
     form->addRow(tr("Warm-up runs:"), warmup_);
     form->addRow(tr("Batch size:"), batch_);
