@@ -356,10 +356,14 @@ BenchPage::BenchPage(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Batch size:"), batch_);
     form->addRow(tr("Threads:"), threads_);
     form->addRow(gpu_);
-    auto* machine = note(tr("<b>This machine:</b> %1, %2 hardware threads.<br>Latency is only meaningful on an idle "
+    const std::string noGpu = gpuUnavailableReason();
+    const QString gpuLine = noGpu.empty() ? tr("a CUDA device is available for FP32 GPU latency")
+                                          : tr("no GPU latency here: %1").arg(QString::fromStdString(noGpu).toHtmlEscaped());
+    auto* machine = note(tr("<b>This machine:</b> %1, %2 hardware threads; %3.<br>Latency is only meaningful on an idle "
                             "machine: other programs (or a second run) on the same cores distort every figure.")
                              .arg(QString::fromStdString(cpuModel()).toHtmlEscaped())
-                             .arg(hardwareThreads()),
+                             .arg(hardwareThreads())
+                             .arg(gpuLine),
                          this);
     machine->setObjectName(QStringLiteral("machineInfo"));
     auto* layout = new QVBoxLayout(this);

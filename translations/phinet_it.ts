@@ -202,8 +202,16 @@
         <translation>Thread:</translation>
     </message>
     <message>
-        <source>&lt;b&gt;This machine:&lt;/b&gt; %1, %2 hardware threads.&lt;br&gt;Latency is only meaningful on an idle machine: other programs (or a second run) on the same cores distort every figure.</source>
-        <translation>&lt;b&gt;Questa macchina:&lt;/b&gt; %1, %2 thread hardware.&lt;br&gt;La latenza ha senso solo su una macchina inattiva: altri programmi (o una seconda esecuzione) sugli stessi core falsano ogni misura.</translation>
+        <source>a CUDA device is available for FP32 GPU latency</source>
+        <translation>un dispositivo CUDA è disponibile per la latenza FP32 su GPU</translation>
+    </message>
+    <message>
+        <source>no GPU latency here: %1</source>
+        <translation>nessuna latenza GPU qui: %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;This machine:&lt;/b&gt; %1, %2 hardware threads; %3.&lt;br&gt;Latency is only meaningful on an idle machine: other programs (or a second run) on the same cores distort every figure.</source>
+        <translation>&lt;b&gt;Questa macchina:&lt;/b&gt; %1, %2 thread hardware; %3.&lt;br&gt;La latenza ha senso solo su una macchina inattiva: altri programmi (o una seconda esecuzione) sugli stessi core falsano ogni misura.</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,12 @@
 #include <unistd.h>
 
 namespace phinet {
+
+std::string gpuUnavailableReason()
+{
+    if (torch::cuda::is_available()) return {};
+    return at::hasCUDA() ? "no CUDA device is present" : "this LibTorch was built without CUDA";
+}
 namespace fs = std::filesystem;
 
 namespace {
@@ -49,9 +55,9 @@ LatencyReport fp32GpuLatency(PhiNet& model, LatencyProtocol p)
     p.device = "cuda:0";
     p.engine = "fp32 (CUDA)";
     r.protocol = p;
-    if (!torch::cuda::is_available()) {
+    if (const auto why = gpuUnavailableReason(); !why.empty()) {
         r.available = false;
-        r.unavailableReason = at::hasCUDA() ? "no CUDA device is present" : "this LibTorch was built without CUDA";
+        r.unavailableReason = why;
         return r;
     }
     model->eval();

@@ -37,6 +37,10 @@ void fillStatistics(LatencyReport& r);
 
 nlohmann::json toJson(const LatencyReport& r);
 
+/// Why FP32 GPU latency cannot be measured here ("this LibTorch was built without CUDA", "no CUDA
+/// device is present"); empty when a CUDA device is usable.
+std::string gpuUnavailableReason();
+
 /// "Intel(R) Xeon(R) ..." from /proc/cpuinfo, or "unknown CPU".
 std::string cpuModel();
 
