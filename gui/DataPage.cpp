@@ -47,6 +47,20 @@ struct PreviewOutcome {
     DataPreview preview;
 };
 
+/// Runs `work` on the outcome, turning an exception into a failed outcome with its message.
+template <typename F>
+PreviewOutcome caught(F&& work)
+{
+    PreviewOutcome out;
+    try {
+        work(out);
+        out.ok = true;
+    } catch (const std::exception& e) {
+        out.message = QString::fromUtf8(e.what());
+    }
+    return out;
+}
+
 QImage toImage(const SampleImage& s)
 {
     const int h = s.height, w = s.width;
@@ -376,16 +390,8 @@ void DataPage::loadPreview()
     }
     setBusy(true, tr("Loading %1...").arg(kind_->currentText()));
     const DataConfig c = config();
-    jobs_->preview.setFuture(QtConcurrent::run([c] {
-        PreviewOutcome out;
-        try {
-            out.preview = previewData(c, kSamples);
-            out.ok = true;
-        } catch (const std::exception& e) {
-            out.message = QString::fromUtf8(e.what());
-        }
-        return out;
-    }));
+    jobs_->preview.setFuture(
+        QtConcurrent::run([c] { return caught([&](PreviewOutcome& out) { out.preview = previewData(c, kSamples); }); }));
 }
 
 void DataPage::importFrom(const QString& folder)
@@ -394,14 +400,9 @@ void DataPage::importFrom(const QString& folder)
     const auto kind = datasetKindFromString(currentKey(kind_).toStdString()).value_or(DatasetKind::Mnist);
     setBusy(true, tr("Checking and copying %1...").arg(folder.toHtmlEscaped()));
     jobs_->import.setFuture(QtConcurrent::run([kind, folder] {
-        PreviewOutcome out;
-        try {
+        return caught([&](PreviewOutcome& out) {
             out.message = QString::fromStdString(importDataset(kind, folder.toStdString()).string());
-            out.ok = true;
-        } catch (const std::exception& e) {
-            out.message = QString::fromUtf8(e.what());
-        }
-        return out;
+        });
     }));
 }
 

@@ -1,6 +1,7 @@
 // The Run area, offscreen: a small study runs in the background while the window stays responsive,
 // the charts gain points, the results table fills, CSV export writes the file; cancel mid-run.
 #include "Charts.h"
+#include "GuiTestPresets.h"
 #include "JobRunner.h"
 #include "MainWindow.h"
 #include "ModelPage.h"
@@ -31,17 +32,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         // A user preset: the quick study shrunk to seconds, one thread (the GUI thread gets the other core).
-        Preset p = findPreset("quick");
-        p.name = "gui-test";
+        Preset p = test::shrunkQuickPreset("gui-test", 512, 200, 2, 2);
         auto& c = *p.study;
-        c.data.limitTrain = 512;
-        c.data.limitTest = 200;
-        c.trainOriginal.epochs = c.trainModified.epochs = 2;
-        c.trainOriginal.threads = c.trainModified.threads = c.quant.threads = c.bench.threads = 1;
         c.trainOriginal.reportEvery = c.trainModified.reportEvery = 2;
-        c.quant.calibrationBatches = 2;
-        c.bench.runs = 5;
-        c.bench.warmup = 1;
         saveUserPreset(p);
         p.name = "gui-test-long"; // long enough to be cancelled mid-training
         c.trainOriginal.epochs = c.trainModified.epochs = 50;

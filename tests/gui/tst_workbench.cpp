@@ -2,6 +2,7 @@
 // save as presets, settings survive a restart, the Data area previews and imports data sets, a sweep
 // fills the sweep charts, two runs compare side by side.
 #include "Charts.h"
+#include "GuiTestPresets.h"
 #include "DataPage.h"
 #include "MainWindow.h"
 #include "ModelPage.h"
@@ -45,17 +46,10 @@ private Q_SLOTS:
         QSettings().clear();
         std::filesystem::remove_all(importTarget(DatasetKind::Mnist));
         std::filesystem::remove_all(importTarget(DatasetKind::Cifar10));
-        Preset p = findPreset("quick");
-        p.name = "wb-study";
+        Preset p = test::shrunkQuickPreset("wb-study", 256, 100, 1, 1);
         auto& c = *p.study;
-        c.data.limitTrain = 256;
-        c.data.limitTest = 100;
-        c.trainOriginal.epochs = c.trainModified.epochs = 1;
-        c.trainOriginal.threads = c.trainModified.threads = c.quant.threads = c.bench.threads = 1;
-        c.quant.calibrationBatches = 1;
         c.stages.qat = false;
         c.bench.runs = 3;
-        c.bench.warmup = 1;
         saveUserPreset(p);
 
         Preset s = findPreset("sweep-quick");
