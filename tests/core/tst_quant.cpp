@@ -427,6 +427,30 @@ private Q_SLOTS:
         const auto final = evaluate([&](const torch::Tensor& x) { return r.model.forward(x); }, t.data.test, t.data.config,
                                     256, false, 10);
         QCOMPARE(final.accuracy, e.int8.accuracy);
+
+        if (!lsq) {
+            // Starting from a PTQ model of the same network and config skips the second calibration
+            // and gives the same QAT: same ranges to start, same training.
+            auto fresh = loadCheckpoint(ckpt).model;
+            const auto ptq = quantizePtq(fresh, t.data, qc);
+            auto again = loadCheckpoint(ckpt).model;
+            auto r2 = quantizeQat(again, t.data, qc, tc, nullptr, nullptr, &ptq.model);
+            QCOMPARE(r2.epochs.front().int8.accuracy, e.int8.accuracy);
+            QCOMPARE(r2.epochs.front().trainLoss, e.trainLoss);
+            QCOMPARE(int(r2.model.siteParams().size()), int(r.model.siteParams().size()));
+            for (size_t i = 0; i < r.model.siteParams().size(); ++i) {
+                QCOMPARE(r2.model.siteParams()[i].scale, r.model.siteParams()[i].scale);
+                QCOMPARE(r2.model.siteParams()[i].zeroPoint, r.model.siteParams()[i].zeroPoint);
+            }
+            // a PTQ model of another network is refused
+            auto otherCfg = t.model->config();
+            otherCfg.numLayers += 1; // one block more: other activation sites
+            otherCfg.downsamplingLayers = PhiNetConfig::defaultDownsampling(otherCfg.numLayers);
+            PhiNet other(otherCfg);
+            const auto otherPtq = quantizeWithRandomCalibration(other, qc, false);
+            auto third = loadCheckpoint(ckpt).model;
+            QVERIFY_THROWS_EXCEPTION(ConfigError, quantizeQat(third, t.data, qc, tc, nullptr, nullptr, &otherPtq.model));
+        }
     }
 };
 

@@ -296,7 +296,11 @@ private:
             folded = std::move(r.folded);
         } else {
             TrainBridge bridge(*this, stage, model);
-            auto r = quantizeQat(fp32, d, cfg_.quant, cfg_.trainModified, &bridge, cancel_);
+            // The PTQ stage calibrated this same network with this same config: QAT starts from its ranges.
+            std::optional<QuantizedPhiNet> ptq;
+            const fs::path ptqFile = out_ / "modified-ptq-int8.int8";
+            if (isDone("ptq") && fs::exists(ptqFile)) ptq = QuantizedPhiNet::load(ptqFile, cfg_.quant.engine);
+            auto r = quantizeQat(fp32, d, cfg_.quant, cfg_.trainModified, &bridge, cancel_, ptq ? &*ptq : nullptr);
             if (r.cancelled) throw Cancelled();
             int8 = std::move(r.model);
             folded = std::move(r.folded);

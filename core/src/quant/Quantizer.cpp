@@ -249,17 +249,28 @@ nlohmann::json toJson(const QatEpoch& e)
 }
 
 QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& qcfg, const TrainConfig& tcfg,
-                      QatObserver* observer, const CancelToken* cancel)
+                      QatObserver* observer, const CancelToken* cancel, const QuantizedPhiNet* calibratedFrom)
 {
     if (auto e = qcfg.validate(); !e.empty()) {
         for (auto& m : e) m = "quantization." + m;
         throw ConfigError(e);
     }
     QatResult result;
-    // Start from PTQ: calibrated ranges are the observers' initial state.
-    auto ptq = quantizePtq(model, data, qcfg, cancel);
-    QatState st{model, qcfg, ptq.model.siteNames()};
-    const auto& calibrated = ptq.model.siteParams();
+    // Start from PTQ: calibrated ranges are the observers' initial state (the caller's PTQ model's, or
+    // a calibration of our own).
+    std::optional<PtqResult> ptq;
+    if (calibratedFrom) {
+        if (calibratedFrom->siteNames() != activationSites(planPhiNet(model->config())))
+            throw ConfigError("quantization: the PTQ model given to start QAT from is not of this network (its activation "
+                              "sites differ)");
+        logger()->info("QAT: starting from the PTQ calibration ({} activation sites), no second calibration",
+                       calibratedFrom->siteNames().size());
+    } else {
+        ptq = quantizePtq(model, data, qcfg, cancel);
+        calibratedFrom = &ptq->model;
+    }
+    QatState st{model, qcfg, calibratedFrom->siteNames()};
+    const auto& calibrated = calibratedFrom->siteParams();
     for (size_t i = 0; i < st.sites.size(); ++i) {
         const auto& q = calibrated[i];
         st.lo.push_back((0 - q.zeroPoint) * q.scale);

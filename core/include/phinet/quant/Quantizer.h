@@ -49,7 +49,11 @@ struct QatResult {
 /// weights, BatchNorm statistics frozen after qcfg.freezeBnAfter epochs; after every epoch the
 /// fake-quantized model is evaluated and truly converted and evaluated. `train` gives the batch size,
 /// seed, threads and memory format; its optimizer is Adam at qcfg.qatLr.
+/// `calibratedFrom`: the PTQ model of this same network and config (quantizePtq() of it), whose
+/// activation ranges then start QAT instead of a second, identical calibration; throws ConfigError
+/// when its activation sites are not this network's.
 QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& qcfg, const TrainConfig& train,
-                      QatObserver* observer = nullptr, const CancelToken* cancel = nullptr);
+                      QatObserver* observer = nullptr, const CancelToken* cancel = nullptr,
+                      const QuantizedPhiNet* calibratedFrom = nullptr);
 
 } // namespace phinet
