@@ -219,22 +219,7 @@ RunDetails RunStore::show(std::int64_t run)
     {
         Impl::Stmt s(*d, "SELECT model, data FROM epochs WHERE run_id=? ORDER BY model, epoch");
         s.bind(run);
-        while (s.step()) {
-            const auto j = json::parse(s.text(1));
-            EpochSummary e;
-            e.epoch = j.value("epoch", 0);
-            e.trainLoss = j.value("train_loss", 0.0);
-            e.trainAccuracy = j.value("train_accuracy", 0.0);
-            e.epochSeconds = j.value("epoch_seconds", 0.0);
-            e.imagesPerSecond = j.value("images_per_second", 0.0);
-            if (j.contains("test_accuracy")) {
-                EvalResult t;
-                t.accuracy = j.value("test_accuracy", 0.0);
-                t.loss = j.value("test_loss", 0.0);
-                e.test = t;
-            }
-            r.epochs.push_back({s.text(0), e});
-        }
+        while (s.step()) r.epochs.push_back({s.text(0), epochSummaryFromJson(json::parse(s.text(1)))});
     }
     return r;
 }

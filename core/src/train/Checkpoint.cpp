@@ -43,28 +43,7 @@ CheckpointMeta metaFromJson(const json& j, const fs::path& path)
         m.data = dataConfigFromJson(j.at("data"), "data");
         m.epochsDone = j.value("epochs_done", 0);
         m.trainSeconds = j.value("train_seconds", 0.0);
-        for (const auto& h : j.value("history", json::array())) {
-            EpochSummary e;
-            e.epoch = h.value("epoch", 0);
-            e.trainLoss = h.value("train_loss", 0.0);
-            e.trainAccuracy = h.value("train_accuracy", 0.0);
-            e.epochSeconds = h.value("epoch_seconds", 0.0);
-            e.imagesPerSecond = h.value("images_per_second", 0.0);
-            e.lr = h.value("lr", 0.0);
-            if (h.contains("test_accuracy")) {
-                EvalResult t;
-                t.loss = h.value("test_loss", 0.0);
-                t.accuracy = h.value("test_accuracy", 0.0);
-                e.test = t;
-            }
-            if (h.contains("validation_accuracy")) {
-                EvalResult v;
-                v.loss = h.value("validation_loss", 0.0);
-                v.accuracy = h.value("validation_accuracy", 0.0);
-                e.validation = v;
-            }
-            m.history.push_back(e);
-        }
+        for (const auto& h : j.value("history", json::array())) m.history.push_back(epochSummaryFromJson(h));
     } catch (const ConfigError& e) {
         throw DataError(path.string() + ": bad checkpoint metadata: " + e.what());
     } catch (const json::exception& e) {

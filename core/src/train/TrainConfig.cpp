@@ -150,4 +150,28 @@ json toJson(const EpochSummary& e)
     return j;
 }
 
+EpochSummary epochSummaryFromJson(const json& j)
+{
+    EpochSummary e;
+    e.epoch = j.value("epoch", 0);
+    e.trainLoss = j.value("train_loss", 0.0);
+    e.trainAccuracy = j.value("train_accuracy", 0.0);
+    e.epochSeconds = j.value("epoch_seconds", 0.0);
+    e.imagesPerSecond = j.value("images_per_second", 0.0);
+    e.lr = j.value("lr", 0.0);
+    if (j.contains("test_accuracy")) {
+        EvalResult t;
+        t.loss = j.value("test_loss", 0.0);
+        t.accuracy = j.value("test_accuracy", 0.0);
+        e.test = t;
+    }
+    if (j.contains("validation_accuracy")) {
+        EvalResult v;
+        v.loss = j.value("validation_loss", 0.0);
+        v.accuracy = j.value("validation_accuracy", 0.0);
+        e.validation = v;
+    }
+    return e;
+}
+
 } // namespace phinet

@@ -84,6 +84,8 @@ struct EpochSummary {
 
 nlohmann::json toJson(const EvalResult& r, bool withConfusion = true);
 nlohmann::json toJson(const EpochSummary& e);
+/// Reads what toJson(EpochSummary) wrote (missing fields stay 0; test/validation when present).
+EpochSummary epochSummaryFromJson(const nlohmann::json& j);
 
 /// Receives training events. Called on the thread that runs the training, synchronously: keep
 /// handlers short (the GUI queues them to its own thread). Default handlers ignore the event.
