@@ -206,33 +206,33 @@ private:
         Pipeline& p;
         std::string stage, model;
         TrainBridge(Pipeline& pp, std::string s, std::string m) : p(pp), stage(std::move(s)), model(std::move(m)) {}
+        /// An event of this stage and model.
+        ExperimentEvent event(ExperimentEvent::Type t) const
+        {
+            ExperimentEvent e;
+            e.type = t;
+            e.stage = stage;
+            e.model = model;
+            return e;
+        }
         void onBatch(const BatchProgress& b) override
         {
             const double total = double(b.batchesPerEpoch) * std::max(1, b.epochs);
             p.progress_.done[stage] = double(b.globalBatch) / total;
-            ExperimentEvent e;
-            e.type = ExperimentEvent::Type::Batch;
-            e.stage = stage;
-            e.model = model;
+            auto e = event(ExperimentEvent::Type::Batch);
             e.batch = b;
             p.emit(e);
         }
         void onEpoch(const EpochSummary& s) override
         {
             p.store_.addEpoch(p.runId_, model, s);
-            ExperimentEvent e;
-            e.type = ExperimentEvent::Type::Epoch;
-            e.stage = stage;
-            e.model = model;
+            auto e = event(ExperimentEvent::Type::Epoch);
             e.epoch = s;
             p.emit(e);
         }
         void onQatEpoch(const QatEpoch& q) override
         {
-            ExperimentEvent e;
-            e.type = ExperimentEvent::Type::QatEpoch;
-            e.stage = stage;
-            e.model = model;
+            auto e = event(ExperimentEvent::Type::QatEpoch);
             e.qatEpoch = q;
             p.emit(e);
         }
