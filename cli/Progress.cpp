@@ -25,6 +25,15 @@ void ProgressBar::update(const std::string& label, double fraction, const std::s
     drawn_ = true;
 }
 
+void ProgressBar::reportBatch(const std::string& prefix, const BatchProgress& p)
+{
+    char detail[160];
+    std::snprintf(detail, sizeof detail, "batch %lld/%lld loss %.4f %.0f img/s ETA %s", (long long)p.batch,
+                  (long long)p.batchesPerEpoch, p.loss, p.imagesPerSecond, formatDuration(p.etaSeconds).c_str());
+    report(prefix + "epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs),
+           double(p.batch) / double(p.batchesPerEpoch), detail);
+}
+
 void ProgressBar::report(const std::string& label, double fraction, const std::string& detail)
 {
     if (tty_) {

@@ -2,6 +2,7 @@
 // Terminal progress for long CLI jobs: a redrawn bar on a terminal, plain lines otherwise.
 
 #include "phinet/common/Cancel.h"
+#include "phinet/train/TrainConfig.h"
 
 #include <string>
 
@@ -16,6 +17,8 @@ public:
     /// On a terminal: update(). Otherwise (a log, CI): a plain line each time the fraction passes a
     /// tenth, or the label changes.
     void report(const std::string& label, double fraction, const std::string& detail);
+    /// report() of a training batch: "<prefix>epoch E/N", the batch fraction, loss, img/s and ETA.
+    void reportBatch(const std::string& prefix, const BatchProgress& p);
     /// Ends the bar's line (before printing anything else).
     void finish();
     /// Prints a line above the bar.

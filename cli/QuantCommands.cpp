@@ -85,13 +85,7 @@ QuantConfig toQuantConfig(const QuantizeArgs& a)
 class CliQatObserver : public QatObserver {
 public:
     explicit CliQatObserver(ProgressBar& bar) : bar_(bar) {}
-    void onBatch(const BatchProgress& p) override
-    {
-        char detail[128];
-        std::snprintf(detail, sizeof detail, "batch %lld/%lld loss %.4f %.0f img/s ETA %s", (long long)p.batch,
-                      (long long)p.batchesPerEpoch, p.loss, p.imagesPerSecond, formatDuration(p.etaSeconds).c_str());
-        bar_.report("QAT epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs), double(p.batch) / double(p.batchesPerEpoch), detail);
-    }
+    void onBatch(const BatchProgress& p) override { bar_.reportBatch("QAT ", p); }
     void onQatEpoch(const QatEpoch& e) override
     {
         char text[256];

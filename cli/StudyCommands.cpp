@@ -166,6 +166,16 @@ fs::path chooseOut(const std::string& out, bool resume, const std::string& name)
     return p;
 }
 
+/// The preset --preset names; an unknown name is a usage error listing the known ones.
+Preset presetArg(const std::string& name)
+{
+    try {
+        return findPreset(name);
+    } catch (const ConfigError& e) {
+        throw UsageError(std::string("--preset: ") + e.what());
+    }
+}
+
 } // namespace
 
 int runStudy(const StudyArgs& a, CLI::App* app)
@@ -173,12 +183,7 @@ int runStudy(const StudyArgs& a, CLI::App* app)
     if (a.preset.empty() == a.config.empty()) throw UsageError("--preset: give either --preset NAME or --config FILE");
     ExperimentConfig cfg;
     if (!a.preset.empty()) {
-        Preset p;
-        try {
-            p = findPreset(a.preset);
-        } catch (const ConfigError& e) {
-            throw UsageError(std::string("--preset: ") + e.what());
-        }
+        const Preset p = presetArg(a.preset);
         if (!p.study) throw UsageError("--preset: " + a.preset + " is a sweep preset (use phinet sweep --preset)");
         cfg = *p.study;
     } else {
@@ -225,12 +230,7 @@ int runSweepCommand(const SweepArgs& a, CLI::App* app)
     SweepConfig cfg;
     if (!a.preset.empty()) {
         if (!a.knob.empty() || !a.values.empty()) throw UsageError("--preset: give either --preset or --knob/--values");
-        Preset p;
-        try {
-            p = findPreset(a.preset);
-        } catch (const ConfigError& e) {
-            throw UsageError(std::string("--preset: ") + e.what());
-        }
+        const Preset p = presetArg(a.preset);
         if (!p.sweep) throw UsageError("--preset: " + a.preset + " is a study preset (use phinet study --preset)");
         cfg = *p.sweep;
     } else {

@@ -62,13 +62,7 @@ std::string defaultCheckpointPath(const PhiNetConfig& m, const DataConfig& d)
 class CliTrainObserver : public TrainObserver {
 public:
     explicit CliTrainObserver(ProgressBar& bar) : bar_(bar) {}
-    void onBatch(const BatchProgress& p) override
-    {
-        char detail[160];
-        std::snprintf(detail, sizeof detail, "batch %lld/%lld loss %.4f %.0f img/s ETA %s", (long long)p.batch,
-                      (long long)p.batchesPerEpoch, p.loss, p.imagesPerSecond, formatDuration(p.etaSeconds).c_str());
-        bar_.report("epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs), double(p.batch) / double(p.batchesPerEpoch), detail);
-    }
+    void onBatch(const BatchProgress& p) override { bar_.reportBatch("", p); }
     void onEpoch(const EpochSummary& e) override
     {
         char text[256];
