@@ -433,28 +433,23 @@ void DataPage::fetch(const QString& from)
             logger()->info("{}", line.toStdString());
         }
     });
-    connect(proc, &QProcess::finished, this, [this, proc, lastLine, kind](int code, QProcess::ExitStatus status) {
+    // the helper has ended (or never started): the page is free again
+    auto done = [this, proc, kind, fail](bool ok, const QString& message) {
         proc->deleteLater();
         if (fetcher_ == proc) fetcher_ = nullptr;
         setBusy(false, QString());
-        clearDataCache(); // the folder's contents changed
-        if (status == QProcess::NormalExit && code == 0) {
-            info_->setText(tr("%1 is in the data folder.").arg(kind));
-            folder_->clear(); // read it from the data folder
-            Q_EMIT fetchFinished(true, *lastLine);
-            loadPreview();
-        } else {
-            info_->setText(tr("<b>Download or unpack failed:</b> %1").arg(lastLine->toHtmlEscaped()));
-            Q_EMIT fetchFinished(false, *lastLine);
-        }
+        if (!ok) return fail(message);
+        info_->setText(tr("%1 is in the data folder.").arg(kind));
+        folder_->clear(); // read it from the data folder
+        Q_EMIT fetchFinished(true, message);
+        loadPreview();
+    };
+    connect(proc, &QProcess::finished, this, [lastLine, done](int code, QProcess::ExitStatus status) {
+        clearDataCache(); // the folder's contents may have changed
+        done(status == QProcess::NormalExit && code == 0, *lastLine);
     });
-    connect(proc, &QProcess::errorOccurred, this, [this, proc](QProcess::ProcessError e) {
-        if (e != QProcess::FailedToStart) return;
-        proc->deleteLater();
-        if (fetcher_ == proc) fetcher_ = nullptr;
-        setBusy(false, QString());
-        info_->setText(tr("<b>Download or unpack failed:</b> %1").arg(proc->errorString().toHtmlEscaped()));
-        Q_EMIT fetchFinished(false, proc->errorString());
+    connect(proc, &QProcess::errorOccurred, this, [proc, done](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart) done(false, proc->errorString());
     });
     setBusy(true, tr("Running %1 %2...").arg(QFileInfo(script).fileName(), args.join(QLatin1Char(' ')).toHtmlEscaped()));
     logger()->info("running {} {}", script.toStdString(), args.join(QLatin1Char(' ')).toStdString());

@@ -475,12 +475,14 @@ void RunPage::onEvent(const ExperimentEvent& e)
 void RunPage::onFinished(bool ok, bool cancelled, const QString& message, const QString& csv)
 {
     setRunningUi(false);
-    manifest_->clear();
+    // the manifest the run wrote: shown in its tab and carried by Export folder
+    lastManifest_ = nullptr;
     std::ifstream in(std::filesystem::path(outputDir().toStdString()) / "results.json");
     if (in) {
         const auto j = nlohmann::json::parse(in, nullptr, false);
-        if (!j.is_discarded() && j.contains("manifest")) manifest_->setPlainText(QString::fromStdString(j["manifest"].dump(2)));
+        if (!j.is_discarded() && j.contains("manifest")) lastManifest_ = j["manifest"];
     }
+    manifest_->setPlainText(lastManifest_.is_null() ? QString() : QString::fromStdString(lastManifest_.dump(2)));
     if (ok) {
         progress_->setValue(1000);
         stage_->setText(tr("Finished."));
@@ -509,13 +511,7 @@ bool RunPage::exportCsv(const QString& path)
 bool RunPage::exportFolder(const QString& dir)
 {
     try {
-        nlohmann::json manifest;
-        std::ifstream in(std::filesystem::path(outputDir().toStdString()) / "results.json");
-        if (in) {
-            const auto j = nlohmann::json::parse(in, nullptr, false);
-            if (!j.is_discarded() && j.contains("manifest")) manifest = j["manifest"];
-        }
-        const auto files = writeRunFolder(dir, results(), epochs_, lastConfig_, manifest, view_);
+        const auto files = writeRunFolder(dir, results(), epochs_, lastConfig_, lastManifest_, view_);
         status_->setText(tr("Exported %1 files to %2").arg(files.size()).arg(dir));
         return true;
     } catch (const std::exception& e) {

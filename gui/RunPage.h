@@ -111,7 +111,8 @@ private:
     ResultsView* view_;
     QTableWidget* table_;
     QPlainTextEdit* manifest_;
-    nlohmann::json lastConfig_;
+    nlohmann::json lastConfig_;   ///< the config of the last run started
+    nlohmann::json lastManifest_; ///< the manifest of the last run finished (null: none written)
     std::vector<std::pair<std::string, EpochSummary>> epochs_;
     std::vector<Preset> presets_;
     std::function<ExperimentConfig(const ExperimentConfig&)> studySource_;
