@@ -30,6 +30,9 @@ fs::path defaultRunDir(const std::string& name)
 
 namespace {
 
+/// The study's four models, in report order.
+const std::vector<std::string> kStudyModels{"original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8"};
+
 constexpr double kMib = 1024.0 * 1024.0;
 
 json readJson(const fs::path& p)
@@ -338,9 +341,8 @@ private:
         lp.warmup = cfg_.bench.warmup;
         lp.batch = cfg_.bench.batch;
         lp.threads = cfg_.bench.threads;
-        const std::vector<std::string> models{"original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8"};
         int i = 0;
-        for (const auto& m : models) {
+        for (const auto& m : kStudyModels) {
             if (isCancelled(cancel_)) throw Cancelled();
             auto r = row(m);
             if (!r) continue;
@@ -355,7 +357,7 @@ private:
                 r->cpuLatency = int8CpuLatency(q, lp);
             }
             putRow(*r);
-            progress_.done["measure"] = double(++i) / double(models.size());
+            progress_.done["measure"] = double(++i) / double(kStudyModels.size());
             ExperimentEvent e;
             e.type = ExperimentEvent::Type::ModelMeasured;
             e.stage = "measure";
@@ -390,7 +392,7 @@ private:
     void writeReport()
     {
         result_.models.clear();
-        for (const auto& m : {"original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8"})
+        for (const auto& m : kStudyModels)
             if (auto r = row(m)) result_.models.push_back(*r);
         result_.csvPath = out_ / "results.csv";
         result_.jsonPath = out_ / "results.json";
