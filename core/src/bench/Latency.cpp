@@ -1,5 +1,7 @@
 #include "phinet/bench/Latency.h"
 
+#include "phinet/common/Cancel.h"
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -19,14 +21,19 @@ void fillStatistics(LatencyReport& r)
     r.max = s.back();
 }
 
-LatencyReport measureLatency(const std::function<void()>& run, const LatencyProtocol& p, const std::function<void()>& sync)
+LatencyReport measureLatency(const std::function<void()>& run, const LatencyProtocol& p, const std::function<void()>& sync,
+                             const CancelToken* cancel)
 {
     LatencyReport r;
     r.protocol = p;
-    for (int i = 0; i < p.warmup; ++i) run();
+    for (int i = 0; i < p.warmup; ++i) {
+        if (isCancelled(cancel)) throw Cancelled();
+        run();
+    }
     if (sync) sync();
-    r.samples.reserve(size_t(p.runs));
+    r.samples.reserve(size_t(std::max(p.runs, 0)));
     for (int i = 0; i < p.runs; ++i) {
+        if (isCancelled(cancel)) throw Cancelled();
         const auto t0 = std::chrono::steady_clock::now();
         run();
         if (sync) sync();

@@ -1,5 +1,7 @@
 #include "phinet/bench/ModelBench.h"
 
+#include "phinet/model/MemoryEstimate.h"
+
 #include "phinet/common/Threads.h"
 #include "phinet/train/Trainer.h"
 
@@ -27,11 +29,12 @@ fs::path tempFile(const char* what)
 
 torch::Tensor benchInput(const PhiNetConfig& c, int batch, torch::Device device = torch::kCPU)
 {
+    ensureMemoryFits(c, batch, MemoryUse::Inference, "latency at batch " + std::to_string(batch));
     return torch::randn({batch, c.input[0], c.input[1], c.input[2]}, torch::TensorOptions().device(device));
 }
 } // namespace
 
-LatencyReport fp32CpuLatency(PhiNet& model, LatencyProtocol p)
+LatencyReport fp32CpuLatency(PhiNet& model, LatencyProtocol p, const CancelToken* cancel)
 {
     pinAllocator();
     p.threads = setComputeThreads(p.threads);
@@ -45,11 +48,11 @@ LatencyReport fp32CpuLatency(PhiNet& model, LatencyProtocol p)
             torch::NoGradGuard ng;
             model->forward(x);
         },
-        p);
+        p, {}, cancel);
     return r;
 }
 
-LatencyReport fp32GpuLatency(PhiNet& model, LatencyProtocol p)
+LatencyReport fp32GpuLatency(PhiNet& model, LatencyProtocol p, const CancelToken* cancel)
 {
     LatencyReport r;
     p.device = "cuda:0";
@@ -63,17 +66,22 @@ LatencyReport fp32GpuLatency(PhiNet& model, LatencyProtocol p)
     model->eval();
     model->to(torch::kCUDA);
     const auto x = benchInput(model->config(), p.batch, torch::kCUDA);
-    r = measureLatency(
-        [&] {
-            torch::NoGradGuard ng;
-            model->forward(x);
-        },
-        p, [] { torch::cuda::synchronize(); });
+    try {
+        r = measureLatency(
+            [&] {
+                torch::NoGradGuard ng;
+                model->forward(x);
+            },
+            p, [] { torch::cuda::synchronize(); }, cancel);
+    } catch (const Cancelled&) {
+        model->to(torch::kCPU); // the caller's model stays where it was
+        throw;
+    }
     model->to(torch::kCPU);
     return r;
 }
 
-LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol p)
+LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol p, const CancelToken* cancel)
 {
     pinAllocator();
     p.threads = setComputeThreads(p.threads);
@@ -81,7 +89,7 @@ LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol p)
     p.engine = toString(model.engine());
     model.repack(); // ONEDNN kernels keep the thread count they first ran with
     const auto x = benchInput(model.plan().config, p.batch);
-    return measureLatency([&] { model.forward(x); }, p);
+    return measureLatency([&] { model.forward(x); }, p, {}, cancel);
 }
 
 std::int64_t fp32ModelBytes(PhiNet& model)

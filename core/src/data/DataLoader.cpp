@@ -1,5 +1,7 @@
 #include "phinet/data/Dataset.h"
 
+#include "phinet/common/Limits.h"
+
 #include "phinet/common/Error.h"
 #include "phinet/common/JsonRead.h"
 #include "phinet/common/Log.h"
@@ -58,11 +60,18 @@ std::vector<std::string> DataConfig::validate() const
     if (mean.size() != std.size()) e.push_back("data.std: must have as many values as data.mean");
     for (double s : std)
         if (!(s > 0)) e.push_back("data.std: every value must be > 0");
-    if (validationFraction < 0 || validationFraction >= 1) e.push_back("data.validation_fraction: must be in [0, 1)");
-    if (limitTrain < 0) e.push_back("data.limit_train: must be >= 0");
-    if (limitTest < 0) e.push_back("data.limit_test: must be >= 0");
+    if (mean.size() > 64) e.push_back("data.mean: at most 64 channels");
+    for (double m : mean)
+        if (!(m >= -1000 && m <= 1000)) e.push_back("data.mean: every value must be in [-1000, 1000]");
+    for (double s : std)
+        if (!(s <= 1000)) e.push_back("data.std: every value must be in (0, 1000]");
+    if (validationFraction < 0 || !(validationFraction < 1)) e.push_back("data.validation_fraction: must be in [0, 1)");
+    checkRange(e, "data.limit_train", limitTrain, std::int64_t(0), kMaxDatasetImages);
+    checkRange(e, "data.limit_test", limitTest, std::int64_t(0), kMaxDatasetImages);
     if (cropPadding < 0 || cropPadding > 16) e.push_back("data.crop_padding: must be 0..16");
-    if (imageSize[0] < 0 || imageSize[1] < 0) e.push_back("data.image_size: must be >= 0");
+    // 0 = the images' own size; otherwise the size the model's input range allows.
+    for (int i = 0; i < 2; ++i)
+        if (imageSize[size_t(i)] != 0) checkRange(e, i == 0 ? "data.image_size[0]" : "data.image_size[1]", imageSize[size_t(i)], 8, 2048);
     return e;
 }
 
@@ -107,14 +116,43 @@ DataConfig dataConfigFromJson(const json& j, const std::string& ctx)
     return c;
 }
 
+namespace {
+
+fs::path bundledMnist()
+{
+    return resourceDir() / "data" / "mnist-subset";
+}
+
+/// Whether an MNIST folder holds training images (what loadIdxFolder() reads first).
+bool holdsIdxData(const fs::path& dir)
+{
+    std::error_code ec;
+    return fs::is_regular_file(dir / "train-images-idx3-ubyte", ec) || fs::is_regular_file(dir / "train-images-idx3-ubyte.gz", ec);
+}
+
+} // namespace
+
+fs::path bundledFallbackFrom(const DataConfig& c)
+{
+    if (!c.dataDir.empty() || c.kind != DatasetKind::Mnist) return {};
+    const auto user = userDataDir() / "data" / "mnist";
+    return holdsIdxData(user) ? fs::path() : user;
+}
+
+std::string fallbackNote(const DatasetInfo& info)
+{
+    if (info.fallbackFrom.empty()) return {};
+    return "bundled subset used because " + info.fallbackFrom + " has no data";
+}
+
 fs::path resolveDataDir(const DataConfig& c)
 {
     if (!c.dataDir.empty()) return c.dataDir;
     const auto user = userDataDir() / "data";
     switch (c.kind) {
     case DatasetKind::Mnist:
-        if (fs::exists(user / "mnist")) return user / "mnist";
-        return resourceDir() / "data" / "mnist-subset";
+        if (bundledFallbackFrom(c).empty()) return user / "mnist";
+        return bundledMnist();
     case DatasetKind::FashionMnist: return user / "fashion-mnist";
     case DatasetKind::Cifar10: return user / "cifar10";
     case DatasetKind::Folder: throw ConfigError("data.data_dir: a folder data set needs its folder");
@@ -146,15 +184,15 @@ DatasetPtr loadSplit(const DataConfig& c, const fs::path& dir, Split split, cons
     switch (c.kind) {
     case DatasetKind::Mnist:
     case DatasetKind::FashionMnist:
-        *d = loadIdxFolder(dir, split);
+        *d = loadIdxFolder(dir, split, cancel);
         if (c.kind == DatasetKind::FashionMnist) d->classes = kFashionClasses;
         break;
     case DatasetKind::Cifar10:
         // Official binary batches if present, else a class-per-folder image tree.
         if (fs::exists(dir / "data_batch_1.bin") || fs::exists(dir / "test_batch.bin"))
-            *d = loadCifar10Binary(dir, split);
+            *d = loadCifar10Binary(dir, split, cancel);
         else if (fs::exists(dir / "cifar-10-batches-bin"))
-            *d = loadCifar10Binary(dir / "cifar-10-batches-bin", split);
+            *d = loadCifar10Binary(dir / "cifar-10-batches-bin", split, cancel);
         else if (fs::is_directory(dir / "train") || fs::is_directory(dir / "test"))
             *d = loadImageFolder(dir, split, c.imageSize[0] ? c.imageSize : std::array<int, 2>{32, 32},
                                  c.resizeMismatched, classes, cancel);
@@ -199,6 +237,10 @@ DataSplits loadData(const DataConfig& config, const CancelToken* cancel)
     auto errors = config.validate();
     if (!errors.empty()) throw ConfigError(errors);
     const auto dir = resolveDataDir(config);
+    if (const auto missing = bundledFallbackFrom(config); !missing.empty())
+        logger()->warn("{} has no MNIST data (no train-images-idx3-ubyte[.gz]): using the bundled subset {} instead "
+                       "(import or download MNIST in the Data area, or run scripts/fetch-data mnist)",
+                       missing.string(), dir.string());
     DataSplits s;
     s.config = config;
     auto train = loadSplit(config, dir, Split::Train, {}, cancel);
@@ -243,6 +285,9 @@ DatasetInfo DataSplits::info() const
     i.classes = train->classes;
     auto counts = torch::bincount(train->labels, {}, int64_t(train->classes.size()));
     for (int64_t k = 0; k < counts.size(0); ++k) i.trainClassCounts.push_back(counts[k].item<int64_t>());
+    // from what was loaded, not from the folder now: an import since then does not change this answer
+    if (config.dataDir.empty() && config.kind == DatasetKind::Mnist && i.source == bundledMnist().string())
+        i.fallbackFrom = (userDataDir() / "data" / "mnist").string();
     return i;
 }
 

@@ -10,6 +10,8 @@
 
 namespace phinet {
 
+class CancelToken;
+
 struct LatencyProtocol {
     int batch = 1;
     int warmup = 10;
@@ -29,8 +31,10 @@ struct LatencyReport {
 
 /// Times `run` (one forward pass): protocol.warmup untimed calls, then protocol.runs timed ones.
 /// `sync` (may be empty) is called after each run inside the timed region (CUDA synchronise).
+/// `cancel` is polled before every warm-up and timed run (outside the timed region); when it is set
+/// the measurement stops there and throws Cancelled.
 LatencyReport measureLatency(const std::function<void()>& run, const LatencyProtocol& protocol,
-                             const std::function<void()>& sync = {});
+                             const std::function<void()>& sync = {}, const CancelToken* cancel = nullptr);
 
 /// Statistics of a list of millisecond samples.
 void fillStatistics(LatencyReport& r);

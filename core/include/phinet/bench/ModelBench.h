@@ -2,19 +2,22 @@
 /// Latency and size of FP32 and INT8 models under one protocol. Includes Torch.
 
 #include "phinet/bench/Latency.h"
+#include "phinet/common/Cancel.h"
 #include "phinet/quant/QuantizedPhiNet.h"
 
 #include <filesystem>
 
 namespace phinet {
 
+// Each polls `cancel` between warm-up and timed runs and throws Cancelled when it is set.
+
 /// FP32 latency of a PhiNet on the CPU (eval, no grad; warm-up with gradients on, as the study did).
-LatencyReport fp32CpuLatency(PhiNet& model, LatencyProtocol protocol);
+LatencyReport fp32CpuLatency(PhiNet& model, LatencyProtocol protocol, const CancelToken* cancel = nullptr);
 /// FP32 latency on CUDA with device synchronisation; unavailable (with the reason) when this LibTorch
 /// has no CUDA or no device is present.
-LatencyReport fp32GpuLatency(PhiNet& model, LatencyProtocol protocol);
+LatencyReport fp32GpuLatency(PhiNet& model, LatencyProtocol protocol, const CancelToken* cancel = nullptr);
 /// INT8 latency on the CPU with the model's engine.
-LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol protocol);
+LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol protocol, const CancelToken* cancel = nullptr);
 
 /// Bytes of the model-only FP32 file (weights and BatchNorm buffers, no optimizer state), written to
 /// a temporary file and removed, as the study measured the state_dict.

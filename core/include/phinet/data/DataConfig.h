@@ -50,8 +50,12 @@ nlohmann::json toJson(const DataConfig& c);
 DataConfig dataConfigFromJson(const nlohmann::json& j, const std::string& context = "data");
 
 /// The folder a config's data is read from: dataDir, else <data>/data/<kind> (MNIST falls back to
-/// the bundled subset). Throws ConfigError for a folder data set without a folder.
+/// the bundled subset when that folder holds no training images; see bundledFallbackFrom()). Throws
+/// ConfigError for a folder data set without a folder.
 std::filesystem::path resolveDataDir(const DataConfig& config);
+/// The user's data folder that resolveDataDir() passed over for the bundled MNIST subset because it
+/// holds no data (missing, empty, or without train-images-idx3-ubyte[.gz]); empty when no fallback.
+std::filesystem::path bundledFallbackFrom(const DataConfig& config);
 
 /// Empties loadData()'s in-memory cache (after a data folder's contents changed).
 void clearDataCache();
@@ -66,6 +70,12 @@ struct DatasetInfo {
     int channels = 0, height = 0, width = 0;
     std::vector<std::string> classes;
     std::vector<std::int64_t> trainClassCounts;
+    /// Set when the bundled MNIST subset was used because this folder (the user's MNIST folder) has
+    /// no data; empty otherwise. fallbackNote() words it for logs and reports.
+    std::string fallbackFrom;
 };
+
+/// "bundled subset used because <folder> has no data" when info.fallbackFrom is set, else empty.
+std::string fallbackNote(const DatasetInfo& info);
 
 } // namespace phinet
