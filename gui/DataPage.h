@@ -1,7 +1,8 @@
 #pragma once
 // The Data area: which data set, from which folder, how it is fed (augmentation, validation split,
 // limits, normalisation), a grid of sample images with their labels, and importing a data set into
-// the user's data folder. Loading runs off the GUI thread.
+// the user's data folder. Loading and importing run off the GUI thread through a JobRunner and can be
+// cancelled; the fetch helper is a process, killed on cancel.
 
 #include "phinet/data/DataConfig.h"
 #include "phinet/data/DataPreview.h"
@@ -22,6 +23,8 @@ class QSpinBox;
 
 namespace phinet::gui {
 
+class JobRunner;
+
 class DataPage : public QWidget {
     Q_OBJECT
 public:
@@ -34,8 +37,13 @@ public:
     QStringList problems() const;
     /// Samples shown in the preview grid.
     int sampleCount() const;
-    /// True while a preview or import runs in the background.
+    /// True while a preview, import or fetch runs in the background.
     bool isBusy() const;
+    /// True while an import or fetch (a job that changes the data folder) runs.
+    bool isChangingData() const;
+    /// Waits at most `ms` for a cancelled preview or import to return; true when none runs any more
+    /// (a fetch is killed by cancelJobs() and needs no wait).
+    bool waitForJobs(int ms);
 
 public Q_SLOTS:
     /// Loads the data set in the background and shows a grid of samples; previewFinished() follows.
@@ -46,6 +54,11 @@ public Q_SLOTS:
     /// Debian's package, CIFAR-10 unpacks `from` (the official archive, a .tar.gz image tree or a
     /// folder). fetchFinished() follows; its output goes to the log.
     void fetch(const QString& from = QString());
+    /// Stops what runs: a preview or import at its next poll of the cancel token, the fetch helper
+    /// at once (killed). Each ends with its *Finished(false, ...) signal.
+    void cancelJobs();
+    /// While a run is in progress, Import and Download are refused (the run reads the data folder).
+    void setRunInProgress(bool running);
 
 Q_SIGNALS:
     void changed();
@@ -57,7 +70,10 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
-    void showPreview(const DataPreview& p);
+    /// Fills the grid; false (with `error` set, naming the file) when a sample cannot be shown.
+    bool showPreview(const DataPreview& p, QString* error);
+    void onJobFinished(bool ok, bool cancelled, const QString& message, const QString& result);
+    void updateButtons();
     void updateDefaults();
     void setBusy(bool busy, const QString& what);
 
@@ -78,13 +94,17 @@ private:
     QPushButton* previewButton_;
     QPushButton* importButton_;
     QPushButton* fetchButton_;
+    QPushButton* cancelButton_;
     QLabel* info_;
     QListWidget* grid_;
     int busy_ = 0;
     bool shownOnce_ = false;
+    bool runInProgress_ = false;
     QProcess* fetcher_ = nullptr;
-    struct Jobs;
-    std::unique_ptr<Jobs> jobs_;
+    JobRunner* runner_ = nullptr;
+    enum class Job { None, Preview, Import };
+    Job job_ = Job::None;
+    std::shared_ptr<DataPreview> previewResult_; ///< filled by the preview job's thread
 };
 
 } // namespace phinet::gui

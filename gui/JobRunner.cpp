@@ -6,6 +6,8 @@
 #include <QMetaObject>
 #include <QPointer>
 
+#include <chrono>
+
 namespace phinet::gui {
 namespace {
 
@@ -43,6 +45,10 @@ bool JobRunner::launch(F&& work)
     wait(); // join a finished thread
     cancel_ = std::make_unique<CancelToken>();
     running_ = true;
+    {
+        std::lock_guard lock(doneMutex_);
+        threadDone_ = false;
+    }
     Q_EMIT started();
     CancelToken* token = cancel_.get();
     thread_ = std::thread([this, token, work = std::forward<F>(work)]() mutable {
@@ -70,6 +76,11 @@ bool JobRunner::launch(F&& work)
                 Q_EMIT finished(ok, cancelled, message, csv);
             },
             Qt::QueuedConnection);
+        {
+            std::lock_guard lock(doneMutex_);
+            threadDone_ = true;
+        }
+        doneChanged_.notify_all();
     });
     return true;
 }
@@ -92,6 +103,13 @@ bool JobRunner::startSweep(const SweepConfig& config, const QString& outDir)
     });
 }
 
+bool JobRunner::startTask(std::function<std::string(const CancelToken& cancel)> work)
+{
+    return launch([work = std::move(work)](ExperimentObserver&, CancelToken* token) {
+        return std::make_pair(false, work(*token));
+    });
+}
+
 void JobRunner::cancel()
 {
     if (cancel_) cancel_->cancel();
@@ -100,6 +118,16 @@ void JobRunner::cancel()
 void JobRunner::wait()
 {
     if (thread_.joinable()) thread_.join();
+}
+
+bool JobRunner::waitFor(int ms)
+{
+    if (!thread_.joinable()) return true;
+    std::unique_lock lock(doneMutex_);
+    if (!doneChanged_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return threadDone_; })) return false;
+    lock.unlock();
+    thread_.join(); // it has returned from its work: this join is immediate
+    return true;
 }
 
 } // namespace phinet::gui

@@ -1,7 +1,7 @@
 #pragma once
-// Runs one core job (a study or a sweep) off the GUI thread through the core's observer/cancel
-// contract. Core events arrive as queued signals on the GUI thread; exceptions become a failure
-// message; the owner cancels and waits in its destructor.
+// Runs one core job (a study, a sweep, or any task such as the Data area's preview and import) off
+// the GUI thread through the core's observer/cancel contract. Core events arrive as queued signals on
+// the GUI thread; exceptions become a failure message; the owner cancels and waits in its destructor.
 
 #include "phinet/common/Cancel.h"
 #include "phinet/experiment/Experiment.h"
@@ -9,7 +9,11 @@
 #include <QObject>
 #include <QString>
 
+#include <condition_variable>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
 
 namespace phinet::gui {
@@ -24,17 +28,25 @@ public:
     bool startStudy(const ExperimentConfig& config, const QString& outDir);
     /// Starts a sweep into outDir. False if a job runs.
     bool startSweep(const SweepConfig& config, const QString& outDir);
+    /// Starts any core work: `work` runs on the job's thread with the job's cancel token, which it
+    /// must poll (the core's long steps do); what it returns is finished()'s `result`, and a thrown
+    /// Cancelled ends it as cancelled. False if a job runs.
+    bool startTask(std::function<std::string(const CancelToken& cancel)> work);
     bool isRunning() const { return running_; }
-    /// Asks the job to stop at its next batch; finished() follows.
+    /// Asks the job to stop at its next poll of the token; finished() follows.
     void cancel();
     /// Blocks until the job has returned (after cancel(), within about one batch).
     void wait();
+    /// Blocks at most `ms` milliseconds for the job's thread to return; true when it has (or none
+    /// ran). finished() still arrives through the event loop.
+    bool waitFor(int ms);
 
 Q_SIGNALS:
     void started();
     void event(const phinet::ExperimentEvent& e);
-    /// ok: completed; cancelled: stopped by cancel(); message: the core's error when !ok && !cancelled.
-    void finished(bool ok, bool cancelled, const QString& message, const QString& csvPath);
+    /// ok: completed; cancelled: stopped by cancel(); message: the core's error when !ok && !cancelled;
+    /// result: a study's or sweep's CSV file, or what a task returned.
+    void finished(bool ok, bool cancelled, const QString& message, const QString& result);
 
 private:
     template <typename F>
@@ -43,6 +55,10 @@ private:
     std::unique_ptr<CancelToken> cancel_;
     std::thread thread_;
     bool running_ = false;
+    // the thread has returned from its work (waitFor() waits on this, not on finished())
+    std::mutex doneMutex_;
+    std::condition_variable doneChanged_;
+    bool threadDone_ = true;
 };
 
 } // namespace phinet::gui
