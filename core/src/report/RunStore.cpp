@@ -1,11 +1,14 @@
 #include "phinet/report/RunStore.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/Files.h"
+#include "phinet/common/Log.h"
 #include "phinet/common/Paths.h"
 
 #include <sqlite3.h>
 
 #include <ctime>
+#include <set>
 
 namespace phinet {
 namespace fs = std::filesystem;
@@ -67,6 +70,38 @@ struct RunStore::Impl {
         }
     };
 
+    /// A JSON column: bounded like every JSON the workbench reads; errors name the database and run.
+    nlohmann::json parseColumn(const std::string& text, std::int64_t run, const char* what)
+    {
+        return parseJsonBounded(text, path.string() + ": run " + std::to_string(run) + " " + what);
+    }
+
+    /// The "running" rows whose folder no lock holds: their process is gone (see RunStore.h). They
+    /// are marked "interrupted"; if the database cannot be written (full disk, read-only), callers
+    /// still report them so.
+    std::set<std::int64_t> markInterrupted()
+    {
+        std::set<std::int64_t> dead;
+        {
+            Stmt s(*this, "SELECT id, out_dir FROM runs WHERE status='running'");
+            while (s.step())
+                if (!FolderLock::isHeld(s.text(1))) dead.insert(s.i64(0));
+        }
+        if (dead.empty()) return dead;
+        try {
+            transaction([&] {
+                for (auto id : dead) {
+                    // status re-checked: the run may have finished between the SELECT and now
+                    Stmt u(*this, "UPDATE runs SET status='interrupted' WHERE id=? AND status='running'");
+                    u.bind(id).step();
+                }
+            });
+        } catch (const DataError& e) {
+            logger()->warn("interrupted runs not marked: {}", e.what());
+        }
+        return dead;
+    }
+
     /// Runs `f` inside one transaction (rolled back if it throws).
     template <typename F>
     void transaction(F&& f)
@@ -101,13 +136,22 @@ RunStore::RunStore(const fs::path& path) : d(std::make_unique<Impl>())
     d->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
     d->exec(R"(CREATE TABLE IF NOT EXISTS runs(
                  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, name TEXT NOT NULL,
-                 status TEXT NOT NULL, created TEXT NOT NULL, out_dir TEXT, config TEXT, manifest TEXT);
+                 status TEXT NOT NULL, created TEXT NOT NULL, out_dir TEXT, config TEXT, manifest TEXT,
+                 message TEXT);
                CREATE TABLE IF NOT EXISTS epochs(
                  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, model TEXT NOT NULL,
                  epoch INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY(run_id, model, epoch));
                CREATE TABLE IF NOT EXISTS results(
                  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, point INTEGER NOT NULL,
                  seq INTEGER NOT NULL, model TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY(run_id, point, seq));)");
+    // databases from before the failure message
+    bool hasMessage = false;
+    {
+        Impl::Stmt s(*d, "SELECT name FROM pragma_table_info('runs')");
+        while (s.step())
+            if (s.text(0) == "message") hasMessage = true;
+    }
+    if (!hasMessage) d->exec("ALTER TABLE runs ADD COLUMN message TEXT");
 }
 
 RunStore::~RunStore()
@@ -131,12 +175,19 @@ std::int64_t RunStore::createRun(const std::string& kind, const std::string& nam
     return id;
 }
 
-void RunStore::setStatus(std::int64_t run, const std::string& status)
+void RunStore::setStatus(std::int64_t run, const std::string& status, const std::string& message)
 {
     d->transaction([&] {
-        Impl::Stmt s(*d, "UPDATE runs SET status=? WHERE id=?");
-        s.bind(status).bind(run).step();
+        Impl::Stmt s(*d, "UPDATE runs SET status=?, message=? WHERE id=?");
+        s.bind(status).bind(message).bind(run).step();
     });
+}
+
+bool RunStore::exists(std::int64_t run)
+{
+    Impl::Stmt s(*d, "SELECT 1 FROM runs WHERE id=?");
+    s.bind(run);
+    return s.step();
 }
 
 void RunStore::addEpoch(std::int64_t run, const std::string& model, const EpochSummary& e)
@@ -191,45 +242,82 @@ std::vector<int> RunStore::sweepPoints(std::int64_t run)
 
 std::vector<RunInfo> RunStore::list()
 {
+    const auto dead = d->markInterrupted();
     std::vector<RunInfo> out;
     Impl::Stmt s(*d, "SELECT r.id, r.kind, r.name, r.status, r.created, r.out_dir, "
-                     "(SELECT COUNT(*) FROM results x WHERE x.run_id=r.id) FROM runs r ORDER BY r.id");
-    while (s.step())
-        out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), int(s.i64(6))});
+                     "(SELECT COUNT(*) FROM results x WHERE x.run_id=r.id), r.message FROM runs r ORDER BY r.id");
+    while (s.step()) {
+        RunInfo i{s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), int(s.i64(6)), s.text(7)};
+        if (dead.count(i.id) && i.status == "running") i.status = "interrupted";
+        out.push_back(std::move(i));
+    }
     return out;
 }
 
 RunDetails RunStore::show(std::int64_t run)
 {
+    const auto dead = d->markInterrupted();
     RunDetails r;
+    std::string config, manifest;
     {
-        Impl::Stmt s(*d, "SELECT id, kind, name, status, created, out_dir, config, manifest FROM runs WHERE id=?");
+        Impl::Stmt s(*d,
+                     "SELECT id, kind, name, status, created, out_dir, config, manifest, message FROM runs WHERE id=?");
         s.bind(run);
         if (!s.step()) throw ConfigError("run " + std::to_string(run) + " does not exist (see phinet runs list)");
-        r.info = {s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), 0};
-        r.config = json::parse(s.text(6), nullptr, false);
-        r.manifest = json::parse(s.text(7), nullptr, false);
+        r.info = {s.i64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), 0, s.text(8)};
+        if (dead.count(run) && r.info.status == "running") r.info.status = "interrupted";
+        config = s.text(6);
+        manifest = s.text(7);
     }
-    {
-        Impl::Stmt s(*d, "SELECT data FROM results WHERE run_id=? ORDER BY point, seq");
-        s.bind(run);
-        while (s.step()) r.results.push_back(modelResultFromJson(json::parse(s.text(0))));
-        r.info.resultCount = int(r.results.size());
+    // A damaged config or manifest leaves them empty; the results are still shown.
+    try {
+        r.config = d->parseColumn(config, run, "config");
+        r.manifest = d->parseColumn(manifest, run, "manifest");
+    } catch (const ConfigError& e) {
+        logger()->warn("{}", e.what());
     }
-    {
-        Impl::Stmt s(*d, "SELECT model, data FROM epochs WHERE run_id=? ORDER BY model, epoch");
-        s.bind(run);
-        while (s.step()) r.epochs.push_back({s.text(0), epochSummaryFromJson(json::parse(s.text(1)))});
+    try {
+        {
+            Impl::Stmt s(*d, "SELECT data FROM results WHERE run_id=? ORDER BY point, seq");
+            s.bind(run);
+            while (s.step())
+                r.results.push_back(modelResultFromJson(d->parseColumn(s.text(0), run, "result")));
+            r.info.resultCount = int(r.results.size());
+        }
+        {
+            Impl::Stmt s(*d, "SELECT model, data FROM epochs WHERE run_id=? ORDER BY model, epoch");
+            s.bind(run);
+            while (s.step())
+                r.epochs.push_back({s.text(0), epochSummaryFromJson(d->parseColumn(s.text(1), run, "epoch"))});
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw DataError(d->path.string() + ": run " + std::to_string(run) + " holds a damaged row (" + e.what() + ")");
     }
     return r;
 }
 
 void RunStore::remove(std::int64_t run)
 {
+    d->markInterrupted();
     d->transaction([&] {
-        Impl::Stmt s(*d, "DELETE FROM runs WHERE id=?");
-        s.bind(run).step();
-        if (sqlite3_changes(d->db) == 0) throw ConfigError("run " + std::to_string(run) + " does not exist (see phinet runs list)");
+        std::string status, outDir;
+        {
+            Impl::Stmt s(*d, "SELECT status, out_dir FROM runs WHERE id=?");
+            s.bind(run);
+            if (!s.step()) throw ConfigError("run " + std::to_string(run) + " does not exist (see phinet runs list)");
+            status = s.text(0);
+            outDir = s.text(1);
+        }
+        // Its process would go on adding epochs and results to a run that no longer exists.
+        if (status == "running" && FolderLock::isHeld(outDir))
+            throw ConfigError("run " + std::to_string(run) + " is still running (its folder " + outDir +
+                              " is in use); cancel it or let it finish, then delete it");
+        // Children first: databases made before ON DELETE CASCADE, or opened without foreign keys, keep no orphans.
+        for (const char* sql : {"DELETE FROM epochs WHERE run_id=?", "DELETE FROM results WHERE run_id=?",
+                                "DELETE FROM runs WHERE id=?"}) {
+            Impl::Stmt s(*d, sql);
+            s.bind(run).step();
+        }
     });
 }
 

@@ -2,6 +2,12 @@
 /// Run history: every study and sweep, its config, per-epoch metrics, per-model results and sweep
 /// points, in an embedded SQLite database (<data>/runs.sqlite). Each write is one transaction, so a
 /// crash loses at most the point in progress. Torch-free.
+///
+/// A run is alive while its output folder is locked (FolderLock, held by runExperiment/runSweep for
+/// the run's whole duration and released by the kernel when its process dies). list(), show() and
+/// remove() mark every "running" row whose folder is not locked "interrupted": its process was
+/// killed or crashed before it could record an outcome. Started again on the same folder, the run
+/// becomes "running" again.
 
 #include "phinet/report/Results.h"
 #include "phinet/train/TrainConfig.h"
@@ -17,10 +23,11 @@ struct RunInfo {
     std::int64_t id = 0;
     std::string kind;    ///< "study" | "sweep"
     std::string name;
-    std::string status;  ///< "running" | "finished" | "cancelled" | "failed"
+    std::string status;  ///< "running" | "finished" | "cancelled" | "failed" | "interrupted"
     std::string created; ///< ISO 8601 UTC
     std::string outDir;
     int resultCount = 0;
+    std::string message; ///< why it failed ("failed"), else empty
 };
 
 struct RunDetails {
@@ -47,7 +54,10 @@ public:
 
     std::int64_t createRun(const std::string& kind, const std::string& name, const nlohmann::json& config,
                            const nlohmann::json& manifest, const std::string& outDir);
-    void setStatus(std::int64_t run, const std::string& status);
+    /// Sets the status; `message` says why a run failed (empty otherwise).
+    void setStatus(std::int64_t run, const std::string& status, const std::string& message = {});
+    /// Whether a run with this id is recorded (a run deleted from the history is not).
+    bool exists(std::int64_t run);
     void addEpoch(std::int64_t run, const std::string& model, const EpochSummary& e);
     /// Adds (or replaces) the result of `model` in a study run.
     void putResult(std::int64_t run, const ModelResult& r);
@@ -59,7 +69,8 @@ public:
     std::vector<RunInfo> list();
     /// Throws ConfigError when no run has that id.
     RunDetails show(std::int64_t run);
-    /// Throws ConfigError when no run has that id.
+    /// Deletes the run and its epochs and results in one transaction. Throws ConfigError when no run
+    /// has that id, or when the run is alive (its folder is locked): cancel it first.
     void remove(std::int64_t run);
 
 private:
