@@ -56,7 +56,8 @@ struct ExperimentResult {
 /// `outDir` (checkpoints, INT8 files, state.json, results.csv, results.json). Finished stages are
 /// cached: a cancelled or crashed run started again on the same folder resumes where it stopped (a
 /// training stage from its last finished epoch). Throws ConfigError if the folder holds a run of
-/// another config. Cancel returns what finished (cancelled = true).
+/// another config, DataError if another run (this process or another) is using the folder: the folder
+/// is locked (FolderLock) for the run's duration. Cancel returns what finished (cancelled = true).
 ExperimentResult runExperiment(const ExperimentConfig& config, const std::filesystem::path& outDir,
                                ExperimentObserver* observer = nullptr, const CancelToken* cancel = nullptr);
 
@@ -73,6 +74,10 @@ struct SweepResult {
 /// on the same folder continues at the first missing point with no duplicated or lost rows.
 SweepResult runSweep(const SweepConfig& config, const std::filesystem::path& outDir,
                      ExperimentObserver* observer = nullptr, const CancelToken* cancel = nullptr);
+
+/// Validates the network of every point and variant of a sweep (runSweep does, before its first
+/// point); each problem is named "sweep.values[i] (knob = value, variant): field: ...".
+std::vector<std::string> validateSweepPoints(const SweepConfig& config);
 
 /// A default output folder for a run: <data>/runs/<name>-<date>.
 std::filesystem::path defaultRunDir(const std::string& name);
