@@ -28,7 +28,6 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include <fstream>
 #include <stdexcept>
 
 namespace phinet::gui {
@@ -80,14 +79,14 @@ QStringList writeRunFolder(const QString& dir, const std::vector<ModelResult>& r
     written << QString::fromStdString((d / "results.csv").string());
     nlohmann::json jrows = nlohmann::json::array();
     for (const auto& r : rows) jrows.push_back(toJson(r));
-    writeFileAtomic(d / "results.json", nlohmann::json{{"manifest", manifest}, {"results", jrows}}.dump(2));
+    writeJsonFile(d / "results.json", nlohmann::json{{"manifest", manifest}, {"results", jrows}});
     written << QString::fromStdString((d / "results.json").string());
     if (!epochs.empty()) {
         writeFileAtomic(d / "epochs.csv", epochsCsv(epochs));
         written << QString::fromStdString((d / "epochs.csv").string());
     }
     if (!config.is_null()) {
-        writeFileAtomic(d / "config.json", config.dump(2));
+        writeJsonFile(d / "config.json", config);
         written << QString::fromStdString((d / "config.json").string());
     }
     if (view) {
@@ -254,10 +253,18 @@ void RunPage::reloadPresets()
     {
         const QSignalBlocker block(preset_);
         preset_->clear();
+        // A broken file is skipped and named here (and in the log); the others stay usable.
+        std::vector<std::string> problems;
         try {
-            presets_ = listPresets();
+            presets_ = listPresets(&problems);
         } catch (const std::exception& e) {
-            status_->setText(tr("Presets could not be read: %1").arg(QString::fromUtf8(e.what())));
+            problems.push_back(e.what());
+        }
+        if (!problems.empty()) {
+            QStringList lines;
+            for (const auto& m : problems)
+                lines << QString::fromStdString(m);
+            status_->setText(tr("Presets could not be read: %1").arg(lines.join(QLatin1Char('\n'))));
         }
         for (const auto& p : presets_)
             preset_->addItem(QString::fromStdString(p.name) + (p.sweep ? tr(" (sweep)") : QString()), QString::fromStdString(p.name));
@@ -404,6 +411,7 @@ void RunPage::run()
     } else {
         sweep = currentSweep();
         problems = sweep->validate();
+        if (problems.empty()) problems = validateSweepPoints(*sweep); // every point's network, before the first runs
         for (double v : sweep->values)
             if (std::isnan(v)) problems.insert(problems.begin(), tr("sweep.values: \"%1\" holds something that is not a number")
                                                                      .arg(sweepValues_->text()).toStdString());
@@ -477,10 +485,15 @@ void RunPage::onFinished(bool ok, bool cancelled, const QString& message, const 
     setRunningUi(false);
     // the manifest the run wrote: shown in its tab and carried by Export folder
     lastManifest_ = nullptr;
-    std::ifstream in(std::filesystem::path(outputDir().toStdString()) / "results.json");
-    if (in) {
-        const auto j = nlohmann::json::parse(in, nullptr, false);
-        if (!j.is_discarded() && j.contains("manifest")) lastManifest_ = j["manifest"];
+    const auto resultsJson = std::filesystem::path(outputDir().toStdString()) / "results.json";
+    std::error_code ec;
+    if (std::filesystem::exists(resultsJson, ec)) {
+        try {
+            const auto j = readJsonFile(resultsJson);
+            if (j.is_object() && j.contains("manifest")) lastManifest_ = j["manifest"];
+        } catch (const std::exception& e) {
+            logger()->warn("the run's manifest could not be read: {}", e.what());
+        }
     }
     manifest_->setPlainText(lastManifest_.is_null() ? QString() : QString::fromStdString(lastManifest_.dump(2)));
     if (ok) {

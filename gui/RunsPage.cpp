@@ -25,7 +25,8 @@ namespace {
 
 QString statusName(const std::string& s)
 {
-    if (s == "running") return QObject::tr("running or interrupted");
+    if (s == "running") return QObject::tr("running");
+    if (s == "interrupted") return QObject::tr("interrupted"); // killed or crashed (see RunStore.h)
     if (s == "finished") return QObject::tr("finished");
     if (s == "cancelled") return QObject::tr("cancelled");
     if (s == "failed") return QObject::tr("failed");

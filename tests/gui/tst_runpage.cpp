@@ -9,8 +9,12 @@
 #include "RunPage.h"
 #include "RunsPage.h"
 
+#include "phinet/common/Files.h"
+#include "phinet/common/Paths.h"
 #include "phinet/experiment/ExperimentConfig.h"
 #include "phinet/model/LayerTable.h"
+
+#include <fstream>
 
 #include <QElapsedTimer>
 #include <QLabel>
@@ -167,6 +171,48 @@ private Q_SLOTS:
         QCOMPARE(done.first().at(1).toBool(), false);
         QVERIFY2(page->findChild<QLabel*>(QStringLiteral("status"))->text().contains(QStringLiteral("/nonexistent/mnist")),
                  qPrintable(page->findChild<QLabel*>(QStringLiteral("status"))->text()));
+    }
+
+    void brokenPresetFileIsNamedAndTheOthersStay()
+    {
+        const auto broken = userDataDir() / "presets" / "zz-broken.json";
+        std::ofstream(broken) << "{\"kind\": \"study\", \"model\": {\"alpha\": [[[";
+        MainWindow window;
+        auto* page = window.runPage();
+        QVERIFY(page->selectPreset(QStringLiteral("quick")));
+        QVERIFY(page->selectPreset(QStringLiteral("gui-test")));
+        const QString status = page->findChild<QLabel*>(QStringLiteral("status"))->text();
+        QVERIFY2(status.contains(QStringLiteral("zz-broken.json")), qPrintable(status));
+        std::filesystem::remove(broken);
+    }
+
+    void savePresetRefusesANameOutsideTheFolder()
+    {
+        MainWindow window;
+        auto* page = window.runPage();
+        QVERIFY(page->selectPreset(QStringLiteral("gui-test")));
+        QVERIFY(!page->savePreset(QStringLiteral("../escaped"), QString()));
+        QVERIFY(!std::filesystem::exists(userDataDir() / "escaped.json"));
+        const QString status = page->findChild<QLabel*>(QStringLiteral("status"))->text();
+        QVERIFY2(status.contains(QStringLiteral("../escaped")), qPrintable(status));
+    }
+
+    void lockedOutputFolderIsRefused()
+    {
+        // the folder of a run in progress elsewhere (a CLI --resume): refused with the core's message
+        const QString out = tmp_.filePath(QStringLiteral("locked-run"));
+        FolderLock other(out.toStdString());
+        MainWindow window;
+        auto* page = window.runPage();
+        QVERIFY(page->selectPreset(QStringLiteral("gui-test")));
+        page->setOutputDir(out);
+        QSignalSpy done(page, &RunPage::runFinished);
+        page->run();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 60000);
+        QCOMPARE(done.first().at(0).toBool(), false);
+        const QString status = page->findChild<QLabel*>(QStringLiteral("status"))->text();
+        QVERIFY2(status.contains(QStringLiteral("in use")), qPrintable(status));
+        QVERIFY(!QFile::exists(out + QStringLiteral("/state.json")));
     }
 };
 
