@@ -1,10 +1,13 @@
 #include "phinet/common/Threads.h"
 
+#include "phinet/common/Limits.h"
+
 #include <ATen/Parallel.h>
 
 #include <dlfcn.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace phinet {
@@ -18,6 +21,7 @@ int hardwareThreads()
 int setComputeThreads(int n)
 {
     if (n <= 0) n = hardwareThreads();
+    n = std::min(n, maxThreads()); // configs are validated against this; a last guard
     at::set_num_threads(n);
     // OpenBLAS (reached through libblas.so.3) keeps its own pthread pool. Beside LibTorch's OpenMP
     // threads it only oversubscribes the cores: measured here, FP32 batch-1 latency at 2 threads had a

@@ -51,7 +51,7 @@ std::uint32_t bigEndian(const unsigned char* b)
 
 } // namespace
 
-torch::Tensor readIdx(const fs::path& path)
+torch::Tensor readIdx(const fs::path& path, std::int64_t maxElements, const CancelToken* cancel)
 {
     GzReader in(path);
     unsigned char magic[4];
@@ -72,16 +72,34 @@ torch::Tensor readIdx(const fs::path& path)
         unsigned char b[4];
         if (in.read(b, 4) != 4) throw DataError(path.string() + ": truncated: IDX header ends early");
         dims[size_t(i)] = bigEndian(b);
+        // Each dim is below 2^32 and the bound below 2^62: checking before multiplying keeps the
+        // product from overflowing.
+        if (dims[size_t(i)] == 0) throw DataError(path.string() + ": IDX file holds no elements (dimension " +
+                                                  std::to_string(i) + " is 0)");
+        if (dims[size_t(i)] > maxElements / count)
+            throw DataError(path.string() + ": IDX dimensions ask for more than " + std::to_string(maxElements) +
+                            " elements, the most a data set may hold here");
         count *= dims[size_t(i)];
     }
-    if (count <= 0) throw DataError(path.string() + ": IDX file holds no elements");
-    if (count > (std::int64_t(1) << 34)) throw DataError(path.string() + ": IDX dimensions are implausibly large");
-    auto t = torch::empty(dims, torch::kUInt8);
-    const auto got = in.read(t.data_ptr<uint8_t>(), count);
-    if (got != count)
-        throw DataError(path.string() + ": truncated: expected " + std::to_string(count) + " bytes of data, found " +
-                        std::to_string(got));
-    return t;
+    // Memory follows the data actually present, never the header's claim: a short file (or a gzip
+    // stream that ends early) stops the reading before the claimed size is ever allocated.
+    const std::int64_t chunk = std::int64_t(16) << 20;
+    std::vector<std::uint8_t> buf;
+    buf.reserve(size_t(std::min(count, chunk)));
+    while (std::int64_t(buf.size()) < count) {
+        if (isCancelled(cancel)) throw Cancelled();
+        const std::int64_t want = std::min(chunk, count - std::int64_t(buf.size()));
+        const size_t at = buf.size();
+        buf.resize(at + size_t(want));
+        const auto got = in.read(buf.data() + at, want);
+        if (got != want)
+            throw DataError(path.string() + ": truncated: expected " + std::to_string(count) + " bytes of data, found " +
+                            std::to_string(std::int64_t(at) + got));
+    }
+    // The tensor takes the buffer over (no second copy of up to a gigabyte).
+    auto* owned = new std::vector<std::uint8_t>(std::move(buf));
+    return torch::from_blob(
+        owned->data(), dims, [owned](void*) { delete owned; }, torch::kUInt8);
 }
 
 void writeIdx(const fs::path& path, const torch::Tensor& data)
@@ -108,7 +126,7 @@ void writeIdx(const fs::path& path, const torch::Tensor& data)
     fs::rename(tmp, path);
 }
 
-ImageDataset loadIdxFolder(const fs::path& dir, Split split)
+ImageDataset loadIdxFolder(const fs::path& dir, Split split, const CancelToken* cancel)
 {
     const char* imgBase = split == Split::Train ? "train-images" : "t10k-images";
     const char* lblBase = split == Split::Train ? "train-labels" : "t10k-labels";
@@ -123,14 +141,14 @@ ImageDataset loadIdxFolder(const fs::path& dir, Split split)
     if (!fs::is_directory(dir)) throw DataError(dir.string() + ": data folder does not exist");
     const auto imgPath = find(imgBase, "idx3");
     const auto lblPath = find(lblBase, "idx1");
-    auto images = readIdx(imgPath);
-    auto labels = readIdx(lblPath);
-    if (images.dim() != 3)
-        throw DataError(imgPath.string() + ": expected a 3-dimensional image file (N x H x W), found " +
-                        std::to_string(images.dim()) + " dimensions");
+    auto labels = readIdx(lblPath, kMaxDatasetImages, cancel);
     if (labels.dim() != 1)
         throw DataError(lblPath.string() + ": expected a 1-dimensional label file, found " + std::to_string(labels.dim()) +
                         " dimensions");
+    auto images = readIdx(imgPath, kMaxDatasetBytes, cancel);
+    if (images.dim() != 3)
+        throw DataError(imgPath.string() + ": expected a 3-dimensional image file (N x H x W), found " +
+                        std::to_string(images.dim()) + " dimensions");
     if (images.size(0) != labels.size(0))
         throw DataError(imgPath.string() + " has " + std::to_string(images.size(0)) + " images but " + lblPath.string() +
                         " has " + std::to_string(labels.size(0)) + " labels");

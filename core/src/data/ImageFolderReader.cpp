@@ -12,6 +12,10 @@ namespace phinet {
 namespace fs = std::filesystem;
 
 namespace {
+/// The largest side an image (on disk or after resizing) may have: 8192 px, four times a 2048 px
+/// photo. Checked before stb allocates, and before the data set tensor is sized.
+constexpr std::int64_t kMaxImageSide = 8192;
+
 bool isImage(const fs::path& p)
 {
     auto ext = p.extension().string();
@@ -56,10 +60,21 @@ ImageDataset loadImageFolder(const fs::path& root, Split split, std::array<int, 
     if (!stbi_info(files.front().first.c_str(), &w0, &h0, &c0))
         throw DataError(files.front().first.string() + ": unreadable image (" + stbi_failure_reason() + ")");
     const int channels = (c0 == 1 || c0 == 2) ? 1 : 3;
-    const int H = size[0] > 0 ? size[0] : h0;
-    const int W = size[1] > 0 ? size[1] : w0;
-
+    const std::int64_t H = size[0] > 0 ? size[0] : h0;
+    const std::int64_t W = size[1] > 0 ? size[1] : w0;
+    if (H < 1 || W < 1 || H > kMaxImageSide || W > kMaxImageSide)
+        throw DataError(dir.string() + ": image size " + std::to_string(H) + "x" + std::to_string(W) +
+                        " is outside 1.." + std::to_string(kMaxImageSide) + " pixels per side");
     const auto n = int64_t(files.size());
+    if (n > kMaxDatasetImages)
+        throw DataError(dir.string() + ": " + std::to_string(n) + " images, more than the " +
+                        std::to_string(kMaxDatasetImages) + " a data set may hold here");
+    // n <= 2^24 and H*W*channels <= 3 * 2^26: the product fits in 64 bits.
+    if (n * channels * H * W > kMaxDatasetBytes)
+        throw DataError(dir.string() + ": " + std::to_string(n) + " images of " + std::to_string(channels) + "x" +
+                        std::to_string(H) + "x" + std::to_string(W) + " need " +
+                        std::to_string((n * channels * H * W) >> 20) + " MiB, more than the " +
+                        std::to_string(kMaxDatasetBytes >> 20) + " MiB a data set may hold here");
     ImageDataset d;
     d.images = torch::empty({n, channels, H, W}, torch::kUInt8);
     d.labels = torch::empty({n}, torch::kLong);
@@ -67,9 +82,15 @@ ImageDataset loadImageFolder(const fs::path& root, Split split, std::array<int, 
     auto* lbl = d.labels.data_ptr<int64_t>();
     std::vector<unsigned char> resized;
     for (int64_t i = 0; i < n; ++i) {
-        if (i % 1024 == 0 && isCancelled(cancel)) throw Cancelled();
+        if (i % 64 == 0 && isCancelled(cancel)) throw Cancelled();
         const auto& path = files[size_t(i)].first;
         int w = 0, h = 0, c = 0;
+        // The header first: stb would otherwise allocate whatever a hostile header claims.
+        if (!stbi_info(path.c_str(), &w, &h, &c))
+            throw DataError(path.string() + ": unreadable image (" + stbi_failure_reason() + ")");
+        if (w < 1 || h < 1 || w > kMaxImageSide || h > kMaxImageSide)
+            throw DataError(path.string() + ": image is " + std::to_string(w) + "x" + std::to_string(h) +
+                            ", outside 1.." + std::to_string(kMaxImageSide) + " pixels per side");
         unsigned char* px = stbi_load(path.c_str(), &w, &h, &c, channels);
         if (!px) throw DataError(path.string() + ": unreadable image (" + stbi_failure_reason() + ")");
         const unsigned char* src = px;
@@ -80,15 +101,21 @@ ImageDataset loadImageFolder(const fs::path& root, Split split, std::array<int, 
                                 ", expected " + std::to_string(W) + "x" + std::to_string(H) +
                                 " like the others (enable resizing to accept it)");
             }
-            resized.resize(size_t(W) * H * channels);
-            stbir_resize_uint8(px, w, h, 0, resized.data(), W, H, 0, channels);
+            resized.resize(size_t(W) * size_t(H) * size_t(channels));
+            const int ok = stbir_resize_uint8(px, w, h, 0, resized.data(), int(W), int(H), 0, channels);
+            if (!ok) {
+                stbi_image_free(px);
+                throw DataError(path.string() + ": cannot resize the image to " + std::to_string(W) + "x" +
+                                std::to_string(H));
+            }
             src = resized.data();
         }
         // HWC -> CHW
         uint8_t* dst = out + i * channels * H * W;
-        for (int y = 0; y < H; ++y)
-            for (int x = 0; x < W; ++x)
-                for (int ch = 0; ch < channels; ++ch) dst[(ch * H + y) * W + x] = src[(y * W + x) * channels + ch];
+        for (std::int64_t y = 0; y < H; ++y)
+            for (std::int64_t x = 0; x < W; ++x)
+                for (std::int64_t ch = 0; ch < channels; ++ch)
+                    dst[(ch * H + y) * W + x] = src[(y * W + x) * channels + ch];
         stbi_image_free(px);
         lbl[i] = files[size_t(i)].second;
     }

@@ -1,5 +1,7 @@
 #include "phinet/model/LayerTable.h"
 
+#include "phinet/common/Error.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,17 +23,29 @@ int convOut(int size, int padBefore, int padAfter, int k, int stride)
     return (size + padBefore + padAfter - k) / stride + 1;
 }
 
+/// The widest layer a plan may have. Valid configs stay far below it; the check keeps a config at
+/// the edge of every range (beta 16, many downsampling blocks) from overflowing int widths.
+constexpr double kMaxChannels = 1 << 18;
+
+int checkedWidth(double w, const char* what)
+{
+    if (!(w <= kMaxChannels))
+        throw ConfigError(std::string("alpha/beta/t0: a layer would have ") + std::to_string(w) + " " + what +
+                          " channels, more than the " + std::to_string(int(kMaxChannels)) + " a PhiNet may have here");
+    return static_cast<int>(w);
+}
+
 /// Width rules per variant (spec a.2, a.6).
 struct Widths {
     const PhiNetConfig& c;
     int base(double unscaled) const
     {
-        const int w = static_cast<int>(unscaled * c.alpha);
+        const int w = checkedWidth(unscaled * c.alpha, "output");
         return c.variant == Variant::Modified ? makeDivisible(w, c.divisor) : w;
     }
     int expanded(double t, int cin) const
     {
-        const int e = static_cast<int>(t * cin);
+        const int e = checkedWidth(t * cin, "expanded");
         switch (c.variant) {
         case Variant::Original: return e;
         case Variant::Modified: return makeDivisible(e, c.divisor);
@@ -102,6 +116,10 @@ PhiNetPlan planPhiNet(const PhiNetConfig& cfg)
                 b.outW = convOut(wd, pad[1], pad[1], kernel, stride);
             }
         }
+        if (b.outH < 1 || b.outW < 1)
+            throw ConfigError("input: " + std::to_string(cfg.input[1]) + "x" + std::to_string(cfg.input[2]) +
+                              " is too small for the downsampling blocks (block " + std::to_string(id) +
+                              " would have no pixels left)");
         b.residual = cfg.residuals && b.inChannels == b.outChannels && stride == 1;
         p.blocks.push_back(b);
         h = b.outH;

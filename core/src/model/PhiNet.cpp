@@ -1,5 +1,7 @@
 #include "phinet/model/PhiNet.h"
 
+#include "phinet/model/MemoryEstimate.h"
+
 namespace phinet {
 namespace {
 
@@ -133,6 +135,8 @@ torch::Tensor PhiNetBlockImpl::forward(torch::Tensor x)
 
 PhiNetImpl::PhiNetImpl(const PhiNetConfig& cfg) : plan_(planPhiNet(cfg))
 {
+    // Refuse before allocating: a valid but huge config must not grow the process past the machine.
+    ensureMemoryFits(cfg, 1, MemoryUse::Weights, "building the " + toString(cfg.variant) + " network");
     stem = register_module("stem", PhiNetStem(plan_.stem, cfg));
     blockList = register_module("blocks", torch::nn::ModuleList());
     for (const auto& b : plan_.blocks) {

@@ -1,5 +1,7 @@
 #include "phinet/model/PhiNetConfig.h"
 
+#include "phinet/common/Limits.h"
+
 #include "phinet/common/Error.h"
 #include "phinet/common/JsonRead.h"
 
@@ -86,17 +88,17 @@ std::vector<std::string> PhiNetConfig::validate() const
         o << v;
         return o.str();
     };
-    if (input[0] < 1) e.push_back("input: channels must be >= 1 (got " + std::to_string(input[0]) + ")");
-    if (input[1] < 8 || input[2] < 8)
-        e.push_back("input: height and width must be >= 8 (got " + std::to_string(input[1]) + "x" +
-                    std::to_string(input[2]) + ")");
-    if (!(alpha > 0) || !std::isfinite(alpha)) e.push_back("alpha: must be > 0 (got " + fmt(alpha) + ")");
-    if (!(beta > 0) || !std::isfinite(beta)) e.push_back("beta: must be > 0 (got " + fmt(beta) + ")");
-    if (!(t0 > 0) || !std::isfinite(t0)) e.push_back("t0: must be > 0 (got " + fmt(t0) + ")");
-    if (numLayers < 1) e.push_back("num_layers: must be >= 1 (got " + std::to_string(numLayers) + ")");
-    if (numLayers > 64) e.push_back("num_layers: must be <= 64 (got " + std::to_string(numLayers) + ")");
-    if (numClasses < 2) e.push_back("classes: must be >= 2 (got " + std::to_string(numClasses) + ")");
-    if (divisor < 1) e.push_back("divisor: must be >= 1 (got " + std::to_string(divisor) + ")");
+    // Ranges: wide enough for every PhiNet of the papers (alpha 0.2..5, 3x224x224 and larger inputs),
+    // narrow enough that a typo (alpha 400 for 4.0) is refused instead of asking for tens of GB.
+    checkRange(e, "input: channels", input[0], 1, 64);
+    checkRange(e, "input: height", input[1], 8, 2048);
+    checkRange(e, "input: width", input[2], 8, 2048);
+    checkRangeOpenLow(e, "alpha", alpha, 0.0, 16.0);
+    checkRangeOpenLow(e, "beta", beta, 0.0, 16.0);
+    checkRangeOpenLow(e, "t0", t0, 0.0, 32.0);
+    checkRange(e, "num_layers", numLayers, 1, 64);
+    checkRange(e, "num_classes", numClasses, 2, 100000);
+    checkRange(e, "divisor", divisor, 1, 256);
     if (variant == Variant::Original && divisor != 1)
         e.push_back("divisor: the original variant has no divisor (must be 1, got " + std::to_string(divisor) + ")");
     for (int id : downsamplingLayers) {
@@ -104,12 +106,13 @@ std::vector<std::string> PhiNetConfig::validate() const
             e.push_back("downsampling_layers: block id " + std::to_string(id) + " must be between 4 and num_layers (" +
                         std::to_string(numLayers) + ")");
     }
-    if (conv5Percent < 0 || conv5Percent > 1) e.push_back("conv5_percent: must be in [0, 1] (got " + fmt(conv5Percent) + ")");
+    checkRange(e, "conv5_percent", conv5Percent, 0.0, 1.0);
     if (firstConvStride < 1 || firstConvStride > 4)
         e.push_back("first_conv_stride: must be 1..4 (got " + std::to_string(firstConvStride) + ")");
     if (dropout < 0 || dropout >= 1) e.push_back("dropout: must be in [0, 1) (got " + fmt(dropout) + ")");
     if (!(bnMomentum > 0) || bnMomentum > 1) e.push_back("bn_momentum: must be in (0, 1] (got " + fmt(bnMomentum) + ")");
-    if (!(bnEps > 0)) e.push_back("bn_eps: must be > 0 (got " + fmt(bnEps) + ")");
+    checkRangeOpenLow(e, "bn_eps", bnEps, 0.0, 1.0);
+    if (downsamplingLayers.size() > 64) e.push_back("downsampling_layers: at most 64 block ids");
     if (e.empty()) {
         // Widths that truncate to zero make an unbuildable network (e.g. alpha 0.01).
         if (static_cast<int>(24 * alpha) < 1)

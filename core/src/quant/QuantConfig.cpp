@@ -2,6 +2,7 @@
 
 #include "phinet/common/Error.h"
 #include "phinet/common/JsonRead.h"
+#include "phinet/common/Limits.h"
 
 #include <algorithm>
 #include <cctype>
@@ -97,13 +98,14 @@ std::vector<std::string> QuantConfig::validate() const
 {
     std::vector<std::string> e;
     if (calibrationBatches < 1) e.push_back("calib_batches: must be >= 1 (calibration needs data)");
-    if (calibrationBatchSize < 1) e.push_back("calib_batch_size: must be >= 1");
-    if (percentile <= 50 || percentile > 100) e.push_back("percentile: must be in (50, 100]");
-    if (qatEpochs < 0) e.push_back("qat_epochs: must be >= 0");
-    if (!(qatLr > 0)) e.push_back("qat_lr: must be > 0");
-    if (freezeObserversAfter < 0) e.push_back("freeze_observers_after: must be >= 0");
-    if (freezeBnAfter < 0) e.push_back("freeze_bn_after: must be >= 0");
-    if (threads < 0) e.push_back("threads: must be >= 0");
+    else checkRange(e, "calib_batches", calibrationBatches, 1, 1000000);
+    checkRange(e, "calib_batch_size", calibrationBatchSize, 1, 65536);
+    checkRangeOpenLow(e, "percentile", percentile, 50.0, 100.0);
+    checkRange(e, "qat_epochs", qatEpochs, 0, 100000);
+    checkRangeOpenLow(e, "qat_lr", qatLr, 0.0, 10.0);
+    checkRange(e, "freeze_observers_after", freezeObserversAfter, 0, 100000);
+    checkRange(e, "freeze_bn_after", freezeBnAfter, 0, 100000);
+    checkRange(e, "threads", threads, 0, maxThreads());
     return e;
 }
 

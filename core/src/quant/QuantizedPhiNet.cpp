@@ -1,14 +1,20 @@
 #include "phinet/quant/QuantizedPhiNet.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/Files.h"
+#include "phinet/common/SafeTensors.h"
 #include "phinet/model/ConfigJson.h"
 
+#include "../common/TensorIO.h"
 #include "Walker.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/native/quantized/PackedParams.h>
 
+#include <cmath>
+#include <map>
 #include <mutex>
+#include <set>
 
 namespace phinet {
 namespace fs = std::filesystem;
@@ -48,8 +54,9 @@ const Ops& ops()
 }
 
 struct QConv {
-    torch::Tensor qweight; // quantized qint8
-    torch::Tensor bias;    // float or undefined
+    torch::Tensor qweight;   // quantized qint8
+    torch::Tensor biasInt32; // int32 on the input x weight scale grid, or undefined
+    torch::Tensor bias;      // float: biasInt32 dequantized (what the kernels take), or undefined
     int stride = 1, padding = 0, groups = 1;
     c10::intrusive_ptr<ConvPackedParamsBase<2>> packed;
 };
@@ -67,7 +74,7 @@ struct QuantizedPhiNet::Impl {
         QConv expand, dw, seReduce, seExpand, project;
     };
     std::vector<Block> blocks;
-    torch::Tensor fcWeight, fcBias;
+    torch::Tensor fcWeight, fcBias, fcBiasInt32;
     mutable c10::intrusive_ptr<LinearPackedParamsBase> fcPacked;
     mutable std::mutex packMutex;
     mutable int packedThreads = -1;
@@ -192,15 +199,78 @@ struct Int8Ops {
     torch::Tensor output(const torch::Tensor& x) { return x.dequantize(); }
 };
 
-QConv quantizeConv(const FoldedConv& f, WeightGranularity g)
+/// Per-output-channel weight scales of a quantized weight (one value repeated when per-tensor).
+torch::Tensor weightScalesOf(const torch::Tensor& qw)
+{
+    const bool perChannel = qw.qscheme() == at::kPerChannelAffine || qw.qscheme() == at::kPerChannelSymmetric;
+    return perChannel ? qw.q_per_channel_scales().to(torch::kDouble)
+                      : torch::full({qw.size(0)}, qw.q_scale(), torch::kDouble);
+}
+
+/// The float bias the kernels take, from the int32 bias: q x input scale x weight scale. The one
+/// place this is computed, so a converted model and the same model loaded from its file agree bit
+/// for bit.
+torch::Tensor dequantizeBias(const torch::Tensor& biasInt32, double inputScale, const torch::Tensor& qweight)
+{
+    return (biasInt32.to(torch::kDouble) * (weightScalesOf(qweight) * inputScale)).to(torch::kFloat).contiguous();
+}
+
+/// Rounds a float bias to int32 on the input x weight scale grid (as deployed int8 runtimes and
+/// ONNX's QLinear/QDQ convolutions hold it), saturating at the int32 range.
+torch::Tensor quantizeBias(const torch::Tensor& bias, double inputScale, const torch::Tensor& qweight)
+{
+    const auto step = weightScalesOf(qweight) * inputScale;
+    const double lim = 2147483647.0;
+    return torch::round(bias.to(torch::kDouble) / step).clamp(-lim, lim).to(torch::kInt).contiguous();
+}
+
+QConv quantizeConv(const FoldedConv& f, WeightGranularity g, double inputScale)
 {
     QConv c;
     c.qweight = quantizeWeight(f.weight, g);
-    c.bias = f.bias.defined() ? f.bias.to(torch::kFloat).contiguous() : torch::Tensor();
+    if (f.bias.defined()) {
+        c.biasInt32 = quantizeBias(f.bias, inputScale, c.qweight);
+        c.bias = dequantizeBias(c.biasInt32, inputScale, c.qweight);
+    }
     c.stride = f.stride;
     c.padding = f.padding;
     c.groups = f.groups;
     return c;
+}
+
+/// Which site's tensor feeds each convolution and the classifier (the walker run with site numbers
+/// as "tensors").
+struct InputSiteOps {
+    std::map<std::pair<int, int>, int> convInput; ///< (slot, block) -> input site
+    int linearInput = -1;
+    using T = int;
+    T input(T, int site) { return site; }
+    T pad(T x, const std::array<int, 4>&) { return x; }
+    T dropout(T x) { return x; }
+    T conv(ConvSlot s, int block, T x, int site)
+    {
+        convInput[{int(s), block}] = x;
+        return site;
+    }
+    T act(T, int site) { return site; }
+    T pool(T, int site) { return site; }
+    T sigmoid(T, int site) { return site; }
+    T mul(T, T, int site) { return site; }
+    T add(T, T, int site) { return site; }
+    T linear(T x, int site)
+    {
+        linearInput = x;
+        return site;
+    }
+    T output(T x) { return x; }
+    int of(ConvSlot s, int block) const { return convInput.at({int(s), block}); }
+};
+
+InputSiteOps inputSites(const PhiNetPlan& plan)
+{
+    InputSiteOps o;
+    detail::walkPhiNet(plan, o, 0);
+    return o;
 }
 
 } // namespace
@@ -242,27 +312,35 @@ QuantizedPhiNet QuantizedPhiNet::convert(const FoldedPhiNet& net, std::vector<QP
         throw ConfigError("quantization: " + std::to_string(siteParams.size()) + " activation parameters given for " +
                           std::to_string(m.sites.size()) + " sites");
     resolveSiteParams(m.sites, siteParams);
+    // Scales as float32, what the file (and every int8 runtime) stores: a converted model and the
+    // same model read back from its file are then the same model.
+    for (auto& p : siteParams) p.scale = double(float(p.scale));
     m.params = std::move(siteParams);
     m.granularity = g;
     m.engine = engine;
-    m.stemDw = quantizeConv(net.stemDw, g);
-    m.stemPw = quantizeConv(net.stemPw, g);
+    const auto in = inputSites(net.plan);
+    const auto inScale = [&](ConvSlot s, int block) { return m.params[size_t(in.of(s, block))].scale; };
+    m.stemDw = quantizeConv(net.stemDw, g, inScale(ConvSlot::StemDw, -1));
+    m.stemPw = quantizeConv(net.stemPw, g, inScale(ConvSlot::StemPw, -1));
     for (size_t i = 0; i < net.blocks.size(); ++i) {
         const auto& fb = net.blocks[i];
         const auto& b = net.plan.blocks[i];
+        const int bi = int(i);
         Impl::Block qb;
-        if (b.hasExpansion) qb.expand = quantizeConv(fb.expand, g);
-        qb.dw = quantizeConv(fb.dw, g);
+        if (b.hasExpansion) qb.expand = quantizeConv(fb.expand, g, inScale(ConvSlot::Expand, bi));
+        qb.dw = quantizeConv(fb.dw, g, inScale(ConvSlot::Dw, bi));
         if (b.seChannels) {
-            qb.seReduce = quantizeConv(fb.seReduce, g);
-            qb.seExpand = quantizeConv(fb.seExpand, g);
+            qb.seReduce = quantizeConv(fb.seReduce, g, inScale(ConvSlot::SeReduce, bi));
+            qb.seExpand = quantizeConv(fb.seExpand, g, inScale(ConvSlot::SeExpand, bi));
         }
-        qb.project = quantizeConv(fb.project, g);
+        qb.project = quantizeConv(fb.project, g, inScale(ConvSlot::Project, bi));
         m.blocks.push_back(std::move(qb));
     }
     if (net.fcWeight.defined()) {
+        const double s = m.params[size_t(in.linearInput)].scale;
         m.fcWeight = quantizeWeight(net.fcWeight, g);
-        m.fcBias = net.fcBias.to(torch::kFloat).contiguous();
+        m.fcBiasInt32 = quantizeBias(net.fcBias, s, m.fcWeight);
+        m.fcBias = dequantizeBias(m.fcBiasInt32, s, m.fcWeight);
     }
     m.pack();
     return q;
@@ -286,43 +364,46 @@ torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x, const std::functi
 }
 
 // ---- save / load -----------------------------------------------------------------------------
+//
+// The INT8 file is a safetensors file (nothing in it is executed or unpickled): metadata
+// {"format": "phinet-int8", "version", "model" (the PhiNet config), "weights", "engine", "sites"},
+// tensors "activations.scale" (F32, one per site), "activations.zero_point" (I32), and for every
+// convolution and the classifier "<name>.weight" (I8), "<name>.weight_scale" (F32, one per output
+// channel, or one for per-tensor weights) and "<name>.bias" (I32 on the input x weight scale grid)
+// where the layer has a bias.
 
 namespace {
-constexpr int kInt8FormatVersion = 1;
+constexpr int kInt8FormatVersion = 2;
+/// The largest INT8 file read: a PhiNet's int8 weights are a few MB; the cap bounds what a
+/// hostile file can make the reader hold.
+constexpr std::int64_t kMaxInt8FileBytes = 256LL << 20;
 
-void writeConv(torch::serialize::OutputArchive& a, const std::string& key, const QConv& c)
-{
-    a.write(key + ".w", c.qweight.int_repr());
-    const bool perChannel = c.qweight.qscheme() == at::kPerChannelAffine || c.qweight.qscheme() == at::kPerChannelSymmetric;
-    a.write(key + ".s", perChannel ? c.qweight.q_per_channel_scales().to(torch::kFloat)
-                                   : torch::full({1}, c.qweight.q_scale(), torch::kFloat));
-    if (c.bias.defined()) a.write(key + ".b", c.bias);
-}
+/// The shape of a convolution as the plan defines it (Torch-free: nothing is built to know it).
+struct ConvGeometry {
+    std::int64_t in = 0, out = 0, kernel = 1;
+    int stride = 1, padding = 0, groups = 1;
+    bool bias = false;
+    std::vector<std::int64_t> weightShape() const { return {out, in / groups, kernel, kernel}; }
+};
 
-torch::Tensor readQuantized(torch::serialize::InputArchive& a, const std::string& key, const fs::path& path)
+ConvGeometry geometry(const PhiNetPlan& p, ConvSlot s, int block)
 {
-    torch::Tensor w, s;
-    if (!a.try_read(key + ".w", w) || !a.try_read(key + ".s", s))
-        throw DataError(path.string() + ": INT8 model file misses tensor " + key);
-    if (w.scalar_type() != torch::kChar) throw DataError(path.string() + ": tensor " + key + " is not int8");
-    if (s.numel() == 1) return at::_make_per_tensor_quantized_tensor(w, s.item<double>(), 0);
-    if (s.numel() != w.size(0)) throw DataError(path.string() + ": tensor " + key + " has a wrong number of scales");
-    return at::_make_per_channel_quantized_tensor(w, s.to(torch::kDouble), torch::zeros({w.size(0)}, torch::kLong), 0);
-}
-
-QConv readConv(torch::serialize::InputArchive& a, const std::string& key, const FoldedConv& shape, const fs::path& path)
-{
-    QConv c;
-    c.qweight = readQuantized(a, key, path);
-    if (c.qweight.sizes() != shape.weight.sizes())
-        throw DataError(path.string() + ": tensor " + key + " has shape " + c10::str(c.qweight.sizes()) + ", the model config needs " +
-                        c10::str(shape.weight.sizes()));
-    torch::Tensor b;
-    if (a.try_read(key + ".b", b)) c.bias = b;
-    c.stride = shape.stride;
-    c.padding = shape.padding;
-    c.groups = shape.groups;
-    return c;
+    ConvGeometry g;
+    if (block < 0) {
+        if (s == ConvSlot::StemDw) return {p.stem.inChannels, p.stem.inChannels, 3, p.stem.stride, 0, p.stem.inChannels, false};
+        return {p.stem.inChannels, p.stem.outChannels, 1, 1, 0, 1, true};
+    }
+    const auto& b = p.blocks[size_t(block)];
+    const std::int64_t ce = b.expandedChannels;
+    switch (s) {
+    case ConvSlot::Expand: return {b.inChannels, ce, 1, 1, 0, 1, true};
+    case ConvSlot::Dw: return {ce, ce, b.kernel, b.stride, b.convPadding, int(ce), true};
+    case ConvSlot::SeReduce: return {ce, b.seChannels, 1, 1, 0, 1, false};
+    case ConvSlot::SeExpand: return {b.seChannels, ce, 1, 1, 0, 1, false};
+    case ConvSlot::Project: return {ce, b.outChannels, 1, 1, 0, 1, true};
+    default: break;
+    }
+    return g;
 }
 
 std::string convKey(ConvSlot s, int block)
@@ -330,112 +411,178 @@ std::string convKey(ConvSlot s, int block)
     static const char* names[] = {"stem.dw", "stem.pw", "expand", "dw", "se_reduce", "se_expand", "project"};
     return block < 0 ? names[int(s)] : "blocks." + std::to_string(block) + "." + names[int(s)];
 }
+
+void writeLayer(SafeTensorsWriter& w, const std::string& key, const torch::Tensor& qweight, const torch::Tensor& biasInt32,
+                WeightGranularity g)
+{
+    detail::addTensor(w, key + ".weight", qweight.int_repr());
+    const auto scales = weightScalesOf(qweight).to(torch::kFloat);
+    detail::addTensor(w, key + ".weight_scale", g == WeightGranularity::PerTensor ? scales.slice(0, 0, 1) : scales);
+    if (biasInt32.defined()) detail::addTensor(w, key + ".bias", biasInt32);
+}
+
+/// Reads one layer's int8 weight (exact shape), its scales (finite, > 0) and its int32 bias.
+void readLayer(const SafeTensorsFile& f, const std::string& key, const std::vector<std::int64_t>& shape, bool hasBias,
+               WeightGranularity g, double inputScale, torch::Tensor& qweight, torch::Tensor& biasInt32, torch::Tensor& bias)
+{
+    const std::int64_t out = shape[0];
+    auto w = detail::toTensor(f.expect(key + ".weight", TensorDtype::I8, shape));
+    auto sc = detail::toTensor(
+        f.expect(key + ".weight_scale", TensorDtype::F32, {g == WeightGranularity::PerTensor ? std::int64_t(1) : out}));
+    const auto scd = sc.to(torch::kDouble);
+    if (!torch::isfinite(scd).all().item<bool>() || !(scd > 0).all().item<bool>())
+        throw DataError(f.source() + ": tensor " + key + ".weight_scale holds a scale that is not a finite positive number");
+    if (g == WeightGranularity::PerTensor)
+        qweight = at::_make_per_tensor_quantized_tensor(w, scd[0].item<double>(), 0);
+    else
+        qweight = at::_make_per_channel_quantized_tensor(w, scd, torch::zeros({out}, torch::kLong), 0);
+    if (hasBias) {
+        biasInt32 = detail::toTensor(f.expect(key + ".bias", TensorDtype::I32, {out}));
+        bias = dequantizeBias(biasInt32, inputScale, qweight);
+    } else if (f.find(key + ".bias")) {
+        throw DataError(f.source() + ": tensor " + key + ".bias: this layer has no bias in the model its configuration describes");
+    }
+}
+
 } // namespace
 
 void QuantizedPhiNet::save(const fs::path& path) const
 {
     const auto& m = *d;
-    torch::serialize::OutputArchive a;
-    json params = json::array();
-    for (const auto& p : m.params) params.push_back({p.scale, p.zeroPoint});
-    json meta{{"format", "phinet-int8"},
-              {"version", kInt8FormatVersion},
-              {"model", toJson(m.plan.config)},
-              {"weights", toString(m.granularity)},
-              {"engine", toString(m.engine)},
-              {"sites", m.sites},
-              {"activation_qparams", params}};
-    a.write("meta", c10::IValue(meta.dump()));
-    writeConv(a, convKey(ConvSlot::StemDw, -1), m.stemDw);
-    writeConv(a, convKey(ConvSlot::StemPw, -1), m.stemPw);
+    SafeTensorsWriter w;
+    w.setMetadata("format", "phinet-int8");
+    w.setMetadata("version", std::to_string(kInt8FormatVersion));
+    w.setMetadata("model", toJson(m.plan.config).dump());
+    w.setMetadata("weights", toString(m.granularity));
+    w.setMetadata("engine", toString(m.engine));
+    w.setMetadata("sites", json(m.sites).dump());
+    std::vector<float> scales;
+    std::vector<std::int32_t> zeros;
+    for (const auto& p : m.params) {
+        scales.push_back(float(p.scale));
+        zeros.push_back(std::int32_t(p.zeroPoint));
+    }
+    const auto n = std::int64_t(m.params.size());
+    w.add("activations.scale", TensorDtype::F32, {n}, scales.data(), n * 4);
+    w.add("activations.zero_point", TensorDtype::I32, {n}, zeros.data(), n * 4);
+    auto writeConv = [&](ConvSlot s, int block, const QConv& c) {
+        writeLayer(w, convKey(s, block), c.qweight, c.biasInt32, m.granularity);
+    };
+    writeConv(ConvSlot::StemDw, -1, m.stemDw);
+    writeConv(ConvSlot::StemPw, -1, m.stemPw);
     for (size_t i = 0; i < m.blocks.size(); ++i) {
         const auto& b = m.plan.blocks[i];
         const int bi = int(i);
-        if (b.hasExpansion) writeConv(a, convKey(ConvSlot::Expand, bi), m.blocks[i].expand);
-        writeConv(a, convKey(ConvSlot::Dw, bi), m.blocks[i].dw);
+        if (b.hasExpansion) writeConv(ConvSlot::Expand, bi, m.blocks[i].expand);
+        writeConv(ConvSlot::Dw, bi, m.blocks[i].dw);
         if (b.seChannels) {
-            writeConv(a, convKey(ConvSlot::SeReduce, bi), m.blocks[i].seReduce);
-            writeConv(a, convKey(ConvSlot::SeExpand, bi), m.blocks[i].seExpand);
+            writeConv(ConvSlot::SeReduce, bi, m.blocks[i].seReduce);
+            writeConv(ConvSlot::SeExpand, bi, m.blocks[i].seExpand);
         }
-        writeConv(a, convKey(ConvSlot::Project, bi), m.blocks[i].project);
+        writeConv(ConvSlot::Project, bi, m.blocks[i].project);
     }
-    if (m.fcWeight.defined()) {
-        QConv fc;
-        fc.qweight = m.fcWeight;
-        fc.bias = m.fcBias;
-        writeConv(a, "classifier", fc);
-    }
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
-    const fs::path tmp = path.string() + ".tmp";
-    try {
-        a.save_to(tmp.string());
-    } catch (const c10::Error& e) {
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw DataError(path.string() + ": cannot write INT8 model (" + e.what_without_backtrace() + ")");
-    }
-    fs::rename(tmp, path);
+    if (m.fcWeight.defined()) writeLayer(w, "classifier", m.fcWeight, m.fcBiasInt32, m.granularity);
+    writeFileAtomic(path, w.encode());
 }
 
 QuantizedPhiNet QuantizedPhiNet::load(const fs::path& path, std::optional<QuantEngine> engine)
 {
     if (!fs::exists(path)) throw DataError(path.string() + ": INT8 model file does not exist");
-    torch::serialize::InputArchive a;
-    try {
-        a.load_from(path.string());
-    } catch (const c10::Error&) {
-        throw DataError(path.string() + ": corrupt or not an INT8 model file");
+    const auto f = SafeTensorsFile::read(path, kMaxInt8FileBytes);
+    const auto fmt = f.metadata().find("format");
+    if (fmt == f.metadata().end() || fmt->second != "phinet-int8") {
+        if (fmt != f.metadata().end() && fmt->second == "phinet-checkpoint")
+            throw DataError(path.string() + ": not a PhiNet INT8 model but an FP32 checkpoint (FP32 checkpoints are read by phinet eval)");
+        throw DataError(path.string() + ": not a PhiNet INT8 model (no \"format\": \"phinet-int8\" in its metadata)");
     }
-    c10::IValue metaValue;
-    if (!a.try_read("meta", metaValue) || !metaValue.isString())
-        throw DataError(path.string() + ": not a PhiNet INT8 model (no metadata)");
-    json meta;
-    try {
-        meta = json::parse(metaValue.toStringRef());
-    } catch (const json::exception&) {
-        throw DataError(path.string() + ": corrupt INT8 model metadata");
-    }
-    if (meta.value("format", "") != "phinet-int8")
-        throw DataError(path.string() + ": not a PhiNet INT8 model (format \"" + meta.value("format", "") +
-                        "\"; FP32 checkpoints are read by phinet eval)");
+    if (f.meta("version") != std::to_string(kInt8FormatVersion))
+        throw DataError(path.string() + ": INT8 format version " + f.meta("version") + ", this program reads version " +
+                        std::to_string(kInt8FormatVersion));
     QuantizedPhiNet q;
     auto& m = *q.d;
     try {
-        m.plan = planPhiNet(phinetConfigFromJson(meta.at("model")));
+        // The config is validated (ranges included) before anything is sized from it.
+        m.plan = planPhiNet(phinetConfigFromJson(parseJsonBounded(f.meta("model"), path.string() + " (model)"), "model"));
         m.sites = activationSites(m.plan);
-        if (meta.at("sites").get<std::vector<std::string>>() != m.sites)
+        const auto sites = parseJsonBounded(f.meta("sites"), path.string() + " (sites)");
+        if (!sites.is_array() || sites != json(m.sites))
             throw DataError(path.string() + ": activation sites do not match the model configuration");
-        for (const auto& p : meta.at("activation_qparams")) m.params.push_back({p.at(0).get<double>(), p.at(1).get<std::int64_t>()});
-        if (m.params.size() != m.sites.size()) throw DataError(path.string() + ": wrong number of activation parameters");
-        m.granularity = granularityFromString(meta.value("weights", "per-channel")).value_or(WeightGranularity::PerChannel);
-        m.engine = engine ? *engine : engineFromString(meta.value("engine", "onednn")).value_or(defaultEngine());
-    } catch (const json::exception& e) {
-        throw DataError(path.string() + ": bad INT8 model metadata (" + e.what() + ")");
+        const auto g = granularityFromString(f.meta("weights"));
+        if (!g) throw DataError(path.string() + ": unknown weight granularity \"" + f.meta("weights") + "\"");
+        m.granularity = *g;
+        if (engine) {
+            m.engine = *engine;
+        } else {
+            const auto e = engineFromString(f.meta("engine"));
+            m.engine = e ? *e : defaultEngine();
+        }
     } catch (const ConfigError& e) {
         throw DataError(path.string() + ": bad INT8 model metadata (" + e.what() + ")");
     }
-    // Shapes come from an FP32 network of the same config (weights are not used).
-    PhiNet shapes(m.plan.config);
-    const auto folded = foldBatchNorm(shapes);
-    m.stemDw = readConv(a, convKey(ConvSlot::StemDw, -1), folded.stemDw, path);
-    m.stemPw = readConv(a, convKey(ConvSlot::StemPw, -1), folded.stemPw, path);
+    const auto n = std::int64_t(m.sites.size());
+    const auto sc = detail::toTensor(f.expect("activations.scale", TensorDtype::F32, {n}));
+    const auto zp = detail::toTensor(f.expect("activations.zero_point", TensorDtype::I32, {n}));
+    for (std::int64_t i = 0; i < n; ++i) {
+        const double s = sc[i].item<float>();
+        const auto z = zp[i].item<std::int32_t>();
+        if (!std::isfinite(s) || !(s > 0) || z < 0 || z > 255)
+            throw DataError(path.string() + ": activation site " + m.sites[size_t(i)] + " has scale " + std::to_string(s) +
+                            " and zero point " + std::to_string(z) + " (expected a positive finite scale, zero point 0..255)");
+        m.params.push_back({s, z});
+    }
+    const auto in = inputSites(m.plan);
+    auto readConv = [&](ConvSlot s, int block) {
+        const auto geo = geometry(m.plan, s, block);
+        QConv c;
+        readLayer(f, convKey(s, block), geo.weightShape(), geo.bias, m.granularity, m.params[size_t(in.of(s, block))].scale,
+                  c.qweight, c.biasInt32, c.bias);
+        c.stride = geo.stride;
+        c.padding = geo.padding;
+        c.groups = geo.groups;
+        return c;
+    };
+    m.stemDw = readConv(ConvSlot::StemDw, -1);
+    m.stemPw = readConv(ConvSlot::StemPw, -1);
     for (size_t i = 0; i < m.plan.blocks.size(); ++i) {
         const auto& b = m.plan.blocks[i];
         const int bi = int(i);
         Impl::Block qb;
-        if (b.hasExpansion) qb.expand = readConv(a, convKey(ConvSlot::Expand, bi), folded.blocks[i].expand, path);
-        qb.dw = readConv(a, convKey(ConvSlot::Dw, bi), folded.blocks[i].dw, path);
+        if (b.hasExpansion) qb.expand = readConv(ConvSlot::Expand, bi);
+        qb.dw = readConv(ConvSlot::Dw, bi);
         if (b.seChannels) {
-            qb.seReduce = readConv(a, convKey(ConvSlot::SeReduce, bi), folded.blocks[i].seReduce, path);
-            qb.seExpand = readConv(a, convKey(ConvSlot::SeExpand, bi), folded.blocks[i].seExpand, path);
+            qb.seReduce = readConv(ConvSlot::SeReduce, bi);
+            qb.seExpand = readConv(ConvSlot::SeExpand, bi);
         }
-        qb.project = readConv(a, convKey(ConvSlot::Project, bi), folded.blocks[i].project, path);
+        qb.project = readConv(ConvSlot::Project, bi);
         m.blocks.push_back(std::move(qb));
     }
-    if (m.plan.head.present) {
-        m.fcWeight = readQuantized(a, "classifier", path);
-        if (!a.try_read("classifier.b", m.fcBias)) throw DataError(path.string() + ": INT8 model file misses the classifier bias");
+    if (m.plan.head.present)
+        readLayer(f, "classifier", {m.plan.head.numClasses, m.plan.head.inChannels}, true, m.granularity,
+                  m.params[size_t(in.linearInput)].scale, m.fcWeight, m.fcBiasInt32, m.fcBias);
+    // Every tensor of the file must be one the model reads: a stray one means another model.
+    std::set<std::string> known{"activations.scale", "activations.zero_point"};
+    auto note = [&](const std::string& key, bool bias) {
+        known.insert(key + ".weight");
+        known.insert(key + ".weight_scale");
+        if (bias) known.insert(key + ".bias");
+    };
+    note(convKey(ConvSlot::StemDw, -1), false);
+    note(convKey(ConvSlot::StemPw, -1), true);
+    for (size_t i = 0; i < m.plan.blocks.size(); ++i) {
+        const auto& b = m.plan.blocks[i];
+        const int bi = int(i);
+        if (b.hasExpansion) note(convKey(ConvSlot::Expand, bi), true);
+        note(convKey(ConvSlot::Dw, bi), true);
+        if (b.seChannels) {
+            note(convKey(ConvSlot::SeReduce, bi), false);
+            note(convKey(ConvSlot::SeExpand, bi), false);
+        }
+        note(convKey(ConvSlot::Project, bi), true);
     }
+    if (m.plan.head.present) note("classifier", true);
+    for (const auto& t : f.tensors())
+        if (!known.count(t.name))
+            throw DataError(path.string() + ": tensor " + t.name + " is not part of the model its configuration describes");
     m.pack();
     return q;
 }

@@ -1,5 +1,7 @@
 #include "phinet/quant/Quantizer.h"
 
+#include "phinet/model/MemoryEstimate.h"
+
 #include "phinet/common/Error.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Threads.h"
@@ -44,6 +46,8 @@ PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& 
         for (auto& m : e) m = "quantization." + m;
         throw ConfigError(e);
     }
+    ensureMemoryFits(model->config(), cfg.calibrationBatchSize, MemoryUse::Quantize,
+                     "calibration at batch size " + std::to_string(cfg.calibrationBatchSize));
     setComputeThreads(cfg.threads);
     pinAllocator();
     model->eval();
@@ -76,6 +80,7 @@ PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& 
 
 PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg, bool warn)
 {
+    ensureMemoryFits(model->config(), 4, MemoryUse::Quantize, "quantization");
     setComputeThreads(cfg.threads);
     pinAllocator();
     model->eval();
@@ -255,6 +260,8 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
         for (auto& m : e) m = "quantization." + m;
         throw ConfigError(e);
     }
+    ensureMemoryFits(model->config(), tcfg.batchSize, MemoryUse::Training,
+                     "QAT at batch size " + std::to_string(tcfg.batchSize));
     QatResult result;
     // Start from PTQ: calibrated ranges are the observers' initial state (the caller's PTQ model's, or
     // a calibration of our own).
@@ -371,7 +378,7 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
                                    tcfg.evalBatchSize, tcfg.channelsLast, model->config().numClasses, cancel);
         }
         auto [folded, int8] = convertNow();
-        e.int8 = evaluate([&](const torch::Tensor& x) { return int8.forward(x); }, data.test, data.config,
+        e.int8 = evaluate([&, &q = int8](const torch::Tensor& x) { return q.forward(x); }, data.test, data.config,
                           tcfg.evalBatchSize, false, model->config().numClasses, cancel);
         logger()->info("QAT epoch {}/{}: train loss {:.4f}, fake-quant {:.2f}%, INT8 {:.2f}%", e.epoch, qcfg.qatEpochs,
                        e.trainLoss, e.fakeQuant.accuracy, e.int8.accuracy);

@@ -2,6 +2,7 @@
 
 #include "phinet/common/Error.h"
 #include "phinet/common/JsonRead.h"
+#include "phinet/common/Limits.h"
 
 #include <algorithm>
 #include <cctype>
@@ -51,18 +52,19 @@ std::optional<ScheduleKind> scheduleFromString(const std::string& s)
 std::vector<std::string> TrainConfig::validate() const
 {
     std::vector<std::string> e;
-    if (!(lr > 0) || !std::isfinite(lr)) e.push_back("lr: must be > 0");
-    if (momentum < 0 || momentum >= 1) e.push_back("momentum: must be in [0, 1)");
-    if (weightDecay < 0) e.push_back("weight_decay: must be >= 0");
-    if (stepEpochs < 1) e.push_back("step_epochs: must be >= 1");
-    if (!(stepGamma > 0) || stepGamma > 1) e.push_back("step_gamma: must be in (0, 1]");
-    if (labelSmoothing < 0 || labelSmoothing >= 1) e.push_back("label_smoothing: must be in [0, 1)");
-    if (gradClipNorm < 0) e.push_back("grad_clip: must be >= 0");
-    if (epochs < 0) e.push_back("epochs: must be >= 0");
-    if (batchSize < 1) e.push_back("batch_size: must be >= 1");
-    if (evalBatchSize < 1) e.push_back("eval_batch_size: must be >= 1");
-    if (threads < 0) e.push_back("threads: must be >= 0 (0 = all cores)");
-    if (reportEvery < 1) e.push_back("report_every: must be >= 1");
+    checkRangeOpenLow(e, "lr", lr, 0.0, 10.0);
+    if (momentum < 0 || !(momentum < 1)) e.push_back("momentum: must be in [0, 1) (got " + std::to_string(momentum) + ")");
+    checkRange(e, "weight_decay", weightDecay, 0.0, 1.0);
+    checkRange(e, "step_epochs", stepEpochs, 1, 100000);
+    checkRangeOpenLow(e, "step_gamma", stepGamma, 0.0, 1.0);
+    if (labelSmoothing < 0 || !(labelSmoothing < 1))
+        e.push_back("label_smoothing: must be in [0, 1) (got " + std::to_string(labelSmoothing) + ")");
+    checkRange(e, "grad_clip", gradClipNorm, 0.0, 1e6);
+    checkRange(e, "epochs", epochs, 0, 100000);
+    checkRange(e, "batch_size", batchSize, 1, 65536);
+    checkRange(e, "eval_batch_size", evalBatchSize, 1, 65536);
+    checkRange(e, "threads", threads, 0, maxThreads());
+    checkRange(e, "report_every", reportEvery, 1, 1000000);
     return e;
 }
 

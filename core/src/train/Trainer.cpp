@@ -1,5 +1,7 @@
 #include "phinet/train/Trainer.h"
 
+#include "phinet/model/MemoryEstimate.h"
+
 #include "phinet/common/Error.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Threads.h"
@@ -123,6 +125,9 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
                           std::to_string(in[2]) + " images but the data set has " +
                           std::to_string(data.train->channels()) + "x" + std::to_string(data.train->height()) + "x" +
                           std::to_string(data.train->width()));
+    ensureMemoryFits(model->config(), c.batchSize, MemoryUse::Training, "training at batch size " + std::to_string(c.batchSize));
+    ensureMemoryFits(model->config(), c.evalBatchSize, MemoryUse::Inference,
+                     "evaluation at batch size " + std::to_string(c.evalBatchSize));
     setComputeThreads(c.threads);
     pinAllocator();
     setChannelsLast(model, c.channelsLast);

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -13,14 +16,50 @@ namespace phinet {
 
 /// Sets `out` from j[key] when present; a value of the wrong type throws ConfigError
 /// "<context>.<key>: expected <expected>, got <value>". Missing keys keep `out`.
+/// Whole-number fields take only JSON integers that fit T (4294967297 and 2.9 are refused, not
+/// narrowed to 1 and 2); floating-point fields take any number; NaN and infinities cannot be
+/// written in JSON. `j` must be an object (configs are checked for that where they are read).
 template <typename T>
 void readField(const nlohmann::json& j, const char* key, T& out, const std::string& context, const char* expected)
 {
-    if (!j.contains(key)) return;
-    try {
-        out = j.at(key).get<T>();
-    } catch (const nlohmann::json::exception&) {
-        throw ConfigError(context + "." + key + ": expected " + expected + ", got " + j.at(key).dump());
+    if (!j.is_object() || !j.contains(key)) return;
+    const auto& v = j.at(key);
+    const auto fail = [&]() {
+        // A short excerpt only: the value may be large (or deep; parseJsonBounded bounds that).
+        std::string shown = v.dump();
+        if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
+        return ConfigError(context + "." + key + ": expected " + expected + ", got " + shown);
+    };
+    if constexpr (std::is_same_v<T, bool>) {
+        if (!v.is_boolean()) throw fail();
+        out = v.get<bool>();
+    } else if constexpr (std::is_integral_v<T>) {
+        if (v.is_number_unsigned()) {
+            const auto u = v.get<std::uint64_t>();
+            if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) throw fail();
+            out = static_cast<T>(u);
+        } else if (v.is_number_integer()) {
+            const auto i = v.get<std::int64_t>();
+            if constexpr (std::is_unsigned_v<T>) {
+                throw fail();
+            } else {
+                if (i < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+                    i > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
+                    throw fail();
+                out = static_cast<T>(i);
+            }
+        } else {
+            throw fail();
+        }
+    } else if constexpr (std::is_floating_point_v<T>) {
+        if (!v.is_number()) throw fail();
+        out = v.get<T>();
+    } else {
+        try {
+            out = v.get<T>();
+        } catch (const nlohmann::json::exception&) {
+            throw fail();
+        }
     }
 }
 

@@ -15,6 +15,13 @@ namespace phinet {
 
 enum class Split { Train, Test };
 
+/// The most decoded image bytes one split may hold (1 GiB: MNIST's training split is 47 MiB,
+/// CIFAR-10's 150 MiB) and the most images (16 Mi, so widened labels stay under 128 MiB). Every
+/// reader checks what a header asks for against these before allocating, so a hostile or damaged
+/// file gets a clear error instead of an allocation.
+constexpr std::int64_t kMaxDatasetBytes = 1LL << 30;
+constexpr std::int64_t kMaxDatasetImages = 1LL << 24;
+
 /// Images N x C x H x W (uint8, contiguous) and labels N (int64).
 struct ImageDataset {
     torch::Tensor images;
@@ -30,15 +37,17 @@ using DatasetPtr = std::shared_ptr<const ImageDataset>;
 
 /// Reads one IDX file (raw or gzip-compressed, detected by content) as a uint8 tensor with the
 /// file's dimensions. Throws DataError naming the file on a bad magic number, an element type other
-/// than unsigned byte, or truncated data.
-torch::Tensor readIdx(const std::filesystem::path& path);
+/// than unsigned byte, truncated data, or dimensions whose product exceeds `maxElements` (checked
+/// before anything is allocated). Polls `cancel` while decoding.
+torch::Tensor readIdx(const std::filesystem::path& path, std::int64_t maxElements = kMaxDatasetBytes,
+                      const CancelToken* cancel = nullptr);
 /// Writes an IDX file of unsigned bytes (dims from the tensor), gzip-compressed if the name ends in .gz.
 void writeIdx(const std::filesystem::path& path, const torch::Tensor& data);
 
 /// MNIST/Fashion-MNIST from a folder with the official file names (train-images-idx3-ubyte[.gz], ...).
-ImageDataset loadIdxFolder(const std::filesystem::path& dir, Split split);
+ImageDataset loadIdxFolder(const std::filesystem::path& dir, Split split, const CancelToken* cancel = nullptr);
 /// CIFAR-10 binary batches (data_batch_1..5.bin or test_batch.bin, batches.meta.txt).
-ImageDataset loadCifar10Binary(const std::filesystem::path& dir, Split split);
+ImageDataset loadCifar10Binary(const std::filesystem::path& dir, Split split, const CancelToken* cancel = nullptr);
 /// train/<class>/*.{png,jpg,jpeg,bmp} or test/<class>/*; classes sorted by name. Images of another
 /// size are resized to `size` (or rejected when !resize). The train split defines the classes.
 ImageDataset loadImageFolder(const std::filesystem::path& dir, Split split, std::array<int, 2> size, bool resize,
