@@ -255,6 +255,24 @@ private Q_SLOTS:
         QCOMPARE(runCli(home_, studyArgs(config_, reference_, true)).exitCode, 0);
     }
 
+    void brokenPresetIsNamedAndTheOthersStay()
+    {
+        QDir().mkpath(home_ + QStringLiteral("/presets"));
+        const QString bad = home_ + QStringLiteral("/presets/badone.json");
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"kind\": \"study\", \"model\": ");
+        f.close();
+        const auto r = runCli(home_, {"study", "--preset", "badone"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(bad.toUtf8()) && r.err.contains("not valid JSON"), r.err.constData());
+        const auto list = runCli(home_, {"runs", "presets", "--json"});
+        QCOMPARE(list.exitCode, 0);
+        QVERIFY2(list.out.contains("\"quick\""), list.out.constData());
+        QVERIFY2(list.err.contains("badone.json"), list.err.constData());
+        QFile::remove(bad);
+    }
+
     void fullDiskKeepsTheRunFiles()
     {
         if (::geteuid() != 0) QSKIP("mounting a tmpfs needs root");
