@@ -16,7 +16,8 @@ using json = nlohmann::json;
 
 void FitArgs::add(CLI::App* app)
 {
-    app->add_option("--target", target, "the board (phinet fit --list shows them; add your own in <data home>/targets.json)");
+    app->add_option("--target", target,
+                    "the board (phinet fit --list shows them; add your own in <data home>/targets.json)");
     app->add_option("--input", input, "input shape C,H,W (e.g. 3,96,96)");
     app->add_option("--classes", classes, "number of classes")->capture_default_str();
     app->add_option("--reserve-ram", reserveRamKb,
@@ -35,8 +36,7 @@ void FitArgs::add(CLI::App* app)
 
 namespace {
 
-template <typename T>
-std::vector<T> parseList(const std::string& text, const std::string& option)
+template <typename T> std::vector<T> parseList(const std::string& text, const std::string& option)
 {
     std::vector<T> out;
     std::stringstream ss(text);
@@ -85,15 +85,9 @@ json fitJson(const PrecisionFit& f)
 
 json candidateJson(const FitCandidate& c)
 {
-    return {{"alpha", c.config.alpha},
-            {"blocks", c.config.numLayers},
-            {"beta", c.config.beta},
-            {"t0", c.config.t0},
-            {"macs", c.summary.macs},
-            {"params", c.summary.params},
-            {"config", toJson(c.config)},
-            {"int8", fitJson(c.verdict.int8)},
-            {"fp32", fitJson(c.verdict.fp32)},
+    return {{"alpha", c.config.alpha},     {"blocks", c.config.numLayers},    {"beta", c.config.beta},
+            {"t0", c.config.t0},           {"macs", c.summary.macs},          {"params", c.summary.params},
+            {"config", toJson(c.config)},  {"int8", fitJson(c.verdict.int8)}, {"fp32", fitJson(c.verdict.fp32)},
             {"summary", toJson(c.summary)}};
 }
 
@@ -102,8 +96,8 @@ void printCandidate(const FitCandidate& c)
     std::cout << formatLayerTable(c.summary);
     std::cout << "INT8 on " << c.verdict.target.name << ": " << describeFit(c.verdict.int8) << "\n"
               << "  peak RAM " << formatKb(c.verdict.int8.ramBytes) << " of " << formatKb(c.verdict.int8.ramBudgetBytes)
-              << ", flash " << formatKb(c.verdict.int8.flashBytes) << " of " << formatKb(c.verdict.int8.flashBudgetBytes)
-              << "\n";
+              << ", flash " << formatKb(c.verdict.int8.flashBytes) << " of "
+              << formatKb(c.verdict.int8.flashBudgetBytes) << "\n";
     std::cout << "FP32 on " << c.verdict.target.name << ": " << describeFit(c.verdict.fp32) << "\n";
 }
 
@@ -116,13 +110,18 @@ int runFit(const FitArgs& a)
         if (a.json) {
             json list = json::array();
             for (const auto& t : targets)
-                list.push_back({{"name", t.name}, {"mcu", t.mcu}, {"flash_bytes", t.flashBytes}, {"ram_bytes", t.ramBytes},
-                                {"source", t.source}, {"note", t.note}, {"file", t.origin}});
+                list.push_back({{"name", t.name},
+                                {"mcu", t.mcu},
+                                {"flash_bytes", t.flashBytes},
+                                {"ram_bytes", t.ramBytes},
+                                {"source", t.source},
+                                {"note", t.note},
+                                {"file", t.origin}});
             std::cout << json{{"targets", list}}.dump() << std::endl;
         } else {
             for (const auto& t : targets)
-                std::printf("%-20s %-40s flash %8s  RAM %8s\n", t.name.c_str(), t.mcu.c_str(), formatKb(t.flashBytes).c_str(),
-                            formatKb(t.ramBytes).c_str());
+                std::printf("%-20s %-40s flash %8s  RAM %8s\n", t.name.c_str(), t.mcu.c_str(),
+                            formatKb(t.flashBytes).c_str(), formatKb(t.ramBytes).c_str());
         }
         return Ok;
     }
@@ -149,10 +148,15 @@ int runFit(const FitArgs& a)
     } catch (const ConfigError& e) {
         // the request's fields, named as the options that set them
         std::string m = e.messages().empty() ? e.what() : e.messages().front();
-        static const std::vector<std::pair<std::string, std::string>> flagOf{
-            {"input", "--input"},         {"classes", "--classes"}, {"beta", "--beta"}, {"t0", "--t0"},
-            {"num_layers", "--blocks"},   {"reserve_ram", "--reserve-ram"}, {"reserve_flash", "--reserve-flash"},
-            {"grid", "--blocks"}};
+        static const std::vector<std::pair<std::string, std::string>> flagOf{{"input", "--input"},
+                                                                             {"classes", "--classes"},
+                                                                             {"num_classes", "--classes"},
+                                                                             {"beta", "--beta"},
+                                                                             {"t0", "--t0"},
+                                                                             {"num_layers", "--blocks"},
+                                                                             {"reserve_ram", "--reserve-ram"},
+                                                                             {"reserve_flash", "--reserve-flash"},
+                                                                             {"grid", "--blocks"}};
         for (const auto& [field, flag] : flagOf)
             if (m.rfind(field + ":", 0) == 0) {
                 m = flag + m.substr(field.size());
@@ -167,7 +171,8 @@ int runFit(const FitArgs& a)
     std::snprintf(alphaText, sizeof alphaText, "alpha %.2f to %.2f in steps of %.2f (%zu values)", alphas.front(),
                   alphas.back(), r.grid.alphaStepCenti / 100.0, alphas.size());
     std::string blocksText;
-    for (int n : blockList) blocksText += (blocksText.empty() ? "" : ",") + std::to_string(n);
+    for (int n : blockList)
+        blocksText += (blocksText.empty() ? "" : ",") + std::to_string(n);
     const std::string gridText = std::string("MODIFIED variant, divisor 8, ") + alphaText + " x blocks " + blocksText +
                                  " x beta " + joinNumbers(r.grid.betas) + " x t0 " + joinNumbers(r.grid.t0s) +
                                  ", every point evaluated (exhaustive)";
@@ -176,8 +181,11 @@ int runFit(const FitArgs& a)
 
     if (a.json) {
         json j{{"target",
-                {{"name", r.target.name}, {"mcu", r.target.mcu}, {"flash_bytes", r.target.flashBytes},
-                 {"ram_bytes", r.target.ramBytes}, {"source", r.target.source}}},
+                {{"name", r.target.name},
+                 {"mcu", r.target.mcu},
+                 {"flash_bytes", r.target.flashBytes},
+                 {"ram_bytes", r.target.ramBytes},
+                 {"source", r.target.source}}},
                {"reserve", {{"flash_bytes", r.reserve.flashBytes}, {"ram_bytes", r.reserve.ramBytes}}},
                {"budget", {{"flash_bytes", flashBudget}, {"ram_bytes", ramBudget}}},
                {"input", r.input},

@@ -1,5 +1,6 @@
 // phinet: the headless command line over the workbench's core.
 #include "CliCommon.h"
+#include "FitCommand.h"
 #include "QuantCommands.h"
 #include "StudyCommands.h"
 #include "TrainCommands.h"
@@ -25,6 +26,9 @@ int main(int argc, char** argv)
     auto* model = app.add_subcommand("model", "print the layer table, params, MACs and MCU memory estimates of a PhiNet");
     modelArgs.add(model);
     model->add_flag("--json", modelJson, "one JSON object on stdout");
+    FitArgs fitArgs;
+    auto* fitCmd = app.add_subcommand("fit", "find the largest MODIFIED PhiNet whose INT8 flash and peak RAM fit a microcontroller");
+    fitArgs.add(fitCmd);
 
     TrainArgs trainArgs;
     auto* trainCmd = app.add_subcommand("train", "train a PhiNet in FP32 on MNIST, Fashion-MNIST, CIFAR-10 or an image folder");
@@ -66,6 +70,7 @@ int main(int argc, char** argv)
 
     try {
         if (model->parsed()) return runModel(modelArgs, modelJson);
+        if (fitCmd->parsed()) return runFit(fitArgs);
         if (trainCmd->parsed()) return runTrain(trainArgs, trainCmd);
         if (evalCmd->parsed()) return runEval(evalArgs, evalCmd);
         if (quantCmd->parsed()) return runQuantize(quantArgs, quantCmd);

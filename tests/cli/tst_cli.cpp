@@ -295,6 +295,128 @@ private Q_SLOTS:
         QCOMPARE(QString::fromUtf8(csv.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size(), 9);
     }
 
+    // `phinet fit`, the issue's two cases. The search itself is checked by brute force in tst_fit; here
+    // the answers are checked against `phinet model` and hand-computed figures.
+    void fitFindsLargest()
+    {
+        auto r = runCli({"fit", "--target", "stm32f746g-disco", "--input", "3,96,96", "--reserve-ram", "0",
+                         "--reserve-flash", "0", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const auto o = lastJsonLine(r.out);
+        QVERIFY(o.value(QStringLiteral("found")).toBool());
+        QCOMPARE(o.value(QStringLiteral("budget")).toObject().value(QStringLiteral("ram_bytes")).toInteger(), 320 * 1024);
+        QCOMPARE(o.value(QStringLiteral("budget")).toObject().value(QStringLiteral("flash_bytes")).toInteger(), 1024 * 1024);
+        const auto grid = o.value(QStringLiteral("grid")).toObject();
+        QCOMPARE(grid.value(QStringLiteral("method")).toString(), QStringLiteral("exhaustive"));
+        QCOMPARE(grid.value(QStringLiteral("alphas")).toInteger(), 99);
+        QCOMPARE(o.value(QStringLiteral("evaluated")).toInteger(), 99 * 7);
+        QVERIFY(o.value(QStringLiteral("search_seconds")).toDouble() < 5);
+        const auto best = o.value(QStringLiteral("best")).toObject();
+        const auto int8 = best.value(QStringLiteral("int8")).toObject();
+        QVERIFY(int8.value(QStringLiteral("fits")).toBool());
+        QVERIFY(int8.value(QStringLiteral("peak_ram_bytes")).toInteger() <= 320 * 1024);
+        QVERIFY(int8.value(QStringLiteral("flash_bytes")).toInteger() <= 1024 * 1024);
+        QCOMPARE(int8.value(QStringLiteral("ram_margin_bytes")).toInteger(),
+                 320 * 1024 - int8.value(QStringLiteral("peak_ram_bytes")).toInteger());
+        // `phinet model` agrees on the network it names
+        const QString alpha = QString::number(best.value(QStringLiteral("alpha")).toDouble());
+        const QString blocks = QString::number(best.value(QStringLiteral("blocks")).toInt());
+        auto m = runCli({"model", "--json", "--input", "3,96,96", "--variant", "modified", "--alpha", alpha, "--layers", blocks,
+                         "--beta", "0.75", "--t0", "6"});
+        QCOMPARE(m.exitCode, 0);
+        const auto mo = lastJsonLine(m.out);
+        QCOMPARE(mo.value(QStringLiteral("macs")).toInteger(), best.value(QStringLiteral("macs")).toInteger());
+        QCOMPARE(mo.value(QStringLiteral("peak_ram_bytes_int8")).toInteger(), int8.value(QStringLiteral("peak_ram_bytes")).toInteger());
+        QCOMPARE(mo.value(QStringLiteral("flash_bytes_int8")).toInteger(), int8.value(QStringLiteral("flash_bytes")).toInteger());
+        // the next alpha of the grid at the same depth has more MACs and does not fit
+        auto next = runCli({"model", "--json", "--input", "3,96,96", "--variant", "modified", "--alpha",
+                            QString::number(best.value(QStringLiteral("alpha")).toDouble() + 0.05), "--layers", blocks});
+        const auto no = lastJsonLine(next.out);
+        if (no.value(QStringLiteral("macs")).toInteger() > mo.value(QStringLiteral("macs")).toInteger())
+            QVERIFY(no.value(QStringLiteral("peak_ram_bytes_int8")).toInteger() > 320 * 1024 ||
+                    no.value(QStringLiteral("flash_bytes_int8")).toInteger() > 1024 * 1024);
+        // the text form prints the network, its table and margins
+        r = runCli({"fit", "--target", "stm32f746g-disco", "--input", "3,96,96", "--reserve-ram", "0", "--reserve-flash", "0"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("largest that fits: alpha " +
+                               QByteArray::number(best.value(QStringLiteral("alpha")).toDouble(), 'f', 2)));
+        QVERIFY(r.out.contains("block0"));
+        QVERIFY(r.out.contains("INT8 on stm32f746g-disco: fits: RAM"));
+        QVERIFY(r.out.contains("exhaustive"));
+    }
+
+    // nucleo-f401re at 3x96x96: nothing fits. The smallest network (alpha 0.1, 4 blocks) peaks at 138,240
+    // INT8 bytes in block1's depthwise conv (hand-computed in tst_fit): 39 KB over 96 KB.
+    void fitNothingFits()
+    {
+        auto r = runCli({"fit", "--target", "nucleo-f401re", "--input", "3,96,96", "--reserve-ram", "0",
+                         "--reserve-flash", "0", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const auto o = lastJsonLine(r.out);
+        QVERIFY(!o.value(QStringLiteral("found")).toBool());
+        const auto s = o.value(QStringLiteral("smallest")).toObject();
+        QCOMPARE(s.value(QStringLiteral("alpha")).toDouble(), 0.1);
+        QCOMPARE(s.value(QStringLiteral("blocks")).toInt(), 4);
+        const auto int8 = s.value(QStringLiteral("int8")).toObject();
+        QCOMPARE(int8.value(QStringLiteral("peak_ram_bytes")).toInteger(), 138240);
+        QCOMPARE(int8.value(QStringLiteral("ram_margin_bytes")).toInteger(), 96 * 1024 - 138240);
+        QCOMPARE(int8.value(QStringLiteral("ram_peak_at")).toString(), QStringLiteral("block1/depthwise"));
+        QVERIFY(int8.value(QStringLiteral("verdict")).toString().startsWith(QStringLiteral("does not fit: RAM over by 39.0 KB at block1/depthwise")));
+        const auto in = o.value(QStringLiteral("fitting_input")).toArray();
+        QCOMPARE(in.size(), 3);
+        QCOMPARE(in[0].toInt(), 3);
+        const int h = in[1].toInt();
+        QVERIFY(h > 8 && h < 96);
+        auto peakAt = [](int size) {
+            auto m = runCli({"model", "--json", "--input", QStringLiteral("3,%1,%1").arg(size), "--variant", "modified",
+                             "--alpha", "0.1", "--layers", "4", "--beta", "0.75", "--t0", "6"});
+            return lastJsonLine(m.out).value(QStringLiteral("peak_ram_bytes_int8")).toInteger();
+        };
+        QVERIFY(peakAt(h) <= 96 * 1024);
+        QVERIFY(peakAt(h + 1) > 96 * 1024);
+        r = runCli({"fit", "--target", "nucleo-f401re", "--input", "3,96,96", "--reserve-ram", "0", "--reserve-flash", "0"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("nothing on the grid fits nucleo-f401re"));
+        QVERIFY(r.out.contains(QStringLiteral("it fits at input 3,%1,%1").arg(h).toUtf8()));
+    }
+
+    // A bad user targets file is a bad file: exit 1, naming the file and the entry.
+    void fitBadTargetsFile()
+    {
+        QTemporaryDir home;
+        QFile f(home.filePath(QStringLiteral("targets.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"targets": [{"name": "mine", "mcu": "x", "flash_kb": 64, "ram_kb": "lots", "source": "s"}]})");
+        f.close();
+        QProcess p;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PHINET_DATA_HOME"), home.path());
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(PHINET_CLI_PATH), {"fit", "--target", "mine", "--input", "3,32,32"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 1);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains(f.fileName() + QStringLiteral(": targets[0] \"mine\": ram_kb")), qPrintable(err));
+    }
+
+    // A sweep with --target carries the fits_<target> column.
+    void sweepFitColumn()
+    {
+        const QString out = path(QStringLiteral("sweep-fit"));
+        auto r = runCli({"sweep", "--knob", "alpha", "--values", "0.25,1,3", "--input", "3,64,64", "--params-only",
+                         "--target", "nucleo-f401re", "--reserve-ram", "0", "--reserve-flash", "0", "--out", out});
+        QCOMPARE(r.exitCode, 0);
+        QFile csv(out + QStringLiteral("/sweep.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const auto lines = QString::fromUtf8(csv.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 7); // header + 3 points x 2 variants
+        QCOMPARE(lines[0].split(QLatin1Char(',')).last(), QStringLiteral("fits_nucleo-f401re"));
+        QStringList values;
+        for (int i = 1; i < lines.size(); ++i) values << lines[i].split(QLatin1Char(',')).last();
+        QVERIFY2(values.contains(QStringLiteral("true")) && values.contains(QStringLiteral("false")), qPrintable(values.join(',')));
+        for (const auto& v : values) QVERIFY(v == QLatin1String("true") || v == QLatin1String("false"));
+    }
+
     void badArguments_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -327,6 +449,15 @@ private Q_SLOTS:
         QTest::newRow("sweep knob") << QStringList{"sweep", "--knob", "gamma", "--values", "1,2"} << "--knob";
         QTest::newRow("sweep values") << QStringList{"sweep", "--knob", "alpha", "--values", "a,b"} << "--values";
         QTest::newRow("runs show") << QStringList{"runs", "show", "999999"} << "does not exist";
+        QTest::newRow("fit target") << QStringList{"fit", "--target", "esp32", "--input", "3,96,96"} << "--target";
+        QTest::newRow("fit no target") << QStringList{"fit", "--input", "3,96,96"} << "--target";
+        QTest::newRow("fit input") << QStringList{"fit", "--target", "rpi-pico", "--input", "3,96"} << "--input";
+        QTest::newRow("fit input small") << QStringList{"fit", "--target", "rpi-pico", "--input", "3,4,4"} << "--input";
+        QTest::newRow("fit reserve") << QStringList{"fit", "--target", "nucleo-f401re", "--input", "3,32,32", "--reserve-ram", "96"}
+                                     << "--reserve-ram";
+        QTest::newRow("fit beta") << QStringList{"fit", "--target", "rpi-pico", "--input", "3,32,32", "--beta", "1,x"} << "--beta";
+        QTest::newRow("fit blocks") << QStringList{"fit", "--target", "rpi-pico", "--input", "3,32,32", "--blocks", "4.5"} << "--blocks";
+        QTest::newRow("sweep target") << QStringList{"sweep", "--knob", "alpha", "--values", "1,2", "--target", "esp32"} << "--target";
     }
     void badArguments()
     {

@@ -41,7 +41,9 @@ PhiNetConfig modified(std::array<int, 3> input, double alpha, int blocks, double
     c.numClasses = classes;
     c.variant = Variant::Modified;
     c.divisor = 8;
-    c.downsamplingLayers = blocks >= 7 ? std::vector<int>{5, 7} : blocks >= 5 ? std::vector<int>{5} : std::vector<int>{};
+    c.downsamplingLayers = blocks >= 7   ? std::vector<int>{5, 7}
+                           : blocks >= 5 ? std::vector<int>{5}
+                                         : std::vector<int>{};
     return c;
 }
 
@@ -76,9 +78,9 @@ private Q_SLOTS:
             const char* name;
             std::int64_t flashKb, ramKb;
         };
-        for (const Expect& e : {Expect{"nucleo-f401re", 512, 96}, Expect{"stm32f746g-disco", 1024, 320},
-                                Expect{"stm32h743", 2048, 1024}, Expect{"nano33-ble-sense", 1024, 256},
-                                Expect{"rpi-pico", 2048, 264}}) {
+        for (const Expect& e :
+             {Expect{"nucleo-f401re", 512, 96}, Expect{"stm32f746g-disco", 1024, 320}, Expect{"stm32h743", 2048, 1024},
+              Expect{"nano33-ble-sense", 1024, 256}, Expect{"rpi-pico", 2048, 264}}) {
             const auto t = findTarget(targets, e.name);
             QCOMPARE(t.flashBytes, e.flashKb * 1024);
             QCOMPARE(t.ramBytes, e.ramKb * 1024);
@@ -102,11 +104,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("negative ram") << R"({"targets": [{"name": "ok", "mcu": "m", "flash_kb": 1, "ram_kb": 1, "source": "s"},
+        QTest::newRow("negative ram")
+            << R"({"targets": [{"name": "ok", "mcu": "m", "flash_kb": 1, "ram_kb": 1, "source": "s"},
             {"name": "tiny", "mcu": "m", "flash_kb": 64, "ram_kb": -8, "source": "s"}]})"
-                                      << R"(targets[1] "tiny": ram_kb)";
-        QTest::newRow("flash as text") << R"({"targets": [{"name": "b", "mcu": "m", "flash_kb": "1M", "ram_kb": 8, "source": "s"}]})"
-                                       << R"(targets[0] "b": flash_kb)";
+            << R"(targets[1] "tiny": ram_kb)";
+        QTest::newRow("flash as text")
+            << R"({"targets": [{"name": "b", "mcu": "m", "flash_kb": "1M", "ram_kb": 8, "source": "s"}]})"
+            << R"(targets[0] "b": flash_kb)";
         QTest::newRow("no name") << R"({"targets": [{"mcu": "m", "flash_kb": 1, "ram_kb": 1, "source": "s"}]})"
                                  << "targets[0]: name: missing";
         QTest::newRow("no source") << R"({"targets": [{"name": "b", "mcu": "m", "flash_kb": 1, "ram_kb": 1}]})"
@@ -114,10 +118,13 @@ private Q_SLOTS:
         QTest::newRow("twice") << R"({"targets": [{"name": "b", "mcu": "m", "flash_kb": 1, "ram_kb": 1, "source": "s"},
             {"name": "b", "mcu": "m", "flash_kb": 2, "ram_kb": 2, "source": "s"}]})"
                                << R"(targets[1] "b": name: "b" appears twice)";
-        QTest::newRow("unknown field") << R"({"targets": [{"name": "b", "mcu": "m", "flash_kb": 1, "ram_kb": 1, "source": "s", "sram": 3}]})"
-                                       << R"(targets[0] "b": unknown field "sram")";
-        QTest::newRow("no list") << R"({"boards": []})" << R"("targets" list)";
-        QTest::newRow("not json") << R"({"targets": [)" << "not valid JSON";
+        QTest::newRow("unknown field")
+            << R"({"targets": [{"name": "b", "mcu": "m", "flash_kb": 1, "ram_kb": 1, "source": "s", "sram": 3}]})"
+            << R"(targets[0] "b": unknown field "sram")";
+        QTest::newRow("no list") << R"({"boards": []})"
+                                 << R"("targets" list)";
+        QTest::newRow("not json") << R"({"targets": [)"
+                                  << "not valid JSON";
     }
     void badTargetsFile()
     {
@@ -153,7 +160,8 @@ private Q_SLOTS:
             listTargets();
             QFAIL("a bad user targets file was accepted");
         } catch (const ConfigError& e) {
-            QVERIFY2(QString::fromUtf8(e.what()).contains(user + QStringLiteral(": targets[0] \"broken\": flash_kb")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(user + QStringLiteral(": targets[0] \"broken\": flash_kb")),
+                     e.what());
         }
         QFile::remove(user);
     }
@@ -172,8 +180,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("fp32Text");
         // board: 512 KB flash, 96 KB RAM. FP32 needs 4x the INT8 RAM, 3x the INT8 flash here.
         // 40 KB RAM, 100 KB flash, no reserve: INT8 56 KB and 412 KB spare; FP32 160 KB RAM (64 over), 300 KB flash.
-        QTest::newRow("fits") << qint64(40 * KB) << qint64(100 * KB) << qint64(0) << qint64(0) << true << qint64(56 * KB)
-                              << qint64(412 * KB) << "fits: RAM 56.0 KB spare, flash 412.0 KB spare"
+        QTest::newRow("fits") << qint64(40 * KB) << qint64(100 * KB) << qint64(0) << qint64(0) << true
+                              << qint64(56 * KB) << qint64(412 * KB) << "fits: RAM 56.0 KB spare, flash 412.0 KB spare"
                               << "does not fit: RAM over by 64.0 KB at block3/expand; flash 212.0 KB spare";
         // exactly the budget fits: 96 KB - 32 KB reserve = 64 KB
         QTest::newRow("equal") << qint64(64 * KB) << qint64(100 * KB) << qint64(32) << qint64(128) << true << qint64(0)
@@ -405,7 +413,8 @@ private Q_SLOTS:
             const auto s = summarize(modified({3, 64, 64}, c.values[size_t(i)], 7));
             const bool fits = fitsInt8(s, target, 0, 0);
             yes += fits;
-            QCOMPARE(lines[i + 1].split(QLatin1Char(',')).last(), fits ? QStringLiteral("true") : QStringLiteral("false"));
+            QCOMPARE(lines[i + 1].split(QLatin1Char(',')).last(),
+                     fits ? QStringLiteral("true") : QStringLiteral("false"));
         }
         QVERIFY2(yes > 0 && yes < 3, "the sweep should cross the budget");
         // a sweep without a target has no such column

@@ -50,10 +50,12 @@ bool better(const FitCandidate& a, const FitCandidate& b, bool moreMacs)
     // Ranking of the search: MACs first (most when looking for the largest fit, fewest when looking
     // for the smallest network), then the smaller INT8 peak RAM and flash, then smaller alpha and depth
     // (several alphas round to the same widths; the smallest one names that network).
-    if (a.summary.macs != b.summary.macs) return moreMacs ? a.summary.macs > b.summary.macs : a.summary.macs < b.summary.macs;
+    if (a.summary.macs != b.summary.macs)
+        return moreMacs ? a.summary.macs > b.summary.macs : a.summary.macs < b.summary.macs;
     if (a.summary.peakRamBytesInt8 != b.summary.peakRamBytesInt8)
         return a.summary.peakRamBytesInt8 < b.summary.peakRamBytesInt8;
-    if (a.summary.flashBytesInt8 != b.summary.flashBytesInt8) return a.summary.flashBytesInt8 < b.summary.flashBytesInt8;
+    if (a.summary.flashBytesInt8 != b.summary.flashBytesInt8)
+        return a.summary.flashBytesInt8 < b.summary.flashBytesInt8;
     if (a.config.alpha != b.config.alpha) return a.config.alpha < b.config.alpha;
     if (a.config.numLayers != b.config.numLayers) return a.config.numLayers < b.config.numLayers;
     if (a.config.beta != b.config.beta) return a.config.beta < b.config.beta;
@@ -95,7 +97,8 @@ std::vector<McuTarget> loadTargetsFile(const fs::path& path)
         for (const auto& k : e.items()) {
             static const std::vector<std::string> known{"name", "mcu", "flash_kb", "ram_kb", "source", "note"};
             if (std::find(known.begin(), known.end(), k.key()) == known.end())
-                throw ConfigError(where + ": unknown field \"" + k.key() + "\" (expected name, mcu, flash_kb, ram_kb, source, note)");
+                throw ConfigError(where + ": unknown field \"" + k.key() +
+                                  "\" (expected name, mcu, flash_kb, ram_kb, source, note)");
         }
         for (const auto& o : out)
             if (o.name == t.name) throw ConfigError(where + ": name: \"" + t.name + "\" appears twice in this file");
@@ -111,7 +114,8 @@ std::vector<McuTarget> listTargets()
     std::error_code ec;
     if (fs::exists(user, ec)) {
         for (auto& t : loadTargetsFile(user)) {
-            auto it = std::find_if(targets.begin(), targets.end(), [&](const McuTarget& b) { return b.name == t.name; });
+            auto it =
+                std::find_if(targets.begin(), targets.end(), [&](const McuTarget& b) { return b.name == t.name; });
             if (it != targets.end())
                 *it = std::move(t);
             else
@@ -127,7 +131,8 @@ McuTarget findTarget(const std::vector<McuTarget>& targets, const std::string& n
     for (const auto& t : targets)
         if (t.name == wanted) return t;
     std::string known;
-    for (const auto& t : targets) known += (known.empty() ? "" : ", ") + t.name;
+    for (const auto& t : targets)
+        known += (known.empty() ? "" : ", ") + t.name;
     throw ConfigError("unknown target \"" + name + "\" (known: " + known + ")");
 }
 
@@ -172,11 +177,13 @@ std::vector<double> FitGrid::alphas() const
 {
     std::vector<double> out;
     if (alphaStepCenti < 1) return out;
-    for (int i = alphaFromCenti; i <= alphaToCenti; i += alphaStepCenti) out.push_back(i / 100.0);
+    for (int i = alphaFromCenti; i <= alphaToCenti; i += alphaStepCenti)
+        out.push_back(i / 100.0);
     return out;
 }
 
-PhiNetConfig fitConfig(const std::array<int, 3>& input, int numClasses, double alpha, int blocks, double beta, double t0)
+PhiNetConfig fitConfig(const std::array<int, 3>& input, int numClasses, double alpha, int blocks, double beta,
+                       double t0)
 {
     PhiNetConfig c = PhiNetConfig::study(Variant::Modified, input);
     c.numClasses = numClasses;

@@ -19,13 +19,13 @@ namespace phinet {
 
 /// One board: datasheet memory sizes and where they come from.
 struct McuTarget {
-    std::string name;             ///< "stm32f746g-disco": what --target takes
-    std::string mcu;              ///< "STM32F746NG"
-    std::int64_t flashBytes = 0;  ///< program flash usable for weights (external flash on the Pico)
-    std::int64_t ramBytes = 0;    ///< SRAM (every bank the network could use)
-    std::string source;           ///< the datasheet or product specification the figures come from
-    std::string note;             ///< optional remark (external flash, tightly-coupled memories, ...)
-    std::string origin;           ///< the file the entry was read from
+    std::string name;            ///< "stm32f746g-disco": what --target takes
+    std::string mcu;             ///< "STM32F746NG"
+    std::int64_t flashBytes = 0; ///< program flash usable for weights (external flash on the Pico)
+    std::int64_t ramBytes = 0;   ///< SRAM (every bank the network could use)
+    std::string source;          ///< the datasheet or product specification the figures come from
+    std::string note;            ///< optional remark (external flash, tightly-coupled memories, ...)
+    std::string origin;          ///< the file the entry was read from
 };
 
 /// Memory kept back for the runtime, the stack, the heap and the rest of the firmware, taken off the
@@ -125,8 +125,8 @@ struct FitResult {
     /// When nothing fits: the largest square input (same channels, H = W < the requested size) at which
     /// `smallest` fits the board, if any.
     std::optional<std::array<int, 3>> fittingInput;
-    int evaluated = 0;          ///< grid points whose layer table was computed
-    double seconds = 0;         ///< wall time of the search
+    int evaluated = 0;  ///< grid points whose layer table was computed
+    double seconds = 0; ///< wall time of the search
 };
 
 /// The PhiNet config of one grid point: MODIFIED, divisor 8, micromind's default downsampling.
