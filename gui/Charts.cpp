@@ -117,6 +117,22 @@ void LineChart::addPoint(const QString& name, double x, double y, bool scatter)
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void LineChart::addMarker(const QString& name, double x, double y)
+{
+    QCPGraph* g = series_.value(name);
+    if (!g) {
+        g = plot_->addGraph();
+        g->setName(name);
+        g->setPen(QPen(QColor(0, 0, 0), 2.0));
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(0, 0, 0), 2.0), Qt::NoBrush, 14));
+        series_.insert(name, g);
+        plot_->legend->setVisible(true);
+    }
+    g->addData(x, y);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void LineChart::addLabel(double x, double y, const QString& text)
 {
     auto* t = new QCPItemText(plot_);

@@ -25,6 +25,9 @@ public:
     LineChart(const QString& title, const QString& xLabel, const QString& yLabel, QWidget* parent = nullptr);
     /// Appends a point to series `name` (created on first use, with the next palette colour).
     void addPoint(const QString& name, double x, double y, bool scatter = false);
+    /// Appends a point to the marker series `name`: a large hollow ring drawn over the other series,
+    /// no line (sweep points that fit the chosen MCU target).
+    void addMarker(const QString& name, double x, double y);
     /// Draws a text label beside a point (Pareto names); cleared by clear().
     void addLabel(double x, double y, const QString& text);
     /// Whole-number x ticks (epochs, batches).

@@ -1,5 +1,10 @@
 #include "ModelPage.h"
 
+#include "FitCharts.h"
+
+#include "phinet/common/Error.h"
+#include "phinet/common/Paths.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -9,8 +14,11 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QPushButton>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QStyle>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -45,6 +53,17 @@ QString thousands(std::int64_t v)
 QString bytes(std::int64_t v)
 {
     return QString::fromStdString(humanBytes(v));
+}
+
+QString kb(std::int64_t v)
+{
+    return QString::fromStdString(formatKb(v));
+}
+
+QString coloured(const QString& text, bool good)
+{
+    return QStringLiteral("<span style='color:%1'>%2</span>")
+        .arg(good ? QStringLiteral("#2e7d32") : QStringLiteral("#c62828"), text.toHtmlEscaped());
 }
 
 } // namespace
@@ -101,8 +120,68 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
     totals_->setTextFormat(Qt::RichText);
     totals_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     formLayout->addWidget(totals_);
-    formLayout->addStretch();
     formBox->setMaximumWidth(360);
+
+    // The microcontroller target: board, reserves, the verdict and the search.
+    auto* mcuBox = new QGroupBox(tr("Microcontroller target"), this);
+    mcuBox->setObjectName(QStringLiteral("mcuBox"));
+    mcuBox->setMaximumWidth(360);
+    target_ = new QComboBox(mcuBox);
+    target_->setObjectName(QStringLiteral("target"));
+    target_->addItem(tr("none"), QString());
+    QString targetsError;
+    try {
+        targets_ = listTargets();
+    } catch (const std::exception& e) { // a bad user targets file: say which, keep the bundled boards out
+        targetsError = QString::fromUtf8(e.what());
+    }
+    for (const auto& t : targets_) {
+        target_->addItem(tr("%1 (%2 KB flash, %3 KB RAM)")
+                             .arg(QString::fromStdString(t.name))
+                             .arg(t.flashBytes / 1024)
+                             .arg(t.ramBytes / 1024),
+                         QString::fromStdString(t.name));
+        target_->setItemData(target_->count() - 1,
+                             QString::fromStdString(t.mcu + "\n" + t.source + (t.note.empty() ? "" : "\n" + t.note)),
+                             Qt::ToolTipRole);
+    }
+    target_->setToolTip(tr("The board to check the network against. Add your own boards in %1")
+                            .arg(QString::fromStdString((userDataDir() / "targets.json").string())));
+    reserveRam_ = makeInt(mcuBox, "reserveRam", 0, 1 << 20);
+    reserveRam_->setSuffix(QStringLiteral(" KB"));
+    reserveRam_->setValue(int(McuReserve::kDefaultRamBytes / 1024));
+    reserveRam_->setToolTip(tr("RAM kept for the stack, the heap, the runtime and I/O buffers, taken off the board's RAM "
+                               "(default %1 KB; 1 KB = 1024 bytes)").arg(McuReserve::kDefaultRamBytes / 1024));
+    reserveFlash_ = makeInt(mcuBox, "reserveFlash", 0, 1 << 20);
+    reserveFlash_->setSuffix(QStringLiteral(" KB"));
+    reserveFlash_->setValue(int(McuReserve::kDefaultFlashBytes / 1024));
+    reserveFlash_->setToolTip(tr("Flash kept for the runtime, its kernels and the rest of the firmware, taken off the "
+                                 "board's flash (default %1 KB)").arg(McuReserve::kDefaultFlashBytes / 1024));
+    auto* mcuForm = new QFormLayout;
+    mcuForm->addRow(tr("Board"), target_);
+    mcuForm->addRow(tr("RAM reserve"), reserveRam_);
+    mcuForm->addRow(tr("Flash reserve"), reserveFlash_);
+    auto* mcuLayout = new QVBoxLayout(mcuBox);
+    mcuLayout->addLayout(mcuForm);
+    verdictLabel_ = new QLabel(mcuBox);
+    verdictLabel_->setObjectName(QStringLiteral("verdict"));
+    verdictLabel_->setTextFormat(Qt::RichText);
+    verdictLabel_->setWordWrap(true);
+    verdictLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    mcuLayout->addWidget(verdictLabel_);
+    findFit_ = new QPushButton(tr("Find the largest that fits"), mcuBox);
+    findFit_->setObjectName(QStringLiteral("findFit"));
+    findFit_->setToolTip(tr("Searches alpha (0.10 to 5.00 in steps of 0.05) and the number of blocks (4 to 10) of the "
+                            "MODIFIED variant at this input, classes, beta and t0 for the network with the most MACs "
+                            "whose INT8 flash and peak RAM fit the board, and applies it"));
+    mcuLayout->addWidget(findFit_);
+    fitResult_ = new QLabel(mcuBox);
+    fitResult_->setObjectName(QStringLiteral("fitResult"));
+    fitResult_->setWordWrap(true);
+    fitResult_->setTextFormat(Qt::RichText);
+    fitResult_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    if (!targetsError.isEmpty()) fitResult_->setText(coloured(targetsError, false));
+    mcuLayout->addWidget(fitResult_);
 
     table_ = new QTableWidget(this);
     table_->setObjectName(QStringLiteral("layerTable"));
@@ -117,9 +196,27 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->setAlternatingRowColors(true);
 
+    charts_ = new FitCharts(this);
+    auto* right = new QSplitter(Qt::Vertical, this);
+    right->setObjectName(QStringLiteral("modelSplitter"));
+    right->addWidget(table_);
+    right->addWidget(charts_);
+    right->setStretchFactor(0, 1);
+    right->setStretchFactor(1, 1);
+
+    auto* left = new QVBoxLayout;
+    left->addWidget(formBox);
+    left->addWidget(mcuBox);
+    left->addStretch();
     auto* layout = new QHBoxLayout(this);
-    layout->addWidget(formBox);
-    layout->addWidget(table_, 1);
+    layout->addLayout(left);
+    layout->addWidget(right, 1);
+
+    // the target and reserves persist between sessions (the PhiNet knobs travel with the presets)
+    QSettings settings;
+    setTargetName(settings.value(QStringLiteral("model/target")).toString());
+    reserveRam_->setValue(settings.value(QStringLiteral("model/reserveRamKb"), reserveRam_->value()).toInt());
+    reserveFlash_->setValue(settings.value(QStringLiteral("model/reserveFlashKb"), reserveFlash_->value()).toInt());
 
     setConfig(PhiNetConfig::study(Variant::Modified, {1, 28, 28}));
 
@@ -128,6 +225,19 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
     for (auto* s : {layers_, classes_, divisor_})
         connect(s, &QSpinBox::valueChanged, this, &ModelPage::recompute);
     connect(input_, &QLineEdit::textChanged, this, &ModelPage::recompute);
+    connect(target_, &QComboBox::currentIndexChanged, this, [this] {
+        QSettings().setValue(QStringLiteral("model/target"), targetName());
+        fitResult_->clear();
+        updateVerdict();
+    });
+    for (auto* s : {reserveRam_, reserveFlash_})
+        connect(s, &QSpinBox::valueChanged, this, [this] {
+            QSettings settings;
+            settings.setValue(QStringLiteral("model/reserveRamKb"), reserveRam_->value());
+            settings.setValue(QStringLiteral("model/reserveFlashKb"), reserveFlash_->value());
+            updateVerdict();
+        });
+    connect(findFit_, &QPushButton::clicked, this, [this] { findLargestFit(); });
     connect(variant_, &QComboBox::currentIndexChanged, this, [this] {
         if (updating_) return;
         // The modified variant is defined with a divisor (the study used 8); the others have none.
@@ -189,7 +299,7 @@ QWidget* ModelPage::fieldFor(const std::string& problem) const
     if (field == "beta") return beta_;
     if (field == "t0") return t0_;
     if (field == "num_layers" || field == "downsampling_layers") return layers_;
-    if (field == "classes") return classes_;
+    if (field == "classes" || field == "num_classes") return classes_;
     if (field == "divisor") return divisor_;
     if (field == "bn_momentum") return bnMomentum_;
     return nullptr;
@@ -232,6 +342,7 @@ void ModelPage::recompute()
         status_->setText(QStringLiteral("<span style='color:#d9534f'>%1</span>").arg(lines.join(QStringLiteral("<br>")).toHtmlEscaped()));
         totals_->clear();
         table_->setRowCount(0);
+        updateVerdict();
         Q_EMIT configChanged();
         return;
     }
@@ -261,7 +372,123 @@ void ModelPage::recompute()
             table_->setItem(i, col, item);
         }
     }
+    updateVerdict();
     Q_EMIT configChanged();
+}
+
+QString ModelPage::targetName() const
+{
+    return target_->currentData().toString();
+}
+
+void ModelPage::setTargetName(const QString& name)
+{
+    const int i = target_->findData(name);
+    target_->setCurrentIndex(i >= 0 ? i : 0);
+}
+
+McuReserve ModelPage::reserve() const
+{
+    McuReserve r;
+    r.ramBytes = std::int64_t(reserveRam_->value()) * 1024;
+    r.flashBytes = std::int64_t(reserveFlash_->value()) * 1024;
+    return r;
+}
+
+void ModelPage::setReserve(const McuReserve& r)
+{
+    reserveRam_->setValue(int(r.ramBytes / 1024));
+    reserveFlash_->setValue(int(r.flashBytes / 1024));
+}
+
+void ModelPage::updateVerdict()
+{
+    verdict_.reset();
+    const QString name = targetName();
+    if (!summary_) {
+        charts_->clear();
+        verdictLabel_->setText(name.isEmpty() ? tr("Choose a board to see whether this network fits it.")
+                                              : tr("No verdict: the configuration is invalid."));
+        return;
+    }
+    if (!name.isEmpty()) verdict_ = checkFit(*summary_, findTarget(targets_, name.toStdString()), reserve());
+    charts_->setSummary(*summary_, verdict_);
+    if (!verdict_) {
+        verdictLabel_->setText(tr("Choose a board to see whether this network fits it."));
+        return;
+    }
+    auto line = [](const PrecisionFit& f) {
+        const QString ram = f.ramFits() ? tr("RAM %1 spare").arg(kb(f.ramMarginBytes()))
+                                        : tr("RAM over by %1 at %2").arg(kb(-f.ramMarginBytes()), QString::fromStdString(f.ramPeakAt));
+        const QString flash = f.flashFits() ? tr("flash %1 spare").arg(kb(f.flashMarginBytes()))
+                                            : tr("flash over by %1").arg(kb(-f.flashMarginBytes()));
+        if (f.fits()) return coloured(tr("fits: %1, %2").arg(ram, flash), true);
+        return coloured(tr("does not fit: %1; %2").arg(f.ramFits() ? flash : ram, f.ramFits() ? ram : flash), false);
+    };
+    const auto& v = *verdict_;
+    verdictLabel_->setText(tr("<b>INT8</b> %1<br><b>FP32</b> %2<br><small>%3 after the reserve: RAM %4 (peak INT8 %5), "
+                              "flash %6 (INT8 %7); 1 KB = 1024 bytes</small>")
+                               .arg(line(v.int8), line(v.fp32), QString::fromStdString(v.target.name).toHtmlEscaped(),
+                                    kb(v.int8.ramBudgetBytes), kb(v.int8.ramBytes), kb(v.int8.flashBudgetBytes),
+                                    kb(v.int8.flashBytes)));
+}
+
+bool ModelPage::findLargestFit()
+{
+    const QString name = targetName();
+    if (name.isEmpty()) {
+        fitResult_->setText(coloured(tr("Choose a board first."), false));
+        return false;
+    }
+    const PhiNetConfig current = config();
+    FitRequest r;
+    r.input = current.input;
+    r.numClasses = current.numClasses;
+    r.target = findTarget(targets_, name.toStdString());
+    r.reserve = reserve();
+    r.grid.betas = {current.beta};
+    r.grid.t0s = {current.t0};
+    FitResult res;
+    try {
+        res = phinet::findLargestFit(r);
+    } catch (const ConfigError& e) {
+        fitResult_->setText(coloured(QString::fromUtf8(e.what()), false));
+        return false;
+    }
+    const QString searched = tr("%1 networks searched in %2 ms: MODIFIED variant, alpha 0.10 to 5.00 in steps of 0.05, "
+                                "4 to 10 blocks, beta %3, t0 %4")
+                                 .arg(res.evaluated)
+                                 .arg(res.seconds * 1000, 0, 'f', 0)
+                                 .arg(current.beta)
+                                 .arg(current.t0);
+    if (res.best) {
+        PhiNetConfig c = res.best->config;
+        c.bnMomentum = current.bnMomentum;
+        setConfig(c);
+        fitResult_->setText(tr("Applied the largest network that fits %1: alpha %2, %3 blocks, %4 MACs.<br><small>%5</small>")
+                                .arg(name.toHtmlEscaped())
+                                .arg(c.alpha, 0, 'f', 2)
+                                .arg(c.numLayers)
+                                .arg(thousands(res.best->summary.macs), searched));
+        return true;
+    }
+    QString text = tr("Nothing on the grid fits %1 at %2x%3x%4.").arg(name).arg(r.input[0]).arg(r.input[1]).arg(r.input[2]);
+    if (res.smallest) {
+        const auto& f = res.smallest->verdict.int8;
+        QStringList over;
+        if (!f.ramFits()) over << tr("RAM over by %1 at %2").arg(kb(-f.ramMarginBytes()), QString::fromStdString(f.ramPeakAt));
+        if (!f.flashFits()) over << tr("flash over by %1").arg(kb(-f.flashMarginBytes()));
+        text += QLatin1Char(' ') + tr("The smallest network (alpha %1, %2 blocks) is %3 in INT8.")
+                                       .arg(res.smallest->config.alpha, 0, 'f', 2)
+                                       .arg(res.smallest->config.numLayers)
+                                       .arg(over.join(QStringLiteral(", ")));
+        if (res.fittingInput)
+            text += QLatin1Char(' ') + tr("It fits at input %1,%2,%3.").arg((*res.fittingInput)[0]).arg((*res.fittingInput)[1]).arg((*res.fittingInput)[2]);
+        else
+            text += QLatin1Char(' ') + tr("It fits at no smaller square input either.");
+    }
+    fitResult_->setText(coloured(text, false) + QStringLiteral("<br><small>%1</small>").arg(searched));
+    return false;
 }
 
 } // namespace phinet::gui

@@ -1,8 +1,11 @@
 #pragma once
 // The Model area: a form for the PhiNet knobs and the live layer table with params, MACs and MCU
-// memory estimates. Uses the core's Torch-free summarize(); recomputed on every edit.
+// memory estimates; a microcontroller target with its verdict (fits / does not fit, FP32 and INT8),
+// per-layer charts against the board's budget, and "Find the largest that fits". Uses the core's
+// Torch-free summarize(), checkFit() and findLargestFit(); recomputed on every edit.
 
 #include "phinet/model/LayerTable.h"
+#include "phinet/model/McuTarget.h"
 
 #include <QWidget>
 
@@ -12,10 +15,13 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSpinBox;
 class QTableWidget;
 
 namespace phinet::gui {
+
+class FitCharts;
 
 class ModelPage : public QWidget {
     Q_OBJECT
@@ -31,11 +37,23 @@ public:
     /// Field object name -> problem, for the fields currently flagged.
     QMap<QString, QString> fieldErrors() const { return errors_; }
 
+    /// The chosen MCU target (empty: none) and the reserve taken off its memory.
+    QString targetName() const;
+    void setTargetName(const QString& name);
+    McuReserve reserve() const;
+    void setReserve(const McuReserve& r);
+    /// The verdict of the current config on the chosen target, if both are there.
+    const std::optional<FitVerdict>& verdict() const { return verdict_; }
+    /// Runs the fit search for the chosen target at the form's input, classes, beta and t0 and applies
+    /// the network it finds (MODIFIED, divisor 8). False when no target is chosen or nothing fits.
+    bool findLargestFit();
+
 Q_SIGNALS:
     void configChanged();
 
 private:
     void recompute();
+    void updateVerdict();
     void flag(QWidget* field, const QString& message);
     QWidget* fieldFor(const std::string& problem) const;
 
@@ -51,7 +69,16 @@ private:
     QTableWidget* table_ = nullptr;
     QLabel* totals_ = nullptr;
     QLabel* status_ = nullptr;
+    QComboBox* target_ = nullptr;
+    QSpinBox* reserveRam_ = nullptr;
+    QSpinBox* reserveFlash_ = nullptr;
+    QLabel* verdictLabel_ = nullptr;
+    QLabel* fitResult_ = nullptr;
+    QPushButton* findFit_ = nullptr;
+    FitCharts* charts_ = nullptr;
+    std::vector<McuTarget> targets_;
     std::optional<ModelSummary> summary_;
+    std::optional<FitVerdict> verdict_;
     QMap<QString, QString> errors_;
     bool updating_ = false;
 };

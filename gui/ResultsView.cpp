@@ -196,6 +196,11 @@ void ResultsView::redrawDerived()
             const QString series = QStringLiteral("%1 %2").arg(v, precision);
             sweepParams_->addPoint(series, double(r.params), lat->median, !sweep);
             sweepMacs_->addPoint(series, double(r.macs), lat->median, !sweep);
+            if (precision == QLatin1String("INT8") && r.fitsTarget && *r.fitsTarget) { // a ring: its INT8 model fits the board
+                const QString fits = tr("fits %1 (INT8)").arg(QString::fromStdString(r.fitTarget));
+                sweepParams_->addMarker(fits, double(r.params), lat->median);
+                sweepMacs_->addMarker(fits, double(r.macs), lat->median);
+            }
         };
         plotLatency(r.cpuLatency, r.precision == "int8" ? QStringLiteral("INT8") : QStringLiteral("FP32"));
         plotLatency(r.int8CpuLatency, QStringLiteral("INT8"));

@@ -1,4 +1,5 @@
 // The Model area, offscreen: the form fills the layer table, edits update it, bad values are flagged.
+#include "FitCharts.h"
 #include "MainWindow.h"
 #include "ModelPage.h"
 #include "LogPane.h"
@@ -10,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QtTest/QtTest>
@@ -83,6 +85,88 @@ private Q_SLOTS:
         QVERIFY(page.isValid());
         QVERIFY(!w->property("invalid").toBool());
         QCOMPARE(page.findChild<QTableWidget*>(QStringLiteral("layerTable"))->rowCount(), 10);
+    }
+
+    // A board picked: the verdict for INT8 and FP32, live as the knobs move; the charts draw the table and
+    // the budget. The figures are hand-computed (see tst_fit): MODIFIED alpha 0.1, 4 blocks, 3x96x96 peaks
+    // at 138,240 INT8 bytes (135 KB) in block1's depthwise conv.
+    void targetVerdict()
+    {
+        ModelPage page;
+        PhiNetConfig c = PhiNetConfig::study(Variant::Modified, {3, 96, 96});
+        c.alpha = 0.1;
+        c.numLayers = 4;
+        c.downsamplingLayers = {};
+        page.setConfig(c);
+        McuReserve none;
+        none.ramBytes = none.flashBytes = 0;
+        page.setReserve(none);
+        auto* target = page.findChild<QComboBox*>(QStringLiteral("target"));
+        QVERIFY(target);
+        QVERIFY(target->count() >= 6); // none + the five bundled boards
+        page.setTargetName(QString());
+        QVERIFY(!page.verdict());
+        target->setCurrentIndex(target->findData(QStringLiteral("nucleo-f401re")));
+        auto* verdict = page.findChild<QLabel*>(QStringLiteral("verdict"));
+        QVERIFY2(verdict->text().contains(QStringLiteral("does not fit: RAM over by 39.0 KB at block1/depthwise")),
+                 qPrintable(verdict->text()));
+        QVERIFY(page.verdict() && !page.verdict()->int8.fits());
+        // 320 KB on the F746: 320 - 135 = 185 KB spare for INT8; FP32 needs 540 KB: 220 KB over
+        page.setTargetName(QStringLiteral("stm32f746g-disco"));
+        QVERIFY2(verdict->text().contains(QStringLiteral("fits: RAM 185.0 KB spare")), qPrintable(verdict->text()));
+        QVERIFY2(verdict->text().contains(QStringLiteral("does not fit: RAM over by 220.0 KB at block1/depthwise")),
+                 qPrintable(verdict->text()));
+        auto* charts = page.findChild<FitCharts*>();
+        QVERIFY(charts);
+        QCOMPARE(charts->layerCount(), 7); // stem, block0..4, head
+        QCOMPARE(charts->ramBudgetKb(), 320.0);
+        QCOMPARE(charts->flashBudgetKb(), 1024.0);
+        // the reserve is taken off: 32 KB of RAM kept back leaves 288 KB, 153 KB spare
+        auto* reserveRam = page.findChild<QSpinBox*>(QStringLiteral("reserveRam"));
+        reserveRam->setValue(32);
+        QVERIFY2(verdict->text().contains(QStringLiteral("fits: RAM 153.0 KB spare")), qPrintable(verdict->text()));
+        QCOMPARE(charts->ramBudgetKb(), 288.0);
+        reserveRam->setValue(0);
+        // moving alpha changes it: at alpha 2, block1 expands 48 to 272 channels at 48x48 (626,688 B alone)
+        auto* alpha = page.findChild<QDoubleSpinBox*>(QStringLiteral("alpha"));
+        alpha->setValue(2.0);
+        QVERIFY2(verdict->text().contains(QStringLiteral("<b>INT8</b> <span style='color:#c62828'>does not fit: RAM over by")),
+                 qPrintable(verdict->text()));
+        QVERIFY(!page.verdict()->int8.fits());
+        QVERIFY(page.verdict()->int8.ramBytes >= 626688);
+    }
+
+    // "Find the largest that fits" applies a MODIFIED network whose INT8 flash and peak RAM fit the board.
+    void findLargestFitApplies()
+    {
+        ModelPage page;
+        PhiNetConfig c = PhiNetConfig::study(Variant::Original, {3, 96, 96});
+        c.alpha = 0.5;
+        page.setConfig(c);
+        McuReserve none;
+        none.ramBytes = none.flashBytes = 0;
+        page.setReserve(none);
+        page.setTargetName(QStringLiteral("stm32f746g-disco"));
+        page.findChild<QPushButton*>(QStringLiteral("findFit"))->click();
+        const PhiNetConfig applied = page.config();
+        QVERIFY(applied.variant == Variant::Modified);
+        QCOMPARE(applied.divisor, 8);
+        QCOMPARE(applied.input, (std::array<int, 3>{3, 96, 96}));
+        const auto s = summarize(applied); // independently of the page
+        QVERIFY(s.peakRamBytesInt8 <= 320 * 1024);
+        QVERIFY(s.flashBytesInt8 <= 1024 * 1024);
+        // the next alpha of the grid at the same depth does not fit (or is no larger)
+        PhiNetConfig bigger = applied;
+        bigger.alpha = applied.alpha + 0.05;
+        const auto b = summarize(bigger);
+        if (b.macs > s.macs) QVERIFY(b.peakRamBytesInt8 > 320 * 1024 || b.flashBytesInt8 > 1024 * 1024);
+        QVERIFY(page.verdict() && page.verdict()->int8.fits());
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("fitResult"))->text().contains(QStringLiteral("stm32f746g-disco")));
+        // nothing fits the F401 at 3x96x96: the form stays, the answer names the input that would fit
+        page.setTargetName(QStringLiteral("nucleo-f401re"));
+        QVERIFY(!page.findLargestFit());
+        QCOMPARE(page.config(), applied);
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("fitResult"))->text().contains(QStringLiteral("It fits at input 3,")));
     }
 
     // --version and --help answer without a display (no QT_QPA_PLATFORM, no DISPLAY).
