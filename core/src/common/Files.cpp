@@ -181,9 +181,12 @@ std::vector<fs::path> removeStaleTemporaries(const fs::path& folder)
 
 bool FolderLock::isHeld(const fs::path& folder)
 {
+    if (folder.empty()) return false; // not "./.lock": a run without a folder holds no lock
     const fs::path lockPath = folder / ".lock";
     const int fd = ::open(lockPath.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno != ENOENT && errno != ENOTDIR; // cannot tell: say held, the careful answer
+    // No lock file (or no folder): nobody holds it. One we may not open belongs to no run of ours either
+    // (runs create it readable); "held" there would make a dead run undeletable.
+    if (fd < 0) return false;
     // A shared probe: it fails while an exclusive holder exists and is dropped at once otherwise.
     const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
     ::close(fd);
