@@ -73,7 +73,7 @@ PhiNetConfig ModelArgs::toConfig() const
     }
     static const std::map<std::string, std::string> flagOf{
         {"input", "--input"},         {"alpha", "--alpha"},     {"beta", "--beta"},
-        {"t0", "--t0"},               {"num_layers", "--layers"}, {"classes", "--classes"},
+        {"t0", "--t0"},               {"num_layers", "--layers"}, {"num_classes", "--classes"},
         {"divisor", "--divisor"},     {"downsampling_layers", "--downsampling"},
         {"bn_momentum", "--bn-momentum"}};
     auto errors = c.validate();

@@ -10,6 +10,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -41,6 +42,9 @@ void SweepArgs::add(CLI::App* app)
     app->add_option("--threads", threads, "compute threads (0 = all cores)");
     app->add_flag("--params-only", paramsOnly, "only params, MACs and memory estimates (no latency, no INT8)");
     app->add_flag("--resume", resume, "continue the sweep in --out");
+    app->add_option("--target", target, "an MCU target (phinet fit --list): marks the points whose INT8 model fits it");
+    app->add_option("--reserve-ram", reserveRamKb, "KB of the target's RAM kept for stack and runtime (default 32)");
+    app->add_option("--reserve-flash", reserveFlashKb, "KB of the target's flash kept for the firmware (default 128)");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
 }
 
@@ -249,12 +253,24 @@ int runSweepCommand(const SweepArgs& a, CLI::App* app)
     }
     if (a.threads >= 0) cfg.bench.threads = a.threads;
     if (a.paramsOnly) cfg.measureLatency = cfg.measureInt8 = false;
+    if (!a.target.empty()) {
+        const auto targets = listTargets(); // a bad targets file is a bad file (exit 1), not a bad argument
+        try {
+            cfg.target = findTarget(targets, a.target).name;
+        } catch (const ConfigError& e) {
+            throw UsageError(std::string("--target: ") + e.what());
+        }
+    }
+    if (a.reserveRamKb >= 0) cfg.reserve.ramBytes = std::llround(a.reserveRamKb * 1024);
+    if (a.reserveFlashKb >= 0) cfg.reserve.flashBytes = std::llround(a.reserveFlashKb * 1024);
     if (auto e = cfg.validate(); !e.empty()) {
         std::string m = e.front();
         if (m.rfind("sweep.knob", 0) == 0) m = "--knob" + m.substr(10);
         else if (m.rfind("sweep.values", 0) == 0) m = "--values" + m.substr(12);
         throw UsageError(m);
     }
+    // every point's network, before the first point runs (runSweep checks again)
+    if (auto e = validateSweepPoints(cfg); !e.empty()) throw UsageError(e.front());
     const auto out = chooseOut(a.out, a.resume, cfg.name);
     CancelToken& cancel = interruptToken();
     installInterruptHandler();

@@ -28,6 +28,9 @@ struct SweepArgs {
     bool paramsOnly = false;
     bool resume = false;
     bool json = false;
+    std::string target;         // an MCU target: adds the fits_<target> column
+    double reserveRamKb = -1;   // < 0: the default reserve
+    double reserveFlashKb = -1;
     void add(CLI::App* app);
 };
 

@@ -10,6 +10,7 @@
 #include "SettingsPages.h"
 #include "Translations.h"
 
+#include "phinet/common/Files.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Paths.h"
 
@@ -20,6 +21,7 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -87,6 +89,9 @@ void MainWindow::buildAreas()
         Q_EMIT runFinished();
     });
     connect(runPage_->runner(), &JobRunner::started, this, [this] { languageGroup_->setEnabled(false); });
+    // the Data area refuses to import or download into the folder a run reads
+    connect(runPage_->runner(), &JobRunner::started, dataPage_, [d = dataPage_] { d->setRunInProgress(true); });
+    connect(runPage_->runner(), &JobRunner::finished, dataPage_, [d = dataPage_] { d->setRunInProgress(false); });
     connect(modelPage_, &ModelPage::configChanged, this, [this] {
         if (const auto& s = modelPage_->summary())
             statusBar()->showMessage(tr("%1 params, %2 MACs").arg(QString::fromStdString(withThousands(s->params)),
@@ -130,6 +135,9 @@ SweepConfig MainWindow::applyForms(SweepConfig cfg) const
     if (modelPage_->isValid()) cfg.base = modelPage_->config();
     cfg.data = dataPage_->config();
     cfg.bench = benchPage_->config();
+    // the Model area's board: the sweep marks the points that fit it
+    cfg.target = modelPage_->targetName().toStdString();
+    cfg.reserve = modelPage_->reserve();
     return cfg;
 }
 
@@ -174,7 +182,7 @@ void MainWindow::restoreForms()
     const QString kind = s.value(QStringLiteral("forms/kind")).toString();
     const std::string text = s.value(QStringLiteral("forms/config")).toString().toStdString();
     try {
-        const auto j = nlohmann::json::parse(text);
+        const auto j = parseJsonBounded(text, "the saved settings");
         if (kind == QLatin1String("study") && runPage_->presetStudy()) {
             Preset p;
             p.name = preset.toStdString();
@@ -303,18 +311,36 @@ void MainWindow::buildMenus()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (runPage_->isRunning()) {
-        const auto answer = QMessageBox::question(this, tr("A run is in progress"),
-                                                  tr("Cancel the run and quit? Finished stages are kept; running the same "
-                                                     "preset into the same folder resumes it."),
-                                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    const bool running = runPage_->isRunning();
+    if (running || dataPage_->isChangingData()) {
+        const auto answer =
+            running ? QMessageBox::question(this, tr("A run is in progress"),
+                                            tr("Cancel the run and quit? Finished stages are kept; running the same "
+                                               "preset into the same folder resumes it."),
+                                            QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+                    : QMessageBox::question(this, tr("Data are being imported"),
+                                            tr("Stop the import or download and quit? The data folder keeps the copy it "
+                                               "held before."),
+                                            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
         if (answer != QMessageBox::Yes) {
             event->ignore();
             return;
         }
-        runPage_->runner()->cancel();
-        runPage_->runner()->wait();
     }
+    // Everything running stops: the core polls the cancel token in each long step (batches, data
+    // decoding, latency runs), so the jobs return well within the wait. Should one not, the window
+    // closes anyway and the program ends when it returns (the runners join in their destructors).
+    constexpr int kQuitWaitMs = 1500;
+    QElapsedTimer waited;
+    waited.start();
+    runPage_->runner()->cancel();
+    dataPage_->cancelJobs();
+    const bool stopped = runPage_->runner()->waitFor(kQuitWaitMs) &&
+                         dataPage_->waitForJobs(int(qMax<qint64>(0, kQuitWaitMs - waited.elapsed())));
+    if (!stopped)
+        logger()->warn("quitting: a job has not stopped within {} ms; the window closes now and the program ends "
+                       "when the job returns",
+                       kQuitWaitMs);
     saveSettings();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());

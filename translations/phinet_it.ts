@@ -128,8 +128,12 @@
         <translation>Scansione</translation>
     </message>
     <message>
-        <source>running or interrupted</source>
-        <translation>in corso o interrotta</translation>
+        <source>running</source>
+        <translation>in corso</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>interrotta</translation>
     </message>
     <message>
         <source>finished</source>
@@ -479,6 +483,89 @@
         <source>Running %1 %2...</source>
         <translation>Esecuzione di %1 %2...</translation>
     </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annulla</translation>
+    </message>
+    <message>
+        <source>Stop loading, importing or downloading; the data folder keeps what it held</source>
+        <translation>Interrompi il caricamento, l&apos;importazione o lo scaricamento; la cartella dati conserva ciò che conteneva</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>annullato</translation>
+    </message>
+    <message>
+        <source>Bundled subset used because %1 has no data.</source>
+        <translation>Usato il sottoinsieme incluso perché %1 non contiene dati.</translation>
+    </message>
+    <message>
+        <source>Not while a run is in progress: the run reads the data folder.</source>
+        <translation>Non durante un&apos;esecuzione: l&apos;esecuzione legge la cartella dati.</translation>
+    </message>
+    <message>
+        <source>a run is in progress and reads the data folder; import when it has finished</source>
+        <translation>un&apos;esecuzione è in corso e legge la cartella dati; importa quando è terminata</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Import refused:&lt;/b&gt; %1</source>
+        <translation>&lt;b&gt;Importazione rifiutata:&lt;/b&gt; %1</translation>
+    </message>
+    <message>
+        <source>a run is in progress and reads the data folder; try again when it has finished</source>
+        <translation>un&apos;esecuzione è in corso e legge la cartella dati; riprova quando è terminata</translation>
+    </message>
+    <message>
+        <source>%1: a sample image of %2x%3x%4 cannot be shown (at most %5x%5 pixels)</source>
+        <translation>%1: un&apos;immagine di esempio di %2x%3x%4 non può essere mostrata (al massimo %5x%5 pixel)</translation>
+    </message>
+</context>
+<context>
+    <name>phinet::gui::FitCharts</name>
+    <message>
+        <source>MACs per layer</source>
+        <translation>MAC per strato</translation>
+    </message>
+    <message>
+        <source>MACs (millions)</source>
+        <translation>MAC (milioni)</translation>
+    </message>
+    <message>
+        <source>Activation memory per layer</source>
+        <translation>Memoria delle attivazioni per strato</translation>
+    </message>
+    <message>
+        <source>peak RAM while it runs (KB)</source>
+        <translation>picco di RAM durante l&apos;esecuzione (KB)</translation>
+    </message>
+    <message>
+        <source>Weights in flash</source>
+        <translation>Pesi in flash</translation>
+    </message>
+    <message>
+        <source>flash (KB)</source>
+        <translation>flash (KB)</translation>
+    </message>
+    <message>
+        <source>MACs</source>
+        <translation>MAC</translation>
+    </message>
+    <message>
+        <source>FP32</source>
+        <translation>FP32</translation>
+    </message>
+    <message>
+        <source>INT8</source>
+        <translation>INT8</translation>
+    </message>
+    <message>
+        <source>flash budget %1 KB</source>
+        <translation>budget di flash %1 KB</translation>
+    </message>
+    <message>
+        <source>RAM budget %1 KB</source>
+        <translation>budget di RAM %1 KB</translation>
+    </message>
 </context>
 <context>
     <name>phinet::gui::LogPane</name>
@@ -616,6 +703,14 @@
     <message>
         <source>&lt;b&gt;PhiNet Quantization Workbench&lt;/b&gt; %1&lt;br&gt;Build PhiNet networks, train them, quantize them to INT8 and measure what that buys.&lt;br&gt;&lt;br&gt;Data folder: %2</source>
         <translation>&lt;b&gt;Banco di lavoro per la quantizzazione PhiNet&lt;/b&gt; %1&lt;br&gt;Costruisci reti PhiNet, addestrale, quantizzale in INT8 e misura quanto si guadagna.&lt;br&gt;&lt;br&gt;Cartella dati: %2</translation>
+    </message>
+    <message>
+        <source>Data are being imported</source>
+        <translation>Importazione dei dati in corso</translation>
+    </message>
+    <message>
+        <source>Stop the import or download and quit? The data folder keeps the copy it held before.</source>
+        <translation>Interrompere l&apos;importazione o lo scaricamento e uscire? La cartella dati conserva la copia che aveva prima.</translation>
     </message>
 </context>
 <context>
@@ -763,6 +858,114 @@
     <message>
         <source>&lt;b&gt;Params&lt;/b&gt; %1&lt;br&gt;&lt;b&gt;MACs&lt;/b&gt; %2&lt;br&gt;&lt;b&gt;Flash&lt;/b&gt; FP32 %3, INT8 %4&lt;br&gt;&lt;b&gt;Peak RAM&lt;/b&gt; FP32 %5, INT8 %6&lt;br&gt;&lt;small&gt;peak at %7; batch 1, BN folded&lt;/small&gt;</source>
         <translation>&lt;b&gt;Parametri&lt;/b&gt; %1&lt;br&gt;&lt;b&gt;MAC&lt;/b&gt; %2&lt;br&gt;&lt;b&gt;Flash&lt;/b&gt; FP32 %3, INT8 %4&lt;br&gt;&lt;b&gt;Picco RAM&lt;/b&gt; FP32 %5, INT8 %6&lt;br&gt;&lt;small&gt;picco in %7; batch 1, BN accorpata&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <source>Microcontroller target</source>
+        <translation>Microcontrollore di destinazione</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>nessuno</translation>
+    </message>
+    <message>
+        <source>%1 (%2 KB flash, %3 KB RAM)</source>
+        <translation>%1 (%2 KB di flash, %3 KB di RAM)</translation>
+    </message>
+    <message>
+        <source>The board to check the network against. Add your own boards in %1</source>
+        <translation>La scheda con cui confrontare la rete. Aggiungi le tue schede in %1</translation>
+    </message>
+    <message>
+        <source>RAM kept for the stack, the heap, the runtime and I/O buffers, taken off the board&apos;s RAM (default %1 KB; 1 KB = 1024 bytes)</source>
+        <translation>RAM riservata a stack, heap, runtime e buffer di I/O, sottratta alla RAM della scheda (predefinita %1 KB; 1 KB = 1024 byte)</translation>
+    </message>
+    <message>
+        <source>Flash kept for the runtime, its kernels and the rest of the firmware, taken off the board&apos;s flash (default %1 KB)</source>
+        <translation>Flash riservata al runtime, ai suoi kernel e al resto del firmware, sottratta alla flash della scheda (predefinita %1 KB)</translation>
+    </message>
+    <message>
+        <source>Board</source>
+        <translation>Scheda</translation>
+    </message>
+    <message>
+        <source>RAM reserve</source>
+        <translation>Riserva di RAM</translation>
+    </message>
+    <message>
+        <source>Flash reserve</source>
+        <translation>Riserva di flash</translation>
+    </message>
+    <message>
+        <source>Find the largest that fits</source>
+        <translation>Trova la rete più grande che ci sta</translation>
+    </message>
+    <message>
+        <source>Searches alpha (0.10 to 5.00 in steps of 0.05) and the number of blocks (4 to 10) of the MODIFIED variant at this input, classes, beta and t0 for the network with the most MACs whose INT8 flash and peak RAM fit the board, and applies it</source>
+        <translation>Cerca alpha (da 0,10 a 5,00 a passi di 0,05) e il numero di blocchi (da 4 a 10) della variante MODIFIED con questi input, classi, beta e t0, per la rete con più MAC la cui flash e il cui picco di RAM in INT8 stanno nella scheda, e la applica</translation>
+    </message>
+    <message>
+        <source>Choose a board to see whether this network fits it.</source>
+        <translation>Scegli una scheda per vedere se questa rete ci sta.</translation>
+    </message>
+    <message>
+        <source>No verdict: the configuration is invalid.</source>
+        <translation>Nessun verdetto: la configurazione non è valida.</translation>
+    </message>
+    <message>
+        <source>RAM %1 spare</source>
+        <translation>RAM: %1 liberi</translation>
+    </message>
+    <message>
+        <source>RAM over by %1 at %2</source>
+        <translation>RAM oltre di %1 in %2</translation>
+    </message>
+    <message>
+        <source>flash %1 spare</source>
+        <translation>flash: %1 liberi</translation>
+    </message>
+    <message>
+        <source>flash over by %1</source>
+        <translation>flash oltre di %1</translation>
+    </message>
+    <message>
+        <source>fits: %1, %2</source>
+        <translation>ci sta: %1, %2</translation>
+    </message>
+    <message>
+        <source>does not fit: %1; %2</source>
+        <translation>non ci sta: %1; %2</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;INT8&lt;/b&gt; %1&lt;br&gt;&lt;b&gt;FP32&lt;/b&gt; %2&lt;br&gt;&lt;small&gt;%3 after the reserve: RAM %4 (peak INT8 %5), flash %6 (INT8 %7); 1 KB = 1024 bytes&lt;/small&gt;</source>
+        <translation>&lt;b&gt;INT8&lt;/b&gt; %1&lt;br&gt;&lt;b&gt;FP32&lt;/b&gt; %2&lt;br&gt;&lt;small&gt;%3 dopo la riserva: RAM %4 (picco INT8 %5), flash %6 (INT8 %7); 1 KB = 1024 byte&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <source>Choose a board first.</source>
+        <translation>Scegli prima una scheda.</translation>
+    </message>
+    <message>
+        <source>%1 networks searched in %2 ms: MODIFIED variant, alpha 0.10 to 5.00 in steps of 0.05, 4 to 10 blocks, beta %3, t0 %4</source>
+        <translation>%1 reti esaminate in %2 ms: variante MODIFIED, alpha da 0,10 a 5,00 a passi di 0,05, da 4 a 10 blocchi, beta %3, t0 %4</translation>
+    </message>
+    <message>
+        <source>Applied the largest network that fits %1: alpha %2, %3 blocks, %4 MACs.&lt;br&gt;&lt;small&gt;%5&lt;/small&gt;</source>
+        <translation>Applicata la rete più grande che sta in %1: alpha %2, %3 blocchi, %4 MAC.&lt;br&gt;&lt;small&gt;%5&lt;/small&gt;</translation>
+    </message>
+    <message>
+        <source>Nothing on the grid fits %1 at %2x%3x%4.</source>
+        <translation>Nessuna rete della griglia sta in %1 a %2x%3x%4.</translation>
+    </message>
+    <message>
+        <source>The smallest network (alpha %1, %2 blocks) is %3 in INT8.</source>
+        <translation>La rete più piccola (alpha %1, %2 blocchi) in INT8 è: %3.</translation>
+    </message>
+    <message>
+        <source>It fits at input %1,%2,%3.</source>
+        <translation>Ci sta con input %1,%2,%3.</translation>
+    </message>
+    <message>
+        <source>It fits at no smaller square input either.</source>
+        <translation>Non ci sta nemmeno con un input quadrato più piccolo.</translation>
     </message>
 </context>
 <context>
@@ -1101,6 +1304,10 @@
     <message>
         <source>%1: could not be written</source>
         <translation>%1: impossibile scrivere</translation>
+    </message>
+    <message>
+        <source>fits %1 (INT8)</source>
+        <translation>sta in %1 (INT8)</translation>
     </message>
 </context>
 <context>

@@ -2,16 +2,18 @@
 
 #include "phinet/bench/ModelBench.h"
 #include "phinet/common/Error.h"
+#include "phinet/common/Files.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Paths.h"
 #include "phinet/common/Threads.h"
+#include "phinet/data/DataPreview.h"
 #include "phinet/model/ConfigJson.h"
 #include "phinet/quant/Quantizer.h"
 #include "phinet/report/RunStore.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <set>
 
@@ -35,14 +37,50 @@ const std::vector<std::string> kStudyModels{"original-fp32", "modified-fp32", "m
 
 constexpr double kMib = 1024.0 * 1024.0;
 
-json readJson(const fs::path& p)
+/// The error for a damaged state file: it names the file and what is wrong.
+DataError corruptState(const fs::path& p, const std::string& what)
 {
-    std::ifstream in(p);
+    return DataError(p.string() + ": corrupt run state: " + what + " (delete the folder to start over)");
+}
+
+/// A run's state file (state.json, sweep.json), bounded, with the fields every run reads checked:
+/// an object with "config", and "run_id" a positive integer when present.
+json readState(const fs::path& p)
+{
+    json j;
     try {
-        return json::parse(in);
-    } catch (const json::exception&) {
-        throw DataError(p.string() + ": corrupt run state (delete the folder to start over)");
+        j = readJsonFile(p);
+    } catch (const Error& e) {
+        throw DataError(std::string(e.what()) + " (corrupt run state; delete the folder to start over)");
     }
+    if (!j.is_object()) throw corruptState(p, "expected a JSON object");
+    if (!j.contains("config")) throw corruptState(p, "no \"config\"");
+    if (j.contains("run_id") && !(j["run_id"].is_number_integer() && j["run_id"].get<std::int64_t>() > 0))
+        throw corruptState(p, "\"run_id\" must be a positive integer, got " + j["run_id"].dump());
+    return j;
+}
+
+/// A study's state.json: readState plus "done" (a list of stage names) and "rows" (model name ->
+/// a result row of that model).
+json readStudyState(const fs::path& p)
+{
+    json j = readState(p);
+    if (!j.contains("done") || !j["done"].is_array()) throw corruptState(p, "\"done\" must be a list of stage names");
+    for (const auto& s : j["done"])
+        if (!s.is_string()) throw corruptState(p, "\"done\" must be a list of stage names, got " + s.dump());
+    if (!j.contains("rows") || !j["rows"].is_object())
+        throw corruptState(p, "\"rows\" must be an object of result rows");
+    for (const auto& [model, row] : j["rows"].items()) {
+        if (std::find(kStudyModels.begin(), kStudyModels.end(), model) == kStudyModels.end())
+            throw corruptState(p, "rows: unknown model \"" + model + "\"");
+        try {
+            if (!row.is_object() || modelResultFromJson(row).model != model)
+                throw corruptState(p, "rows." + model + ": not a row of " + model);
+        } catch (const json::exception& e) {
+            throw corruptState(p, "rows." + model + ": " + e.what());
+        }
+    }
+    return j;
 }
 
 std::string inputString(const PhiNetConfig& c)
@@ -103,11 +141,16 @@ public:
     {
         if (auto e = cfg_.validate(); !e.empty()) throw ConfigError(e);
         fs::create_directories(out_);
+        // One run per folder at a time (the GUI and a CLI --resume would clobber each other's files);
+        // held until this pipeline is gone, released by the kernel if the process dies.
+        lock_.emplace(out_);
+        for (const auto& f : removeStaleTemporaries(out_))
+            logger()->info("removed {}, left by an interrupted write", f.string());
         statePath_ = out_ / "state.json";
         const json configJson = toJson(cfg_);
         if (fs::exists(statePath_)) {
-            state_ = readJson(statePath_);
-            if (state_.value("config", json()) != configJson)
+            state_ = readStudyState(statePath_);
+            if (state_["config"] != configJson)
                 throw ConfigError(out_.string() + ": this folder holds a run of another configuration; choose another "
                                                   "output folder or delete it");
         } else {
@@ -116,28 +159,39 @@ public:
         const int threads = cfg_.trainModified.threads ? cfg_.trainModified.threads : hardwareThreads();
         result_.manifest = makeManifest(configJson, cfg_.trainModified.seed, toString(cfg_.quant.engine), threads);
         result_.outDir = out_;
-        if (state_.contains("run_id")) {
-            runId_ = state_["run_id"];
+        if (state_.contains("run_id") && store_.exists(state_["run_id"].get<std::int64_t>())) {
+            runId_ = state_["run_id"].get<std::int64_t>();
             store_.setStatus(runId_, "running");
         } else {
+            // A new run, or one deleted from the history since: record it (again) with what it has.
             runId_ = store_.createRun("study", cfg_.name, configJson, toJson(result_.manifest), out_.string());
+            for (const auto& m : kStudyModels)
+                if (auto r = row(m)) store_.putResult(runId_, *r);
             state_["run_id"] = runId_;
             saveState();
         }
         result_.runId = runId_;
         setupProgress();
         try {
-            stages();
-        } catch (const Cancelled&) {
-            result_.cancelled = true;
+            try {
+                stages();
+            } catch (const Cancelled&) {
+                result_.cancelled = true;
+            }
+            currentStage_ = "report";
+            writeReport();
+            store_.setStatus(runId_, result_.cancelled ? "cancelled" : "finished");
         } catch (const std::exception& e) {
             emitStage(ExperimentEvent::Type::StageFailed, currentStage_, "", e.what());
-            store_.setStatus(runId_, "failed");
-            writeReport();
+            // The first error is the one to report: a second one (the same full disk) is only logged.
+            try {
+                store_.setStatus(runId_, "failed", e.what());
+                if (currentStage_ != "report") writeReport();
+            } catch (const std::exception& e2) {
+                logger()->error("after the failure, the report could not be written either: {}", e2.what());
+            }
             throw;
         }
-        writeReport();
-        store_.setStatus(runId_, result_.cancelled ? "cancelled" : "finished");
         return result_;
     }
 
@@ -154,7 +208,7 @@ private:
         if (!isDone(stage)) state_["done"].push_back(stage);
         saveState();
     }
-    void saveState() { writeFileAtomic(statePath_, state_.dump(2)); }
+    void saveState() { writeJsonFile(statePath_, state_); }
     void putRow(const ModelResult& r)
     {
         state_["rows"][r.model] = toJson(r);
@@ -349,12 +403,12 @@ private:
             if (r->precision == "fp32") {
                 auto net = loadCheckpoint(out_ / (m + ".ckpt")).model;
                 r->fp32SizeMib = double(fp32ModelBytes(net)) / kMib;
-                r->cpuLatency = fp32CpuLatency(net, lp);
-                if (cfg_.bench.gpu) r->gpuLatency = fp32GpuLatency(net, lp);
+                r->cpuLatency = fp32CpuLatency(net, lp, cancel_);
+                if (cfg_.bench.gpu) r->gpuLatency = fp32GpuLatency(net, lp, cancel_);
             } else {
                 auto q = QuantizedPhiNet::load(out_ / (m + ".int8"), cfg_.quant.engine);
                 r->int8SizeMib = double(fs::file_size(out_ / (m + ".int8"))) / kMib;
-                r->cpuLatency = int8CpuLatency(q, lp);
+                r->cpuLatency = int8CpuLatency(q, lp, cancel_);
             }
             putRow(*r);
             progress_.done["measure"] = double(++i) / double(kStudyModels.size());
@@ -389,6 +443,15 @@ private:
         else emitStage(ExperimentEvent::Type::StageSkipped, "measure", "", "switched off");
     }
 
+    /// The manifest, and which data the run read when it fell back to the bundled subset.
+    json manifestJson()
+    {
+        json m = toJson(result_.manifest);
+        if (data_)
+            if (const auto note = fallbackNote(data_->info()); !note.empty()) m["data_note"] = note;
+        return m;
+    }
+
     void writeReport()
     {
         result_.models.clear();
@@ -403,9 +466,9 @@ private:
                  {"name", cfg_.name},
                  {"run_id", runId_},
                  {"cancelled", result_.cancelled},
-                 {"manifest", toJson(result_.manifest)},
+                 {"manifest", manifestJson()},
                  {"results", rows}};
-        writeFileAtomic(result_.jsonPath, doc.dump(2));
+        writeJsonFile(result_.jsonPath, doc);
         progress_.done["report"] = 1.0;
         ExperimentEvent e;
         e.type = ExperimentEvent::Type::StageFinished;
@@ -418,6 +481,7 @@ private:
     fs::path out_, statePath_;
     ExperimentObserver* obs_;
     const CancelToken* cancel_;
+    std::optional<FolderLock> lock_;
     json state_;
     RunStore store_;
     std::int64_t runId_ = 0;
@@ -429,27 +493,39 @@ private:
 
 // ---- sweeps ----
 
-std::vector<ModelResult> sweepPoint(const SweepConfig& c, double value, const CancelToken* cancel)
+/// The network of one sweep point and variant.
+PhiNetConfig pointModel(const SweepConfig& c, double value, Variant v)
+{
+    PhiNetConfig m = c.base;
+    if (c.knob == "num_layers") {
+        m.numLayers = int(value);
+        m.downsamplingLayers = PhiNetConfig::defaultDownsampling(m.numLayers);
+    } else if (c.knob == "alpha") {
+        m.alpha = value;
+    } else if (c.knob == "beta") {
+        m.beta = value;
+    } else {
+        m.t0 = value;
+    }
+    m.variant = v;
+    m.divisor = v == Variant::Modified ? c.modifiedDivisor : 1;
+    return m;
+}
+
+std::vector<ModelResult> sweepPoint(const SweepConfig& c, double value, const CancelToken* cancel,
+                                    const McuTarget* target)
 {
     std::vector<ModelResult> rows;
     for (auto v : c.variants) {
         if (isCancelled(cancel)) throw Cancelled();
-        PhiNetConfig m = c.base;
-        if (c.knob == "num_layers") {
-            m.numLayers = int(value);
-            m.downsamplingLayers = PhiNetConfig::defaultDownsampling(m.numLayers);
-        } else if (c.knob == "alpha") {
-            m.alpha = value;
-        } else if (c.knob == "beta") {
-            m.beta = value;
-        } else {
-            m.t0 = value;
-        }
-        m.variant = v;
-        m.divisor = v == Variant::Modified ? c.modifiedDivisor : 1;
+        const PhiNetConfig m = pointModel(c, value, v);
         ModelResult r = describe(toString(v), m, "fp32+int8");
         r.sweepKnob = c.knob;
         r.sweepValue = value;
+        if (target) { // the fits_<target> column: INT8 flash and peak RAM against the board less the reserve
+            r.fitTarget = target->name;
+            r.fitsTarget = checkFit(summarize(m), *target, c.reserve).int8.fits();
+        }
         if (c.measureLatency || c.measureInt8) {
             torch::manual_seed(0);
             PhiNet net(m);
@@ -459,14 +535,14 @@ std::vector<ModelResult> sweepPoint(const SweepConfig& c, double value, const Ca
             lp.batch = c.bench.batch;
             lp.threads = c.bench.threads;
             r.fp32SizeMib = double(fp32ModelBytes(net)) / kMib;
-            if (c.measureLatency) r.cpuLatency = fp32CpuLatency(net, lp);
+            if (c.measureLatency) r.cpuLatency = fp32CpuLatency(net, lp, cancel);
             if (c.measureInt8) {
                 QuantConfig qc;
                 qc.calibrationBatches = 2;
                 qc.threads = c.bench.threads;
                 auto q = quantizeWithRandomCalibration(net, qc, false);
                 r.int8SizeMib = double(int8ModelBytes(q.model)) / kMib;
-                if (c.measureLatency) r.int8CpuLatency = int8CpuLatency(q.model, lp);
+                if (c.measureLatency) r.int8CpuLatency = int8CpuLatency(q.model, lp, cancel);
             }
         }
         rows.push_back(r);
@@ -476,33 +552,59 @@ std::vector<ModelResult> sweepPoint(const SweepConfig& c, double value, const Ca
 
 } // namespace
 
+std::vector<std::string> validateSweepPoints(const SweepConfig& config)
+{
+    std::vector<std::string> errors;
+    for (size_t i = 0; i < config.values.size(); ++i) {
+        std::set<std::string> seen; // the variants share most problems: each once
+        for (auto v : config.variants)
+            for (const auto& m : pointModel(config, config.values[i], v).validate())
+                if (seen.insert(m).second)
+                    errors.push_back(fmt::format("sweep.values[{}] ({} = {}, {}): {}", i, config.knob, config.values[i],
+                                                 toString(v), m));
+    }
+    return errors;
+}
+
 ExperimentResult runExperiment(const ExperimentConfig& config, const fs::path& outDir, ExperimentObserver* observer,
                                const CancelToken* cancel)
 {
+    const RunInProgress running; // the Data area's import waits for the run
     Pipeline p(config, outDir, observer, cancel);
     return p.run();
 }
 
 SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, ExperimentObserver* observer, const CancelToken* cancel)
 {
+    const RunInProgress running; // the Data area's import waits for the sweep
     if (auto e = config.validate(); !e.empty()) throw ConfigError(e);
+    std::optional<McuTarget> target;
+    if (!config.target.empty()) target = findTarget(listTargets(), config.target);
+    // Every point before the first runs: a bad value at the end must not cost the points before it.
+    if (auto e = validateSweepPoints(config); !e.empty()) throw ConfigError(e);
     fs::create_directories(outDir);
+    const FolderLock lock(outDir); // see Pipeline::run
+    for (const auto& f : removeStaleTemporaries(outDir))
+        logger()->info("removed {}, left by an interrupted write", f.string());
     const fs::path statePath = outDir / "sweep.json";
     const json configJson = toJson(config);
     RunStore store;
     std::int64_t runId = 0;
     if (fs::exists(statePath)) {
-        const auto st = readJson(statePath);
-        if (st.value("config", json()) != configJson)
+        const auto st = readState(statePath);
+        if (st["config"] != configJson)
             throw ConfigError(outDir.string() + ": this folder holds a sweep of another configuration; choose another "
                                                 "output folder or delete it");
         runId = st.value("run_id", std::int64_t(0));
+    }
+    if (runId > 0 && store.exists(runId)) {
         store.setStatus(runId, "running");
     } else {
+        // A new sweep, or one deleted from the history since (its points were in the history: redone).
         const auto manifest = makeManifest(configJson, 0, toString(defaultEngine()),
                                            config.bench.threads ? config.bench.threads : hardwareThreads());
         runId = store.createRun("sweep", config.name, configJson, toJson(manifest), outDir.string());
-        writeFileAtomic(statePath, json{{"config", configJson}, {"run_id", runId}}.dump(2));
+        writeJsonFile(statePath, json{{"config", configJson}, {"run_id", runId}});
     }
     SweepResult res;
     res.outDir = outDir;
@@ -520,39 +622,50 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
         writeFileAtomic(res.csvPath, toCsv(res.rows));
         json rows = json::array();
         for (const auto& r : res.rows) rows.push_back(toJson(r));
-        writeFileAtomic(res.jsonPath, json{{"kind", "sweep"}, {"run_id", runId}, {"manifest", details.manifest}, {"results", rows}}.dump(2));
+        writeJsonFile(res.jsonPath,
+                      json{{"kind", "sweep"}, {"run_id", runId}, {"manifest", details.manifest}, {"results", rows}});
     };
-    for (int i = 0; i < res.pointsTotal; ++i) {
-        if (done.count(i)) continue;
-        if (isCancelled(cancel)) {
-            res.cancelled = true;
-            break;
+    try {
+        for (int i = 0; i < res.pointsTotal; ++i) {
+            if (done.count(i)) continue;
+            if (isCancelled(cancel)) {
+                res.cancelled = true;
+                break;
+            }
+            std::vector<ModelResult> rows;
+            try {
+                rows = sweepPoint(config, config.values[size_t(i)], cancel, target ? &*target : nullptr);
+            } catch (const Cancelled&) {
+                res.cancelled = true;
+                break;
+            }
+            store.putSweepPoint(runId, i, rows);
+            done.insert(i);
+            ++computed;
+            writeOut();
+            for (const auto& r : rows) {
+                ExperimentEvent e;
+                e.type = ExperimentEvent::Type::ModelMeasured;
+                e.stage = "sweep";
+                e.model = r.model;
+                e.result = r;
+                e.overall = double(done.size()) / res.pointsTotal;
+                const double el = std::chrono::duration<double>(Clock::now() - start).count();
+                e.etaSeconds = el / computed * double(res.pointsTotal - int(done.size()));
+                e.message = config.knob + " = " + std::to_string(config.values[size_t(i)]);
+                if (observer) observer->onEvent(e);
+            }
         }
-        std::vector<ModelResult> rows;
-        try {
-            rows = sweepPoint(config, config.values[size_t(i)], cancel);
-        } catch (const Cancelled&) {
-            res.cancelled = true;
-            break;
-        }
-        store.putSweepPoint(runId, i, rows);
-        done.insert(i);
-        ++computed;
         writeOut();
-        for (const auto& r : rows) {
-            ExperimentEvent e;
-            e.type = ExperimentEvent::Type::ModelMeasured;
-            e.stage = "sweep";
-            e.model = r.model;
-            e.result = r;
-            e.overall = double(done.size()) / res.pointsTotal;
-            const double el = std::chrono::duration<double>(Clock::now() - start).count();
-            e.etaSeconds = el / computed * double(res.pointsTotal - int(done.size()));
-            e.message = config.knob + " = " + std::to_string(config.values[size_t(i)]);
-            if (observer) observer->onEvent(e);
+    } catch (const std::exception& e) {
+        // Any error but cancel: the run failed, and the history says so and why.
+        try {
+            store.setStatus(runId, "failed", e.what());
+        } catch (const std::exception& e2) {
+            logger()->error("run {} could not be marked failed: {}", runId, e2.what());
         }
+        throw;
     }
-    writeOut();
     res.pointsDone = int(done.size());
     store.setStatus(runId, res.cancelled ? "cancelled" : "finished");
     return res;

@@ -1,11 +1,16 @@
 #include "phinet/experiment/ExperimentConfig.h"
 
+#include "phinet/common/Limits.h"
+
 #include "phinet/common/Error.h"
+#include "phinet/common/Files.h"
 #include "phinet/common/JsonRead.h"
+#include "phinet/common/Log.h"
 #include "phinet/common/Paths.h"
 #include "phinet/model/ConfigJson.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 
@@ -29,6 +34,16 @@ PhiNetConfig ExperimentConfig::modifiedModel() const
     return c;
 }
 
+std::vector<std::string> validateBench(const BenchConfig& b)
+{
+    std::vector<std::string> e;
+    checkRange(e, "runs", b.runs, 1, 100000);
+    checkRange(e, "warmup", b.warmup, 0, 100000);
+    checkRange(e, "batch", b.batch, 1, 4096);
+    checkRange(e, "threads", b.threads, 0, maxThreads());
+    return e;
+}
+
 std::vector<std::string> ExperimentConfig::validate() const
 {
     std::vector<std::string> e;
@@ -36,15 +51,12 @@ std::vector<std::string> ExperimentConfig::validate() const
         for (const auto& m : v) e.push_back(m.rfind(prefix, 0) == 0 ? m : prefix + m);
     };
     add("model.", originalModel().validate());
-    if (modifiedDivisor < 1) e.push_back("modified_divisor: must be >= 1");
+    checkRange(e, "modified_divisor", modifiedDivisor, 1, 256);
     add("", data.validate());
     add("training_original.", trainOriginal.validate());
     add("training_modified.", trainModified.validate());
     add("quantization.", quant.validate());
-    if (bench.runs < 1) e.push_back("bench.runs: must be >= 1");
-    if (bench.warmup < 0) e.push_back("bench.warmup: must be >= 0");
-    if (bench.batch < 1) e.push_back("bench.batch: must be >= 1");
-    if (bench.threads < 0) e.push_back("bench.threads: must be >= 0");
+    for (const auto& m : validateBench(bench)) e.push_back("bench." + m);
     if ((stages.ptq || stages.qat) && !stages.trainModified)
         e.push_back("stages.train_modified: PTQ and QAT quantize the trained MODIFIED model, switch it on");
     return e;
@@ -116,31 +128,6 @@ ExperimentConfig experimentConfigFromJson(const json& j)
     return c;
 }
 
-namespace {
-json readJsonFile(const fs::path& path)
-{
-    std::ifstream in(path);
-    if (!in) throw ConfigError(path.string() + ": cannot read file");
-    try {
-        return json::parse(in);
-    } catch (const json::parse_error& e) {
-        throw ConfigError(path.string() + ": not valid JSON (" + e.what() + ")");
-    }
-}
-
-void writeJsonAtomic(const json& j, const fs::path& path)
-{
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
-    const fs::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp);
-        out << j.dump(2) << "\n";
-        if (!out) throw DataError(path.string() + ": cannot write file");
-    }
-    fs::rename(tmp, path);
-}
-} // namespace
-
 ExperimentConfig loadExperimentConfig(const fs::path& path)
 {
     try {
@@ -154,7 +141,7 @@ ExperimentConfig loadExperimentConfig(const fs::path& path)
 
 void saveExperimentConfig(const ExperimentConfig& c, const fs::path& path)
 {
-    writeJsonAtomic(toJson(c), path);
+    writeJsonFile(path, toJson(c));
 }
 
 std::vector<std::string> SweepConfig::validate() const
@@ -164,14 +151,17 @@ std::vector<std::string> SweepConfig::validate() const
     if (std::find(knobs.begin(), knobs.end(), knob) == knobs.end())
         e.push_back("sweep.knob: expected num_layers, alpha, beta or t0, got \"" + knob + "\"");
     if (values.empty()) e.push_back("sweep.values: give at least one value");
+    if (values.size() > 1000) e.push_back("sweep.values: at most 1000 values");
     for (double v : values) {
         if (!(v > 0)) e.push_back("sweep.values: every value must be > 0");
-        if (knob == "num_layers" && v != double(int(v))) e.push_back("sweep.values: num_layers takes integers");
+        if (knob == "num_layers" && v != std::floor(v)) e.push_back("sweep.values: num_layers takes integers");
     }
     for (const auto& m : base.validate()) e.push_back("sweep.base." + m);
     if (variants.empty()) e.push_back("sweep.variants: give at least one variant");
-    if (bench.runs < 1) e.push_back("sweep.bench.runs: must be >= 1");
-    if (trainBatches < 0) e.push_back("sweep.train_batches: must be >= 0");
+    for (const auto& m : validateBench(bench)) e.push_back("sweep.bench." + m);
+    checkRange(e, "sweep.train_batches", trainBatches, 0, 1000000);
+    if (reserve.ramBytes < 0) e.push_back("sweep.reserve_ram_kb: must be >= 0");
+    if (reserve.flashBytes < 0) e.push_back("sweep.reserve_flash_kb: must be >= 0");
     return e;
 }
 
@@ -179,7 +169,7 @@ json toJson(const SweepConfig& c)
 {
     json variants = json::array();
     for (auto v : c.variants) variants.push_back(toString(v));
-    return {{"kind", "sweep"},
+    json j({{"kind", "sweep"},
             {"name", c.name},
             {"knob", c.knob},
             {"values", c.values},
@@ -190,7 +180,13 @@ json toJson(const SweepConfig& c)
             {"measure_latency", c.measureLatency},
             {"measure_int8", c.measureInt8},
             {"train_batches", c.trainBatches},
-            {"data", toJson(c.data)}};
+            {"data", toJson(c.data)}});
+    if (!c.target.empty()) { // only when set: sweeps saved without a target keep their JSON (and resume)
+        j["target"] = c.target;
+        j["reserve_ram_kb"] = double(c.reserve.ramBytes) / 1024;
+        j["reserve_flash_kb"] = double(c.reserve.flashBytes) / 1024;
+    }
+    return j;
 }
 
 SweepConfig sweepConfigFromJson(const json& j)
@@ -229,6 +225,16 @@ SweepConfig sweepConfigFromJson(const json& j)
     readField(j, "measure_int8", c.measureInt8, "sweep", "true or false");
     readField(j, "train_batches", c.trainBatches, "sweep", "an integer");
     if (j.contains("data")) c.data = dataConfigFromJson(j.at("data"), "sweep.data");
+    readField(j, "target", c.target, "sweep", "a target name");
+    double reserveKb = 0;
+    if (j.contains("reserve_ram_kb")) {
+        readField(j, "reserve_ram_kb", reserveKb, "sweep", "a number of KB");
+        c.reserve.ramBytes = std::llround(reserveKb * 1024);
+    }
+    if (j.contains("reserve_flash_kb")) {
+        readField(j, "reserve_flash_kb", reserveKb, "sweep", "a number of KB");
+        c.reserve.flashBytes = std::llround(reserveKb * 1024);
+    }
     auto errors = c.validate();
     if (!errors.empty()) throw ConfigError(errors);
     return c;
@@ -236,59 +242,130 @@ SweepConfig sweepConfigFromJson(const json& j)
 
 Preset loadPreset(const fs::path& path)
 {
-    const auto j = readJsonFile(path);
-    Preset p;
-    p.path = path;
-    p.name = j.value("name", path.stem().string());
-    p.description = j.value("description", "");
-    p.kind = j.value("kind", "study");
     try {
+        const auto j = readJsonFile(path);
+        if (!j.is_object()) throw ConfigError("expected a JSON object");
+        Preset p;
+        p.path = path;
+        p.name = path.stem().string();
+        p.kind = "study";
+        readField(j, "name", p.name, "preset", "a string");
+        readField(j, "description", p.description, "preset", "a string");
+        readField(j, "kind", p.kind, "preset", "a string");
         if (p.kind == "study") p.study = experimentConfigFromJson(j);
         else if (p.kind == "sweep") p.sweep = sweepConfigFromJson(j);
         else throw ConfigError("kind: expected \"study\" or \"sweep\", got \"" + p.kind + "\"");
+        return p;
     } catch (const ConfigError& e) {
-        throw ConfigError(path.string() + ": " + e.what());
+        const std::string m = e.what();
+        if (m.rfind(path.string(), 0) == 0) throw;
+        throw ConfigError(path.string() + ": " + m);
     }
-    return p;
 }
 
-std::vector<Preset> listPresets()
+namespace {
+
+/// A preset file that could not be loaded.
+struct BrokenPreset {
+    fs::path path;
+    std::string error;
+    int folder; ///< 0: shipped, 1: the user's (theirs win on names)
+};
+
+/// Every loadable preset by name (the user's win), and the files that could not be loaded.
+std::map<std::string, std::pair<Preset, int>> scanPresets(std::vector<BrokenPreset>& broken)
 {
-    std::map<std::string, Preset> byName;
-    for (const auto& dir : {resourceDir() / "presets", userDataDir() / "presets"}) {
+    std::map<std::string, std::pair<Preset, int>> byName;
+    const fs::path dirs[] = {resourceDir() / "presets", userDataDir() / "presets"};
+    for (int folder = 0; folder < 2; ++folder) {
+        const auto& dir = dirs[folder];
         std::error_code ec;
         if (!fs::is_directory(dir, ec)) continue;
         std::vector<fs::path> files;
-        for (const auto& e : fs::directory_iterator(dir))
-            if (e.path().extension() == ".json") files.push_back(e.path());
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+            if (it->path().extension() == ".json") files.push_back(it->path());
+        if (ec) broken.push_back({dir, "cannot list the folder (" + ec.message() + ")", folder});
         std::sort(files.begin(), files.end());
         for (const auto& f : files) {
-            auto p = loadPreset(f);
-            byName[p.name] = p;
+            // One broken file must not hide the others: skip it, say which and why.
+            try {
+                auto p = loadPreset(f);
+                const std::string name = p.name; // not byName[p.name] = {std::move(p), ...}: the right side goes first
+                byName[name] = {std::move(p), folder};
+            } catch (const std::exception& e) {
+                broken.push_back({f, e.what(), folder});
+                logger()->warn("preset skipped: {}", e.what());
+            }
         }
     }
+    return byName;
+}
+
+/// The first number that is not finite (NaN is written as null and reads back as an error), as a
+/// field path; empty if none.
+std::string nonFiniteField(const json& j, const std::string& at)
+{
+    if (j.is_number_float() && !std::isfinite(j.get<double>())) return at;
+    if (j.is_object())
+        for (const auto& [k, v] : j.items())
+            if (auto f = nonFiniteField(v, at.empty() ? k : at + "." + k); !f.empty()) return f;
+    if (j.is_array())
+        for (size_t i = 0; i < j.size(); ++i)
+            if (auto f = nonFiniteField(j[i], at + "[" + std::to_string(i) + "]"); !f.empty()) return f;
+    return {};
+}
+
+} // namespace
+
+std::vector<Preset> listPresets(std::vector<std::string>* problems)
+{
+    std::vector<BrokenPreset> broken;
+    auto byName = scanPresets(broken);
+    if (problems)
+        for (const auto& b : broken)
+            problems->push_back(b.error);
     std::vector<Preset> out;
-    for (auto& [name, p] : byName) out.push_back(std::move(p));
+    for (auto& [name, p] : byName)
+        out.push_back(std::move(p.first));
     return out;
 }
 
 Preset findPreset(const std::string& name)
 {
-    auto all = listPresets();
-    for (auto& p : all)
-        if (p.name == name) return p;
+    std::vector<BrokenPreset> broken;
+    auto all = scanPresets(broken);
+    auto it = all.find(name);
+    // A broken <name>.json in the same or a winning folder is the preset the user asked for.
+    for (const auto& b : broken)
+        if (b.path.stem() == name && (it == all.end() || b.folder >= it->second.second))
+            throw ConfigError("preset \"" + name + "\" cannot be used: " + b.error);
+    if (it != all.end()) return it->second.first;
     std::string known;
-    for (const auto& p : all) known += (known.empty() ? "" : ", ") + p.name;
+    for (const auto& [n, p] : all)
+        known += (known.empty() ? "" : ", ") + n;
     throw ConfigError("preset \"" + name + "\" not found (known: " + known + ")");
 }
 
 fs::path saveUserPreset(const Preset& p)
 {
+    // The name becomes the file name: only plain names, so "../x" or "/etc/x" cannot leave the folder.
+    const bool plain = !p.name.empty() && p.name.size() <= 100 && p.name[0] != '.' &&
+                       std::all_of(p.name.begin(), p.name.end(), [](char ch) {
+                           return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+                       });
+    if (!plain)
+        throw ConfigError("preset name \"" + p.name +
+                          "\": use letters, digits, '-', '_' and '.' only, not starting with '.' (at most 100)");
+    if (p.study.has_value() == p.sweep.has_value())
+        throw ConfigError("preset \"" + p.name + "\": holds neither or both of a study and a sweep");
+    if (auto e = p.study ? p.study->validate() : p.sweep->validate(); !e.empty()) throw ConfigError(e);
     json j = p.study ? toJson(*p.study) : toJson(*p.sweep);
+    if (const auto f = nonFiniteField(j, ""); !f.empty())
+        throw ConfigError(f + ": must be a finite number (preset \"" + p.name + "\" not saved)");
     j["name"] = p.name;
     j["description"] = p.description;
     const auto path = userDataDir() / "presets" / (p.name + ".json");
-    writeJsonAtomic(j, path);
+    writeJsonFile(path, j);
     return path;
 }
 

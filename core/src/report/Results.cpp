@@ -5,6 +5,7 @@
 #include <torch/version.h>
 #include <spdlog/version.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -66,6 +67,8 @@ json toJson(const ModelResult& r)
             {"macs", r.macs},
             {"flash_bytes_int8", r.flashBytesInt8},
             {"peak_ram_bytes_int8", r.peakRamBytesInt8},
+            {"fit_target", r.fitTarget},
+            {"fits_target", r.fitsTarget ? json(*r.fitsTarget) : json(nullptr)},
             {"fp32_size_mib", optional(r.fp32SizeMib)},
             {"int8_size_mib", optional(r.int8SizeMib)},
             {"accuracy_pct", optional(r.accuracyPct)},
@@ -95,6 +98,8 @@ ModelResult modelResultFromJson(const json& j)
     r.macs = j.value("macs", std::int64_t(0));
     r.flashBytesInt8 = j.value("flash_bytes_int8", std::int64_t(0));
     r.peakRamBytesInt8 = j.value("peak_ram_bytes_int8", std::int64_t(0));
+    r.fitTarget = j.value("fit_target", "");
+    if (j.contains("fits_target") && j.at("fits_target").is_boolean()) r.fitsTarget = j.at("fits_target").get<bool>();
     auto opt = [&](const char* k) -> std::optional<double> {
         if (!j.contains(k) || j.at(k).is_null()) return std::nullopt;
         return j.at(k).get<double>();
@@ -196,6 +201,11 @@ std::string toCsv(const std::vector<ModelResult>& rows)
     std::string out;
     const auto& cols = csvColumns();
     for (size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + cols[i];
+    std::vector<std::string> fitTargets; // fits_<target> columns, in the order the rows name them
+    for (const auto& r : rows)
+        if (!r.fitTarget.empty() && std::find(fitTargets.begin(), fitTargets.end(), r.fitTarget) == fitTargets.end())
+            fitTargets.push_back(r.fitTarget);
+    for (const auto& t : fitTargets) out += "," + csvField("fits_" + t);
     out += "\r\n";
     for (const auto& r : rows) {
         auto lat = [](const std::optional<LatencyReport>& l, bool p90) -> std::string {
@@ -231,22 +241,11 @@ std::string toCsv(const std::vector<ModelResult>& rows)
                                               any ? std::to_string(any->protocol.threads) : "",
                                               engine};
         for (size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + csvField(fields[i]);
+        for (const auto& t : fitTargets)
+            out += std::string(",") + (r.fitTarget == t && r.fitsTarget ? (*r.fitsTarget ? "true" : "false") : "");
         out += "\r\n";
     }
     return out;
-}
-
-void writeFileAtomic(const fs::path& path, const std::string& text)
-{
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
-    const fs::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        out << text;
-        out.flush();
-        if (!out) throw DataError(path.string() + ": cannot write file");
-    }
-    fs::rename(tmp, path);
 }
 
 } // namespace phinet

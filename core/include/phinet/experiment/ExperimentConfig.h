@@ -4,6 +4,7 @@
 
 #include "phinet/data/DataConfig.h"
 #include "phinet/model/PhiNetConfig.h"
+#include "phinet/model/McuTarget.h"
 #include "phinet/quant/QuantConfig.h"
 #include "phinet/train/TrainConfig.h"
 
@@ -22,6 +23,8 @@ struct BenchConfig {
     int threads = 0;  ///< 0: all cores
     bool gpu = true;  ///< measure FP32 on CUDA where available
 };
+/// Range problems of a bench config, one per field ("runs: must be in [1, 100000] (got 0)").
+std::vector<std::string> validateBench(const BenchConfig& b);
 
 /// Which stages run. A switched-off stage is skipped (its models get no row).
 struct StageSwitches {
@@ -71,6 +74,10 @@ struct SweepConfig {
     bool measureInt8 = true;           ///< INT8 conversion (size, latency) at every point
     int trainBatches = 0;              ///< > 0: train this many batches and report accuracy
     DataConfig data;                   ///< for the optional accuracy
+    /// Optional MCU target (a name from listTargets()): every row gets fits_<target>, whether its INT8
+    /// flash and peak RAM fit the board less `reserve`. Empty: no fit column.
+    std::string target;
+    McuReserve reserve;
     std::vector<std::string> validate() const;
 };
 
@@ -87,11 +94,17 @@ struct Preset {
     std::filesystem::path path;
 };
 /// Presets shipped in resources/presets plus the user's own in <data>/presets (theirs win on names).
-std::vector<Preset> listPresets();
-/// Finds a preset by name; throws ConfigError listing the known names.
+/// A file that cannot be read or holds an invalid preset is skipped and logged; its path and error
+/// go to `problems` when given. The others are listed.
+std::vector<Preset> listPresets(std::vector<std::string>* problems = nullptr);
+/// Finds a preset by name; throws ConfigError listing the known names, or naming the file and its
+/// error when the file of that name (<name>.json) is the broken one.
 Preset findPreset(const std::string& name);
+/// Throws ConfigError naming the file (unreadable, not JSON, invalid settings).
 Preset loadPreset(const std::filesystem::path& path);
-/// Saves a user preset into <data>/presets/<name>.json (atomic).
+/// Saves a user preset into <data>/presets/<name>.json (atomic). Refuses (ConfigError, nothing
+/// written) a name that is not a plain file name (letters, digits, '-', '_', '.'; not starting with
+/// '.'), settings that do not validate, and non-finite numbers.
 std::filesystem::path saveUserPreset(const Preset& p);
 
 } // namespace phinet

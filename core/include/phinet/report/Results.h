@@ -1,6 +1,7 @@
 #pragma once
 /// Result rows, the reproducibility manifest, and CSV (RFC 4180) / JSON writers. Torch-free.
 
+#include "phinet/common/Files.h"
 #include "phinet/bench/Latency.h"
 #include "phinet/quant/QuantConfig.h"
 
@@ -27,6 +28,10 @@ struct ModelResult {
     std::int64_t macs = 0;
     std::int64_t flashBytesInt8 = 0;
     std::int64_t peakRamBytesInt8 = 0;
+    /// Sweeps with a target: the board's name and whether the INT8 flash and peak RAM fit it (less the
+    /// reserve). The CSV gets a column fits_<target> ("true"/"false") when any row has one.
+    std::string fitTarget;
+    std::optional<bool> fitsTarget;
     std::optional<double> fp32SizeMib, int8SizeMib;
     std::optional<double> accuracyPct;
     std::optional<double> trainSeconds;
@@ -61,11 +66,10 @@ nlohmann::json toJson(const Manifest& m);
 
 /// The CSV columns: settings first (model, variant, alpha, ...), then measurements with units.
 const std::vector<std::string>& csvColumns();
-/// One CSV line per result (RFC 4180: CRLF, quoted where needed, blank where not measured).
+/// One CSV line per result (RFC 4180: CRLF, quoted where needed, blank where not measured). Rows
+/// checked against an MCU target add a last column fits_<target> per target named by the rows.
 std::string toCsv(const std::vector<ModelResult>& rows);
 /// Quotes a field if it holds a comma, quote or line break (RFC 4180).
 std::string csvField(const std::string& s);
-/// Writes text atomically (temporary file renamed over the target).
-void writeFileAtomic(const std::filesystem::path& path, const std::string& text);
 
 } // namespace phinet
