@@ -255,6 +255,34 @@ private Q_SLOTS:
         QCOMPARE(runCli(home_, studyArgs(config_, reference_, true)).exitCode, 0);
     }
 
+    void deletingRunningAndInterruptedRuns()
+    {
+        const QString home = path(QStringLiteral("home-delete")), dir = path(QStringLiteral("delete-run"));
+        // a longer run (20 epochs): refused while it runs
+        QString config = path(QStringLiteral("long.json"));
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(kTinyStudy).replace("\"epochs\": 2", "\"epochs\": 20"));
+        f.close();
+        QProcess p;
+        p.setProcessEnvironment(envWithHome(home));
+        p.start(QStringLiteral(PHINET_CLI_PATH), studyArgs(config, dir, false));
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(dir + QStringLiteral("/original-fp32.ckpt")), 60000); // past createRun
+        QCOMPARE(runStatus(home, dir), QStringLiteral("running"));
+        const auto refused = runCli(home, {"runs", "delete", "1"});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("still running"), refused.err.constData());
+        ::kill(pid_t(p.processId()), SIGKILL);
+        p.waitForFinished();
+        // killed: interrupted, deletable, and its folder resumes into a new run of the history
+        QCOMPARE(runStatus(home, dir), QStringLiteral("interrupted"));
+        QCOMPARE(runCli(home, {"runs", "delete", "1"}).exitCode, 0);
+        QCOMPARE(runStatus(home, dir), QString());
+        const auto r = runCli(home, studyArgs(config, dir, true), 300000);
+        QVERIFY2(r.exitCode == 0, r.err.constData()); // was: FOREIGN KEY constraint failed
+        QCOMPARE(runStatus(home, dir), QStringLiteral("finished"));
+    }
+
     void brokenPresetIsNamedAndTheOthersStay()
     {
         QDir().mkpath(home_ + QStringLiteral("/presets"));
