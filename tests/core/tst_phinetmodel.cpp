@@ -313,7 +313,7 @@ private Q_SLOTS:
         QTest::newRow("downsampling high") << "downsampling_layers";
         QTest::newRow("input channels") << "input";
         QTest::newRow("input small") << "input";
-        QTest::newRow("classes") << "classes";
+        QTest::newRow("classes") << "num_classes"; // the JSON key
         QTest::newRow("beta") << "beta";
         QTest::newRow("t0") << "t0";
     }

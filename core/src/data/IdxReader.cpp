@@ -141,11 +141,11 @@ ImageDataset loadIdxFolder(const fs::path& dir, Split split, const CancelToken* 
     if (!fs::is_directory(dir)) throw DataError(dir.string() + ": data folder does not exist");
     const auto imgPath = find(imgBase, "idx3");
     const auto lblPath = find(lblBase, "idx1");
+    auto images = readIdx(imgPath, kMaxDatasetBytes, cancel);
     auto labels = readIdx(lblPath, kMaxDatasetImages, cancel);
     if (labels.dim() != 1)
         throw DataError(lblPath.string() + ": expected a 1-dimensional label file, found " + std::to_string(labels.dim()) +
                         " dimensions");
-    auto images = readIdx(imgPath, kMaxDatasetBytes, cancel);
     if (images.dim() != 3)
         throw DataError(imgPath.string() + ": expected a 3-dimensional image file (N x H x W), found " +
                         std::to_string(images.dim()) + " dimensions");

@@ -52,7 +52,7 @@ std::optional<ScheduleKind> scheduleFromString(const std::string& s)
 std::vector<std::string> TrainConfig::validate() const
 {
     std::vector<std::string> e;
-    checkRangeOpenLow(e, "lr", lr, 0.0, 10.0);
+    checkRangeOpenLow(e, "lr", lr, 0.0, 1e6);
     if (momentum < 0 || !(momentum < 1)) e.push_back("momentum: must be in [0, 1) (got " + std::to_string(momentum) + ")");
     checkRange(e, "weight_decay", weightDecay, 0.0, 1.0);
     checkRange(e, "step_epochs", stepEpochs, 1, 100000);
