@@ -392,6 +392,29 @@ private Q_SLOTS:
         QVERIFY2(QString::fromStdString(info.message).contains(QStringLiteral("results.csv")), info.message.c_str());
     }
 
+    void fullDiskDuringTheStateSaveKeepsTheState()
+    {
+        const auto d = dir("state-full");
+        const auto cfg = reportOnlyStudy();
+        const auto first = runExperiment(cfg, d);
+        const auto state = readAll(d / "state.json");
+        RunStore().remove(first.runId); // the next run records itself again: a new run_id in state.json
+        {
+            WriteFault fault([](const fs::path& p) { return p.filename() == "state.json" ? ENOSPC : 0; });
+            try {
+                runExperiment(cfg, d);
+                QFAIL("a full disk was not reported");
+            } catch (const DataError& e) {
+                QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("state.json")), e.what());
+            }
+        }
+        QCOMPARE(readAll(d / "state.json"), state);
+        QCOMPARE(temporaries(d), QStringList());
+        const auto runs = RunStore().list();
+        QCOMPARE(QString::fromStdString(runs.back().outDir), QString::fromStdString(d.string()));
+        QCOMPARE(QString::fromStdString(runs.back().status), QStringLiteral("failed"));
+    }
+
     // ---- run store ----
 
     void orphanRunningRowsBecomeInterrupted()
