@@ -168,7 +168,12 @@ public:
             for (const auto& m : kStudyModels)
                 if (auto r = row(m)) store_.putResult(runId_, *r);
             state_["run_id"] = runId_;
-            saveState();
+            try {
+                saveState();
+            } catch (const std::exception& e) {
+                store_.setStatus(runId_, "failed", e.what());
+                throw;
+            }
         }
         result_.runId = runId_;
         setupProgress();
