@@ -1,5 +1,8 @@
 #include "QuantCommands.h"
 
+#include "phinet/common/Limits.h"
+#include "phinet/common/SafeTensors.h"
+
 #include "Progress.h"
 
 #include "phinet/bench/ModelBench.h"
@@ -257,67 +260,114 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
 
 void BenchArgs::add(CLI::App* app)
 {
-    app->add_option("--model", modelFile, "FP32 checkpoint or INT8 model file")->required();
-    app->add_option("--input", input, "C,H,W (must match the model; default: the model's)");
+    app->add_option("--model", modelFiles,
+                    "FP32 checkpoint or INT8 model file; repeat to compare files interleaved (ratios to the first)")
+        ->required();
+    app->add_option("--input", input, "C,H,W (must match the models; default: the model's)");
     app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
-    app->add_option("--runs", runs, "timed runs")->capture_default_str();
-    app->add_option("--warmup", warmup, "warm-up runs")->capture_default_str();
+    app->add_option("--rounds", rounds, "rounds: each loads every model afresh and times it (interleaved)")->capture_default_str();
+    app->add_option("--runs", runs, "timed runs per round (the round's median is its figure)")->capture_default_str();
+    app->add_option("--warmup", warmup, "warm-up runs at the start of every round")->capture_default_str();
     app->add_option("--batch", batch, "batch size")->capture_default_str();
     app->add_option("--engine", engine, "INT8 engine: onednn | qnnpack (default: the file's)");
+    app->add_option("--max-interval", maxInterval, "warn when a 95% interval is wider than this fraction of its median")
+        ->capture_default_str();
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
 }
 
 int runBench(const BenchArgs& a, CLI::App* app)
 {
-    if (!fs::exists(a.modelFile)) throw UsageError("--model: file \"" + a.modelFile + "\" does not exist");
-    if (a.runs < 1) throw UsageError("--runs: must be >= 1");
-    if (a.warmup < 0) throw UsageError("--warmup: must be >= 0");
-    if (a.batch < 1) throw UsageError("--batch: must be >= 1");
+    if (a.modelFiles.empty()) throw UsageError("--model: give at least one model file");
+    for (const auto& f : a.modelFiles)
+        if (!fs::exists(f)) throw UsageError("--model: file \"" + f + "\" does not exist");
+    if (a.rounds < 2 || a.rounds > 1000) throw UsageError("--rounds: must be in [2, 1000] (got " + std::to_string(a.rounds) + ")");
+    if (a.runs < 1 || a.runs > 100000) throw UsageError("--runs: must be in [1, 100000] (got " + std::to_string(a.runs) + ")");
+    if (a.warmup < 0 || a.warmup > 100000) throw UsageError("--warmup: must be in [0, 100000] (got " + std::to_string(a.warmup) + ")");
+    if (a.batch < 1 || a.batch > 4096) throw UsageError("--batch: must be in [1, 4096] (got " + std::to_string(a.batch) + ")");
+    if (a.threads < 0 || a.threads > maxThreads())
+        throw UsageError("--threads: must be in [0, " + std::to_string(maxThreads()) + "] (got " + std::to_string(a.threads) + ")");
+    if (!(a.maxInterval > 0 && a.maxInterval <= 1)) throw UsageError("--max-interval: must be in (0, 1]");
     std::optional<QuantEngine> engine;
     if (!a.engine.empty()) {
         engine = engineFromString(a.engine);
         if (!engine) throw UsageError("--engine: expected onednn or qnnpack, got \"" + a.engine + "\"");
     }
-    LatencyProtocol lp;
-    lp.runs = a.runs;
-    lp.warmup = a.warmup;
-    lp.threads = a.threads;
-    lp.batch = a.batch;
-    LatencyReport r, gpu;
-    PhiNetConfig cfg;
-    std::int64_t bytes = std::int64_t(fs::file_size(a.modelFile));
-    std::string kind;
-    // An INT8 file or an FP32 checkpoint: try INT8 first (its metadata says which it is).
-    try {
-        auto q = QuantizedPhiNet::load(a.modelFile, engine);
-        cfg = q.plan().config;
-        kind = "int8";
-        if (!a.input.empty() && parseShape(a.input, "--input") != cfg.input)
-            throw UsageError("--input: the model takes " + std::to_string(cfg.input[0]) + "," + std::to_string(cfg.input[1]) + "," +
-                             std::to_string(cfg.input[2]));
-        r = int8CpuLatency(q, lp);
-    } catch (const DataError& e) {
-        if (std::string(e.what()).find("FP32 checkpoints") == std::string::npos) throw;
-        auto ck = loadCheckpoint(a.modelFile);
-        cfg = ck.meta.model;
-        kind = "fp32";
-        if (!a.input.empty() && parseShape(a.input, "--input") != cfg.input)
-            throw UsageError("--input: the model takes " + std::to_string(cfg.input[0]) + "," + std::to_string(cfg.input[1]) + "," +
-                             std::to_string(cfg.input[2]));
-        r = fp32CpuLatency(ck.model, lp);
-        gpu = fp32GpuLatency(ck.model, lp);
+    struct FileInfo {
+        std::string kind, engine;
+        std::int64_t bytes = 0;
+        PhiNetConfig config;
+        LatencyReport gpu;
+    };
+    std::vector<FileInfo> infos;
+    std::vector<std::string> names;
+    std::vector<ForwardFactory> factories;
+    for (const auto& f : a.modelFiles) {
+        FileInfo info;
+        info.bytes = std::int64_t(fs::file_size(f));
+        switch (modelFileKind(f)) {
+        case ModelFileKind::Int8: {
+            const auto q = QuantizedPhiNet::load(f, engine);
+            info.kind = "int8";
+            info.engine = toString(q.engine());
+            info.config = q.plan().config;
+            break;
+        }
+        case ModelFileKind::Fp32: {
+            auto ck = loadCheckpoint(f);
+            info.kind = "fp32";
+            info.engine = "fp32 (oneDNN conv, OpenBLAS GEMM)";
+            info.config = ck.meta.model;
+            LatencyProtocol lp;
+            lp.runs = a.runs;
+            lp.warmup = a.warmup;
+            lp.batch = a.batch;
+            lp.threads = a.threads;
+            info.gpu = fp32GpuLatency(ck.model, lp);
+            break;
+        }
+        default: throw DataError(f + ": not a PhiNet workbench model file (FP32 checkpoint or INT8 file)");
+        }
+        if (!a.input.empty() && parseShape(a.input, "--input") != info.config.input)
+            throw UsageError("--input: " + f + " takes " + std::to_string(info.config.input[0]) + "," +
+                             std::to_string(info.config.input[1]) + "," + std::to_string(info.config.input[2]));
+        // Names: the file name, made unique when two files share it.
+        std::string name = fs::path(f).filename().string();
+        if (std::count(names.begin(), names.end(), name)) name = f;
+        names.push_back(name);
+        factories.push_back(forwardFromFile(f, a.batch, engine));
+        infos.push_back(std::move(info));
     }
+    ComparisonProtocol p;
+    p.rounds = a.rounds;
+    p.runsPerRound = a.runs;
+    p.warmup = a.warmup;
+    p.batch = a.batch;
+    p.threads = a.threads;
+    p.maxRelativeInterval = a.maxInterval;
+    installInterruptHandler();
+    const auto c = compareForwards(names, factories, p, &interruptToken());
     if (a.json) {
-        json out{{"model", a.modelFile}, {"kind", kind}, {"bytes", bytes}, {"latency_ms", toJson(r)}, {"cpu", cpuModel()}};
-        if (kind == "fp32") out["gpu_latency_ms"] = toJson(gpu);
+        auto out = toJson(c);
+        for (size_t i = 0; i < infos.size(); ++i) {
+            auto& m = out["models"][i];
+            m["file"] = a.modelFiles[i];
+            m["kind"] = infos[i].kind;
+            m["engine"] = infos[i].engine;
+            m["bytes"] = infos[i].bytes;
+            if (infos[i].kind == "fp32") m["gpu_latency_ms"] = toJson(infos[i].gpu);
+        }
+        out["cpu"] = cpuModel();
+        out["vnni"] = cpuHasVnni();
         std::cout << out.dump() << std::endl;
     } else {
-        std::printf("%s model %s (%.3f MiB): mean %.3f ms, median %.3f ms, p90 %.3f ms\n"
-                    "protocol: batch %d, %d warm-up, %d runs, %d threads, engine %s, %s on %s\n",
-                    kind.c_str(), a.modelFile.c_str(), bytes / 1048576.0, r.mean, r.median, r.p90, r.protocol.batch,
-                    r.protocol.warmup, r.protocol.runs, r.protocol.threads, r.protocol.engine.c_str(), r.protocol.device.c_str(),
-                    cpuModel().c_str());
-        if (kind == "fp32" && !gpu.available) std::printf("GPU: unavailable (%s)\n", gpu.unavailableReason.c_str());
+        std::printf("%s", formatComparison(c).c_str());
+        std::printf("CPU: %s (VNNI: %s)\n", cpuModel().c_str(), cpuHasVnni() ? "yes" : "no");
+        for (size_t i = 0; i < infos.size(); ++i) {
+            std::printf("%s: %s, %.3f MiB, engine %s\n", names[i].c_str(), infos[i].kind.c_str(), double(infos[i].bytes) / 1048576.0,
+                        infos[i].engine.c_str());
+            if (infos[i].kind == "fp32" && !infos[i].gpu.available)
+                std::printf("  GPU: unavailable (%s)\n", infos[i].gpu.unavailableReason.c_str());
+        }
     }
     return Ok;
 }

@@ -33,11 +33,13 @@ struct QuantizeArgs {
 };
 
 struct BenchArgs {
-    std::string modelFile;
+    std::vector<std::string> modelFiles;
     std::string input;
     int threads = 0;
-    int runs = 100;
-    int warmup = 10;
+    int rounds = 10;
+    int runs = 20;
+    int warmup = 5;
+    double maxInterval = 0.10;
     int batch = 1;
     std::string engine;
     bool json = false;

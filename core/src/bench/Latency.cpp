@@ -54,6 +54,12 @@ nlohmann::json toJson(const LatencyReport& r)
         j["p90"] = r.p90;
         j["min"] = r.min;
         j["max"] = r.max;
+        if (r.rounds > 0) {
+            j["rounds"] = r.rounds;
+            j["interval95"] = {r.intervalLow, r.intervalHigh};
+            j["cv"] = r.cv;
+            j["unstable"] = r.unstable;
+        }
     } else {
         j["reason"] = r.unavailableReason;
     }

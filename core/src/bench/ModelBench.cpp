@@ -1,5 +1,6 @@
 #include "phinet/bench/ModelBench.h"
 
+#include "phinet/common/SafeTensors.h"
 #include "phinet/model/MemoryEstimate.h"
 
 #include "phinet/common/Threads.h"
@@ -90,6 +91,86 @@ LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol p, co
     model.repack(); // ONEDNN kernels keep the thread count they first ran with
     const auto x = benchInput(model.plan().config, p.batch);
     return measureLatency([&] { model.forward(x); }, p, {}, cancel);
+}
+
+namespace {
+/// The fixed input of a round: the same values for every model and round (seeded).
+torch::Tensor roundInput(const PhiNetConfig& c, int batch)
+{
+    ensureMemoryFits(c, batch, MemoryUse::Inference, "latency at batch " + std::to_string(batch));
+    auto gen = at::detail::createCPUGenerator(1234);
+    return torch::rand({batch, c.input[0], c.input[1], c.input[2]}, gen);
+}
+
+std::function<void()> fp32Forward(PhiNet model, int batch)
+{
+    model->eval();
+    setChannelsLast(model, false);
+    auto x = roundInput(model->config(), batch);
+    return [model, x]() mutable {
+        torch::NoGradGuard ng;
+        model->forward(x);
+    };
+}
+
+std::function<void()> int8Forward(std::shared_ptr<QuantizedPhiNet> q, int batch)
+{
+    q->repack(); // for this round's thread count, from the weights afresh
+    auto x = roundInput(q->plan().config, batch);
+    return [q, x] { q->forward(x); };
+}
+} // namespace
+
+ForwardFactory forwardFromFile(const fs::path& file, int batch, std::optional<QuantEngine> engine)
+{
+    const bool int8 = modelFileKind(file) == ModelFileKind::Int8;
+    return [file, batch, engine, int8]() -> std::function<void()> {
+        if (int8) return int8Forward(std::make_shared<QuantizedPhiNet>(QuantizedPhiNet::load(file, engine)), batch);
+        return fp32Forward(loadCheckpoint(file).model, batch);
+    };
+}
+
+ForwardFactory forwardFromModel(PhiNet& model, int batch)
+{
+    PhiNet source = model;
+    return [source, batch]() -> std::function<void()> {
+        PhiNet copy(source->config());
+        {
+            torch::NoGradGuard ng;
+            auto dst = copy->named_parameters();
+            for (const auto& p : source->named_parameters()) dst[p.key()].copy_(p.value());
+            auto dstb = copy->named_buffers();
+            for (const auto& b : source->named_buffers()) dstb[b.key()].copy_(b.value());
+        }
+        return fp32Forward(copy, batch);
+    };
+}
+
+ForwardFactory forwardFromInt8(const QuantizedPhiNet& model, int batch)
+{
+    const QuantizedPhiNet* q = &model;
+    return [q, batch]() -> std::function<void()> {
+        std::shared_ptr<const QuantizedPhiNet> alias(q, [](const QuantizedPhiNet*) {});
+        q->repack();
+        auto x = roundInput(q->plan().config, batch);
+        return [alias, x] { alias->forward(x); };
+    };
+}
+
+LatencyComparison compareForwards(const std::vector<std::string>& names, const std::vector<ForwardFactory>& factories,
+                                  ComparisonProtocol protocol, const CancelToken* cancel)
+{
+    pinAllocator();
+    protocol.threads = setComputeThreads(protocol.threads);
+    auto run = [&](size_t i, int) {
+        auto forward = factories[i]();
+        LatencyProtocol lp;
+        lp.warmup = protocol.warmup;
+        lp.runs = protocol.runsPerRound;
+        lp.batch = protocol.batch;
+        return measureLatency(forward, lp, {}, cancel).samples;
+    };
+    return compareLatency(names, run, protocol, cancel);
 }
 
 std::int64_t fp32ModelBytes(PhiNet& model)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -69,6 +70,42 @@ std::int64_t SafeTensor::numel() const
     std::int64_t n = 1;
     for (auto d : shape) n *= d;
     return n;
+}
+
+std::map<std::string, std::string> readSafeTensorsMetadata(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw DataError(path.string() + ": cannot read file");
+    unsigned char len[8];
+    if (!in.read(reinterpret_cast<char*>(len), 8)) throw DataError(path.string() + ": not a safetensors model file (too short)");
+    std::uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | len[i];
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec || n > kMaxHeaderBytes || n + 8 > size) throw DataError(path.string() + ": not a safetensors model file (bad header length)");
+    std::string text(size_t(n), '\0');
+    if (!in.read(text.data(), std::streamsize(n))) throw DataError(path.string() + ": truncated safetensors header");
+    json header;
+    try {
+        header = parseJsonBounded(text, path.string() + " (safetensors header)", 8);
+    } catch (const ConfigError& e) {
+        throw DataError(e.what());
+    }
+    std::map<std::string, std::string> out;
+    if (header.is_object() && header.contains("__metadata__") && header["__metadata__"].is_object())
+        for (auto it = header["__metadata__"].begin(); it != header["__metadata__"].end(); ++it)
+            if (it.value().is_string()) out[it.key()] = it.value().get<std::string>();
+    return out;
+}
+
+ModelFileKind modelFileKind(const std::filesystem::path& path)
+{
+    const auto meta = readSafeTensorsMetadata(path);
+    const auto it = meta.find("format");
+    if (it == meta.end()) return ModelFileKind::Unknown;
+    if (it->second == "phinet-checkpoint") return ModelFileKind::Fp32;
+    if (it->second == "phinet-int8") return ModelFileKind::Int8;
+    return ModelFileKind::Unknown;
 }
 
 SafeTensorsFile SafeTensorsFile::read(const std::filesystem::path& path, std::int64_t maxBytes)

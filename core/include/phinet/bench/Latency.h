@@ -27,6 +27,11 @@ struct LatencyReport {
     std::string unavailableReason; ///< why no figure (e.g. "no CUDA device: LibTorch built without CUDA")
     double mean = 0, median = 0, p90 = 0, min = 0, max = 0; ///< milliseconds
     std::vector<double> samples;
+    /// Interleaved rounds (compareLatency): then `median` is the median of the round medians,
+    /// with its 95% interval and the rounds' coefficient of variation; 0 rounds: one plain run.
+    int rounds = 0;
+    double intervalLow = 0, intervalHigh = 0, cv = 0;
+    bool unstable = false; ///< the interval is wider than the protocol allows
 };
 
 /// Times `run` (one forward pass): protocol.warmup untimed calls, then protocol.runs timed ones.

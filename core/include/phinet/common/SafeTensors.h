@@ -84,6 +84,14 @@ private:
     std::map<std::string, std::string> metadata_;
 };
 
+/// The `__metadata__` of a safetensors file, reading only its header (DataError naming the file when
+/// it is not one).
+std::map<std::string, std::string> readSafeTensorsMetadata(const std::filesystem::path& path);
+
+/// What a workbench model file holds, from its metadata's "format".
+enum class ModelFileKind { Unknown, Fp32, Int8 };
+ModelFileKind modelFileKind(const std::filesystem::path& path);
+
 /// "[1, 3, 28, 28]"
 std::string shapeString(const std::vector<std::int64_t>& shape);
 
