@@ -47,6 +47,28 @@ std::optional<LatencyReport> latencyFromJson(const json& j)
 }
 } // namespace
 
+const char* toString(Precision p)
+{
+    switch (p) {
+    case Precision::Fp32: return "fp32";
+    case Precision::Int8: return "int8";
+    case Precision::Fp32AndInt8: return "fp32+int8";
+    }
+    return "fp32";
+}
+
+std::optional<Precision> precisionFromString(const std::string& s)
+{
+    for (auto p : {Precision::Fp32, Precision::Int8, Precision::Fp32AndInt8})
+        if (s == toString(p)) return p;
+    return std::nullopt;
+}
+
+std::optional<double> sizeMib(const ModelResult& r)
+{
+    return r.precision == Precision::Int8 ? r.int8SizeMib : r.fp32SizeMib;
+}
+
 json toJson(const ModelResult& r)
 {
     json layers = json::array();
@@ -55,7 +77,7 @@ json toJson(const ModelResult& r)
     for (const auto& e : r.qatEpochs) qat.push_back(toJson(e));
     return {{"model", r.model},
             {"variant", r.variant},
-            {"precision", r.precision},
+            {"precision", toString(r.precision)},
             {"sweep_knob", r.sweepKnob},
             {"sweep_value", r.sweepValue},
             {"alpha", r.alpha},
@@ -86,7 +108,10 @@ ModelResult modelResultFromJson(const json& j)
     ModelResult r;
     r.model = j.value("model", "");
     r.variant = j.value("variant", "");
-    r.precision = j.value("precision", "");
+    const std::string precision = j.value("precision", "fp32");
+    const auto p = precisionFromString(precision);
+    if (!p) throw ConfigError("precision: \"" + precision + "\" is not one of fp32, int8, fp32+int8");
+    r.precision = *p;
     r.sweepKnob = j.value("sweep_knob", "");
     r.sweepValue = j.value("sweep_value", 0.0);
     r.alpha = j.value("alpha", 0.0);
@@ -153,12 +178,14 @@ Manifest makeManifest(const json& config, std::uint64_t seed, const std::string&
 
 json toJson(const Manifest& m)
 {
-    return {{"workbench_version", m.workbenchVersion}, {"libtorch_version", m.libtorchVersion},
+    json j{{"workbench_version", m.workbenchVersion}, {"libtorch_version", m.libtorchVersion},
             {"spdlog_version", m.spdlogVersion},       {"cpu", m.cpu},
             {"gpu", m.gpu},                            {"engine", m.engine},
             {"threads", m.threads},                    {"seed", m.seed},
             {"date", m.date},                          {"host", m.host},
             {"config", m.config}};
+    if (!m.dataNote.empty()) j["data_note"] = m.dataNote;
+    return j;
 }
 
 const std::vector<std::string>& csvColumns()
@@ -214,10 +241,10 @@ std::string toCsv(const std::vector<ModelResult>& rows)
         };
         const LatencyReport* any = r.cpuLatency ? &*r.cpuLatency : (r.int8CpuLatency ? &*r.int8CpuLatency : nullptr);
         std::string engine = r.int8CpuLatency ? r.int8CpuLatency->protocol.engine
-                                              : (r.precision == "int8" && r.cpuLatency ? r.cpuLatency->protocol.engine : "");
+                                              : (r.precision == Precision::Int8 && r.cpuLatency ? r.cpuLatency->protocol.engine : "");
         const std::vector<std::string> fields{r.model,
                                               r.variant,
-                                              r.precision,
+                                              toString(r.precision),
                                               r.sweepKnob,
                                               r.sweepKnob.empty() ? "" : num(r.sweepValue, 8),
                                               num(r.alpha, 8),

@@ -14,11 +14,17 @@
 
 namespace phinet {
 
+/// What a result row measured: one FP32 model, one INT8 model, or (sweep points) both on one row.
+enum class Precision { Fp32, Int8, Fp32AndInt8 };
+/// "fp32", "int8", "fp32+int8": the names results.csv and results.json hold.
+const char* toString(Precision p);
+std::optional<Precision> precisionFromString(const std::string& s);
+
 /// Everything measured about one model (a study row or a sweep point).
 struct ModelResult {
     std::string model;     ///< "original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8", ...
     std::string variant;   ///< "original" | "modified" | "modified-early"
-    std::string precision; ///< "fp32" | "int8"
+    Precision precision = Precision::Fp32;
     std::string sweepKnob; ///< sweeps: the varied knob
     double sweepValue = 0;
     double alpha = 0, beta = 0, t0 = 0;
@@ -43,7 +49,11 @@ struct ModelResult {
     std::vector<QatEpoch> qatEpochs;
 };
 
+/// The size of the row's own model file: the INT8 file for an INT8 row, else the FP32 one.
+std::optional<double> sizeMib(const ModelResult& r);
+
 nlohmann::json toJson(const ModelResult& r);
+/// Reads what toJson wrote; throws ConfigError naming an unknown precision.
 ModelResult modelResultFromJson(const nlohmann::json& j);
 
 /// Where, when and with what a result was obtained.
@@ -58,6 +68,7 @@ struct Manifest {
     std::uint64_t seed = 0;
     std::string date;   ///< ISO 8601, UTC
     std::string host;
+    std::string dataNote; ///< which data the run read when it fell back to the bundled subset (else empty)
     nlohmann::json config;
 };
 /// The manifest of this machine and process for a config.
