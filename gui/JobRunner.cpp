@@ -25,11 +25,19 @@ private:
     JobRunner* runner_;
 };
 
+/// What a job's work hands back to its thread's end.
+struct Outcome {
+    bool cancelled = false;
+    std::string result;
+    RunReport report;
+};
+
 } // namespace
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent)
 {
     qRegisterMetaType<phinet::ExperimentEvent>();
+    qRegisterMetaType<phinet::gui::RunReport>();
 }
 
 JobRunner::~JobRunner()
@@ -53,13 +61,15 @@ bool JobRunner::launch(F&& work)
     CancelToken* token = cancel_.get();
     thread_ = std::thread([this, token, work = std::forward<F>(work)]() mutable {
         bool ok = false, cancelled = false;
-        QString message, csv;
+        QString message, result;
+        RunReport report;
         try {
             Forwarder fwd(this);
-            auto [wasCancelled, csvPath] = work(fwd, token);
-            cancelled = wasCancelled;
+            Outcome out = work(fwd, token);
+            cancelled = out.cancelled;
             ok = !cancelled;
-            csv = QString::fromStdString(csvPath);
+            result = QString::fromStdString(out.result);
+            report = std::move(out.report);
         } catch (const Cancelled&) {
             cancelled = true;
         } catch (const std::exception& e) {
@@ -71,9 +81,9 @@ bool JobRunner::launch(F&& work)
         }
         QMetaObject::invokeMethod(
             this,
-            [this, ok, cancelled, message, csv] {
+            [this, ok, cancelled, message, result, report = std::move(report)] {
                 running_ = false;
-                Q_EMIT finished(ok, cancelled, message, csv);
+                Q_EMIT finished(ok, cancelled, message, result, report);
             },
             Qt::QueuedConnection);
         {
@@ -90,7 +100,7 @@ bool JobRunner::startStudy(const ExperimentConfig& config, const QString& outDir
     const std::string out = outDir.toStdString();
     return launch([config, out](ExperimentObserver& obs, CancelToken* token) {
         auto r = runExperiment(config, out, &obs, token);
-        return std::make_pair(r.cancelled, r.csvPath.string());
+        return Outcome{r.cancelled, r.csvPath.string(), RunReport{std::move(r.models), toJson(r.manifest), r.runId}};
     });
 }
 
@@ -99,14 +109,14 @@ bool JobRunner::startSweep(const SweepConfig& config, const QString& outDir)
     const std::string out = outDir.toStdString();
     return launch([config, out](ExperimentObserver& obs, CancelToken* token) {
         auto r = runSweep(config, out, &obs, token);
-        return std::make_pair(r.cancelled, r.csvPath.string());
+        return Outcome{r.cancelled, r.csvPath.string(), RunReport{std::move(r.rows), std::move(r.manifest), r.runId}};
     });
 }
 
 bool JobRunner::startTask(std::function<std::string(const CancelToken& cancel)> work)
 {
     return launch([work = std::move(work)](ExperimentObserver&, CancelToken* token) {
-        return std::make_pair(false, work(*token));
+        return Outcome{false, work(*token), {}};
     });
 }
 

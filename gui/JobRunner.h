@@ -18,6 +18,14 @@
 
 namespace phinet::gui {
 
+/// What a study or sweep hands the GUI when it ends: its rows and the manifest it wrote to
+/// results.json. Empty for a task, and for a run that failed before writing its report.
+struct RunReport {
+    std::vector<ModelResult> rows;
+    nlohmann::json manifest; ///< null when none was written
+    std::int64_t runId = 0;
+};
+
 class JobRunner : public QObject {
     Q_OBJECT
 public:
@@ -45,8 +53,10 @@ Q_SIGNALS:
     void started();
     void event(const phinet::ExperimentEvent& e);
     /// ok: completed; cancelled: stopped by cancel(); message: the core's error when !ok && !cancelled;
-    /// result: a study's or sweep's CSV file, or what a task returned.
-    void finished(bool ok, bool cancelled, const QString& message, const QString& result);
+    /// result: a study's or sweep's CSV file, or what a task returned; report: a study's or sweep's
+    /// rows and manifest, carried here so that no one re-reads results.json on the GUI thread.
+    void finished(bool ok, bool cancelled, const QString& message, const QString& result,
+                  const phinet::gui::RunReport& report);
 
 private:
     template <typename F>
@@ -64,3 +74,4 @@ private:
 } // namespace phinet::gui
 
 Q_DECLARE_METATYPE(phinet::ExperimentEvent)
+Q_DECLARE_METATYPE(phinet::gui::RunReport)

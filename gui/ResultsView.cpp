@@ -4,7 +4,8 @@
 
 #include <qcustomplot.h>
 
-#include "phinet/model/LayerTable.h"
+#include "phinet/report/Report.h"
+#include "phinet/report/ResultColumns.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -16,7 +17,9 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
+#include <stdexcept>
 
 namespace phinet::gui {
 namespace {
@@ -185,8 +188,7 @@ void ResultsView::redrawDerived()
     for (const auto& r : results_) {
         const QString name = rowName(r);
         if (!sweep) {
-            const auto size = r.precision == "int8" ? r.int8SizeMib : r.fp32SizeMib;
-            if (size) size_->setBar(name, *size);
+            if (const auto size = sizeMib(r)) size_->setBar(name, *size);
             if (r.cpuLatency && r.cpuLatency->available) latency_->setBar(name, r.cpuLatency->median, r.cpuLatency->p90);
         }
         // Sweep charts: FP32 and INT8 latency against params and MACs, per variant.
@@ -202,35 +204,23 @@ void ResultsView::redrawDerived()
                 sweepMacs_->addMarker(fits, double(r.macs), lat->median);
             }
         };
-        plotLatency(r.cpuLatency, r.precision == "int8" ? QStringLiteral("INT8") : QStringLiteral("FP32"));
+        plotLatency(r.cpuLatency, r.precision == Precision::Int8 ? QStringLiteral("INT8") : QStringLiteral("FP32"));
         plotLatency(r.int8CpuLatency, QStringLiteral("INT8"));
     }
 
-    // Pareto: every row with an accuracy and a CPU latency.
-    struct P {
-        double lat, acc;
-        QString label;
-    };
-    std::vector<P> pts;
-    for (const auto& r : results_) {
-        if (!r.accuracyPct || !r.cpuLatency || !r.cpuLatency->available) continue;
-        const auto size = r.precision == "int8" ? r.int8SizeMib : r.fp32SizeMib;
-        pts.push_back({r.cpuLatency->median, *r.accuracyPct,
-                       size ? tr("%1, %2 MiB").arg(rowName(r)).arg(*size, 0, 'f', 2) : rowName(r)});
+    // Pareto: every row with an accuracy and a CPU latency, labelled with its size; the front as a line.
+    const auto candidates = paretoCandidates(results_);
+    for (auto i : candidates) {
+        const auto& r = results_[i];
+        const auto size = sizeMib(r);
+        pareto_->addPoint(tr("models"), r.cpuLatency->median, *r.accuracyPct, true);
+        pareto_->addLabel(r.cpuLatency->median, *r.accuracyPct,
+                          size ? tr("%1, %2 MiB").arg(rowName(r)).arg(*size, 0, 'f', 2) : rowName(r));
     }
-    for (const auto& p : pts) {
-        pareto_->addPoint(tr("models"), p.lat, p.acc, true);
-        pareto_->addLabel(p.lat, p.acc, p.label);
-    }
-    std::sort(pts.begin(), pts.end(), [](const P& a, const P& b) { return a.lat < b.lat || (a.lat == b.lat && a.acc > b.acc); });
-    double best = -1;
-    for (const auto& p : pts)
-        if (p.acc > best) {
-            pareto_->addPoint(tr("Pareto front"), p.lat, p.acc);
-            best = p.acc;
-        }
-    paretoNote_->setVisible(!pts.empty());
-    if (!pts.empty()) { // room for the labels right of the points
+    for (auto i : paretoFront(results_))
+        pareto_->addPoint(tr("Pareto front"), results_[i].cpuLatency->median, *results_[i].accuracyPct);
+    paretoNote_->setVisible(!candidates.empty());
+    if (!candidates.empty()) { // room for the labels right of the points
         auto* x = pareto_->plot()->xAxis;
         x->setRange(x->range().lower, x->range().upper + 0.25 * x->range().size());
         pareto_->plot()->replot(QCustomPlot::rpQueuedReplot);
@@ -255,7 +245,7 @@ void ResultsView::redrawDerived()
         confInt8Model_->clear();
         for (const auto& r : results_) {
             if (r.confusion.empty()) continue;
-            (r.precision == "int8" ? confInt8Model_ : confFp32Model_)->addItem(rowName(r));
+            (r.precision == Precision::Int8 ? confInt8Model_ : confFp32Model_)->addItem(rowName(r));
         }
         auto restore = [](QComboBox* c, const QString& keep, const QString& prefer) {
             int i = c->findText(keep);
@@ -310,55 +300,67 @@ QStringList ResultsView::exportCharts(const QString& dir, QString* error)
     return written;
 }
 
+QString columnTitle(ResultColumn c)
+{
+    switch (c) { // the headers of resultColumns(), translated
+    case ResultColumn::Model: return QObject::tr("Model");
+    case ResultColumn::Variant: return QObject::tr("Variant");
+    case ResultColumn::Precision: return QObject::tr("Precision");
+    case ResultColumn::SweepPoint: return QObject::tr("Sweep point");
+    case ResultColumn::Params: return QObject::tr("Params");
+    case ResultColumn::Macs: return QObject::tr("MACs");
+    case ResultColumn::Accuracy: return QObject::tr("Accuracy (%)");
+    case ResultColumn::Size: return QObject::tr("Size (MiB)");
+    case ResultColumn::CpuLatency: return QObject::tr("CPU latency (ms)");
+    case ResultColumn::CpuLatencyP90: return QObject::tr("p90 (ms)");
+    case ResultColumn::Int8Latency: return QObject::tr("INT8 latency (ms)");
+    case ResultColumn::GpuLatency: return QObject::tr("GPU latency (ms)");
+    case ResultColumn::TrainSeconds: return QObject::tr("Train time (s)");
+    case ResultColumn::FlashInt8: return QObject::tr("INT8 flash (KiB)");
+    case ResultColumn::PeakRamInt8: return QObject::tr("INT8 peak RAM (KiB)");
+    }
+    return QString::fromUtf8(resultColumn(c).header);
+}
+
 void fillResultsTable(QTableWidget* table, const std::vector<ModelResult>& rows)
 {
-    const QStringList headers{QObject::tr("Model"),          QObject::tr("Variant"),           QObject::tr("Precision"),
-                              QObject::tr("Sweep point"),    QObject::tr("Params"),            QObject::tr("MACs"),
-                              QObject::tr("Accuracy (%)"),   QObject::tr("Size (MiB)"),        QObject::tr("CPU latency (ms)"),
-                              QObject::tr("p90 (ms)"),       QObject::tr("INT8 latency (ms)"), QObject::tr("GPU latency (ms)"),
-                              QObject::tr("Train time (s)"), QObject::tr("INT8 flash (KiB)"),  QObject::tr("INT8 peak RAM (KiB)")};
+    const auto& columns = resultColumns();
+    QStringList headers;
+    for (const auto& c : columns) headers << columnTitle(c.id);
     table->clear();
     table->setColumnCount(int(headers.size()));
     table->setHorizontalHeaderLabels(headers);
     table->setRowCount(int(rows.size()));
-    std::vector<bool> used(std::size_t(headers.size()), false);
-    auto num = [](const std::optional<double>& v, int prec) { return v ? QString::number(*v, 'f', prec) : QString(); };
-    auto lat = [](const std::optional<LatencyReport>& l, bool p90) {
-        if (!l) return QString();
-        if (!l->available) return QObject::tr("n/a");
-        return QString::number(p90 ? l->p90 : l->median, 'f', 3);
-    };
+    std::vector<bool> used(columns.size(), false);
     for (int row = 0; row < int(rows.size()); ++row) {
-        const auto& m = rows[std::size_t(row)];
-        const auto sz = m.precision == "int8" ? m.int8SizeMib : m.fp32SizeMib;
-        const QStringList cells{QString::fromStdString(m.model),
-                                QString::fromStdString(m.variant),
-                                QString::fromStdString(m.precision),
-                                m.sweepKnob.empty() ? QString() : QStringLiteral("%1 = %2").arg(QString::fromStdString(m.sweepKnob)).arg(m.sweepValue),
-                                QString::fromStdString(withThousands(m.params)),
-                                QString::fromStdString(withThousands(m.macs)),
-                                num(m.accuracyPct, 2),
-                                num(sz, 3),
-                                lat(m.cpuLatency, false),
-                                lat(m.cpuLatency, true),
-                                lat(m.int8CpuLatency, false),
-                                lat(m.gpuLatency, false),
-                                num(m.trainSeconds, 1),
-                                m.flashBytesInt8 ? QString::number(double(m.flashBytesInt8) / 1024.0, 'f', 1) : QString(),
-                                m.peakRamBytesInt8 ? QString::number(double(m.peakRamBytesInt8) / 1024.0, 'f', 1) : QString()};
-        for (int c = 0; c < cells.size(); ++c) {
-            auto* item = new QTableWidgetItem(cells[c].isEmpty() ? QStringLiteral("-") : cells[c]);
-            if (!cells[c].isEmpty()) used[std::size_t(c)] = true;
-            if (c == 11 && m.gpuLatency && !m.gpuLatency->available)
-                item->setToolTip(QString::fromStdString(m.gpuLatency->unavailableReason));
-            if (c >= 4) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            table->setItem(row, c, item);
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const auto cell = resultCell(columns[c].id, rows[std::size_t(row)]);
+            const QString text = cell.unavailable ? QObject::tr("n/a") : QString::fromStdString(cell.text);
+            auto* item = new QTableWidgetItem(text.isEmpty() ? QStringLiteral("-") : text);
+            if (!text.isEmpty()) used[c] = true;
+            if (cell.unavailable && !cell.reason.empty()) item->setToolTip(QString::fromStdString(cell.reason));
+            if (columns[c].numeric) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            table->setItem(row, int(c), item);
         }
     }
-    for (int c = 0; c < headers.size(); ++c) table->setColumnHidden(c, !rows.empty() && !used[std::size_t(c)]);
+    for (std::size_t c = 0; c < columns.size(); ++c) table->setColumnHidden(int(c), !rows.empty() && !used[c]);
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table->verticalHeader()->setVisible(false);
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+}
+
+QStringList exportRunFolder(const QString& dir, const std::vector<ModelResult>& rows, const EpochLog& epochs,
+                            const nlohmann::json& config, const nlohmann::json& manifest, ResultsView* view)
+{
+    const std::filesystem::path d = dir.toStdString();
+    QStringList written;
+    for (const auto& f : writeRunFolder(d, rows, epochs, config, manifest)) written << QString::fromStdString(f.string());
+    if (view) {
+        QString error;
+        written << view->exportCharts(QString::fromStdString((d / "charts").string()), &error);
+        if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
+    }
+    return written;
 }
 
 } // namespace phinet::gui

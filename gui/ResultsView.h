@@ -6,6 +6,8 @@
 // (the Run area) or from the run store (the Runs area).
 
 #include "phinet/experiment/Experiment.h"
+#include "phinet/report/Report.h"
+#include "phinet/report/ResultColumns.h"
 
 #include <QTabWidget>
 
@@ -74,8 +76,15 @@ private:
     QStringList classNames_;
 };
 
-/// Fills a table with one row per result and every measured number; columns nothing filled are hidden.
+/// A results column's header, translated (the GUI's names for resultColumns()).
+QString columnTitle(ResultColumn c);
+/// Fills a table with one row per result, a column per resultColumns() entry; columns nothing filled
+/// are hidden.
 void fillResultsTable(QTableWidget* table, const std::vector<ModelResult>& rows);
+/// Writes a run as a folder (core writeRunFolder: results.csv, results.json, epochs.csv, config.json)
+/// and the charts of `view` as PNG under charts/. Returns the files written; throws naming the file.
+QStringList exportRunFolder(const QString& dir, const std::vector<ModelResult>& rows, const EpochLog& epochs,
+                            const nlohmann::json& config, const nlohmann::json& manifest, ResultsView* view);
 /// A row's display name: the model, with the sweep point for sweep rows.
 QString rowName(const ModelResult& r);
 

@@ -2,7 +2,6 @@
 
 #include "Charts.h"
 #include "ResultsView.h"
-#include "RunPage.h"
 
 #include "phinet/common/Log.h"
 
@@ -31,30 +30,6 @@ QString statusName(const std::string& s)
     if (s == "cancelled") return QObject::tr("cancelled");
     if (s == "failed") return QObject::tr("failed");
     return QString::fromStdString(s);
-}
-
-struct Measure {
-    QString name;
-    std::function<std::optional<double>(const ModelResult&)> get;
-    int decimals;
-    bool lowerIsBetter;
-};
-
-std::vector<Measure> measures()
-{
-    auto lat = [](const std::optional<LatencyReport>& l, bool p90) -> std::optional<double> {
-        if (!l || !l->available) return std::nullopt;
-        return p90 ? l->p90 : l->median;
-    };
-    return {
-        {QObject::tr("Accuracy (%)"), [](const ModelResult& r) { return r.accuracyPct; }, 2, false},
-        {QObject::tr("Size (MiB)"), [](const ModelResult& r) { return r.precision == "int8" ? r.int8SizeMib : r.fp32SizeMib; }, 3, true},
-        {QObject::tr("CPU latency (ms)"), [lat](const ModelResult& r) { return lat(r.cpuLatency, false); }, 3, true},
-        {QObject::tr("p90 (ms)"), [lat](const ModelResult& r) { return lat(r.cpuLatency, true); }, 3, true},
-        {QObject::tr("INT8 latency (ms)"), [lat](const ModelResult& r) { return lat(r.int8CpuLatency, false); }, 3, true},
-        {QObject::tr("Params"), [](const ModelResult& r) { return std::optional<double>(double(r.params)); }, 0, true},
-        {QObject::tr("Train time (s)"), [](const ModelResult& r) { return r.trainSeconds; }, 1, true},
-    };
 }
 
 } // namespace
@@ -268,7 +243,9 @@ bool RunsPage::compareRuns(std::int64_t a, std::int64_t b)
         if (!ra.count(rowName(r))) names.push_back(rowName(r));
         rb[rowName(r)] = &r;
     }
-    const auto ms = measures();
+    std::vector<ResultColumnInfo> ms; // the measures compared, in table order
+    for (const auto& c : resultColumns())
+        if (c.compared) ms.push_back(c);
     compare_->clear();
     compare_->setColumnCount(5);
     compare_->setHorizontalHeaderLabels({tr("Model"), tr("Measure"), tr("Run %1 (%2)").arg(a).arg(QString::fromStdString(da.info.name)),
@@ -276,8 +253,8 @@ bool RunsPage::compareRuns(std::int64_t a, std::int64_t b)
     compare_->setRowCount(0);
     for (const auto& name : names) {
         for (const auto& m : ms) {
-            const auto va = ra.count(name) ? m.get(*ra[name]) : std::nullopt;
-            const auto vb = rb.count(name) ? m.get(*rb[name]) : std::nullopt;
+            const auto va = ra.count(name) ? resultCell(m.id, *ra[name]).value : std::nullopt;
+            const auto vb = rb.count(name) ? resultCell(m.id, *rb[name]).value : std::nullopt;
             if (!va && !vb) continue;
             const int row = compare_->rowCount();
             compare_->insertRow(row);
@@ -287,10 +264,10 @@ bool RunsPage::compareRuns(std::int64_t a, std::int64_t b)
             if (va && vb) {
                 const double d = *vb - *va;
                 change = (d >= 0 ? QStringLiteral("+") : QString()) + QString::number(d, 'f', m.decimals);
-                if (*va != 0 && m.name != tr("Accuracy (%)")) change += QStringLiteral(" (%1%)").arg(100.0 * d / *va, 0, 'f', 1);
+                if (*va != 0 && m.id != ResultColumn::Accuracy) change += QStringLiteral(" (%1%)").arg(100.0 * d / *va, 0, 'f', 1);
                 if (d != 0) colour = ((d < 0) == m.lowerIsBetter) ? QColor(0, 128, 0) : QColor(180, 0, 0);
             }
-            const QStringList cells{name, m.name, fmt(va), fmt(vb), change};
+            const QStringList cells{name, columnTitle(m.id), fmt(va), fmt(vb), change};
             for (int c = 0; c < cells.size(); ++c) {
                 auto* item = new QTableWidgetItem(cells[c]);
                 if (c >= 2) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -313,7 +290,7 @@ bool RunsPage::exportRun(std::int64_t id, const QString& dir)
     try {
         EpochLog epochs;
         for (const auto& e : shown_->epochs) epochs.emplace_back(e.model, e.summary);
-        const auto files = writeRunFolder(dir, shown_->results, epochs, shown_->config, shown_->manifest, view_);
+        const auto files = exportRunFolder(dir, shown_->results, epochs, shown_->config, shown_->manifest, view_);
         status_->setText(tr("Exported run %1: %2 files in %3").arg(id).arg(files.size()).arg(dir));
         return true;
     } catch (const std::exception& e) {
