@@ -36,7 +36,8 @@ struct SweepArgs {
 
 struct RunsArgs {
     std::int64_t id = 0;
-    std::string out;
+    std::string out;    ///< runs export: the CSV file
+    std::string folder; ///< runs export: the folder for the whole run (CSV, JSON, epochs, config)
     bool json = false;
 };
 
