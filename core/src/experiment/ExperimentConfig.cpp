@@ -144,17 +144,35 @@ void saveExperimentConfig(const ExperimentConfig& c, const fs::path& path)
     writeJsonFile(path, toJson(c));
 }
 
+std::string toString(SweepKnob k)
+{
+    switch (k) {
+    case SweepKnob::NumLayers: return "num_layers";
+    case SweepKnob::Alpha: return "alpha";
+    case SweepKnob::Beta: return "beta";
+    case SweepKnob::T0: return "t0";
+    }
+    return "alpha";
+}
+
+std::optional<SweepKnob> sweepKnobFromString(const std::string& s)
+{
+    for (auto k : {SweepKnob::NumLayers, SweepKnob::Alpha, SweepKnob::Beta, SweepKnob::T0})
+        if (s == toString(k)) return k;
+    if (s == "layers") return SweepKnob::NumLayers;
+    return std::nullopt;
+}
+
 std::vector<std::string> SweepConfig::validate() const
 {
     std::vector<std::string> e;
-    static const std::vector<std::string> knobs{"num_layers", "alpha", "beta", "t0"};
-    if (std::find(knobs.begin(), knobs.end(), knob) == knobs.end())
-        e.push_back("sweep.knob: expected num_layers, alpha, beta or t0, got \"" + knob + "\"");
+    const auto kind = sweepKnobFromString(knob);
+    if (!kind) e.push_back("sweep.knob: expected num_layers, alpha, beta or t0, got \"" + knob + "\"");
     if (values.empty()) e.push_back("sweep.values: give at least one value");
     if (values.size() > 1000) e.push_back("sweep.values: at most 1000 values");
     for (double v : values) {
         if (!(v > 0)) e.push_back("sweep.values: every value must be > 0");
-        if (knob == "num_layers" && v != std::floor(v)) e.push_back("sweep.values: num_layers takes integers");
+        if (kind == SweepKnob::NumLayers && v != std::floor(v)) e.push_back("sweep.values: num_layers takes integers");
     }
     for (const auto& m : base.validate()) e.push_back("sweep.base." + m);
     if (variants.empty()) e.push_back("sweep.variants: give at least one variant");

@@ -9,6 +9,7 @@
 #include "phinet/train/TrainConfig.h"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,13 @@ ExperimentConfig experimentConfigFromJson(const nlohmann::json& j);
 ExperimentConfig loadExperimentConfig(const std::filesystem::path& path);
 /// Writes atomically.
 void saveExperimentConfig(const ExperimentConfig& c, const std::filesystem::path& path);
+
+/// The PhiNet knob a sweep varies; JSON, the CLI and SweepConfig::knob spell it "num_layers", "alpha",
+/// "beta", "t0".
+enum class SweepKnob { NumLayers, Alpha, Beta, T0 };
+std::string toString(SweepKnob k);
+/// The knob of a name ("layers" is num_layers); nullopt for any other name.
+std::optional<SweepKnob> sweepKnobFromString(const std::string& s);
 
 /// One knob varied over values, both variants at each point (the study's b.9 sweeps).
 struct SweepConfig {
