@@ -54,12 +54,20 @@ bool cpuHasVnni()
 int QuantConfig::activationQMax() const
 {
     bool reduce = reduceRange == ReduceRange::On;
-    if (reduceRange == ReduceRange::Auto) reduce = engine == QuantEngine::Onednn && !cpuHasVnni();
+    if (reduceRange == ReduceRange::Auto) reduce = engine != QuantEngine::Qnnpack && !cpuHasVnni();
     return reduce ? 127 : 255;
 }
 
 std::string toString(WeightGranularity g) { return g == WeightGranularity::PerChannel ? "per-channel" : "per-tensor"; }
-std::string toString(QuantEngine e) { return e == QuantEngine::Onednn ? "onednn" : "qnnpack"; }
+std::string toString(QuantEngine e)
+{
+    switch (e) {
+    case QuantEngine::Onednn: return "onednn";
+    case QuantEngine::Qnnpack: return "qnnpack";
+    case QuantEngine::OnednnFused: return "onednn-fused";
+    }
+    return "onednn";
+}
 
 std::optional<ObserverKind> observerFromString(const std::string& s)
 {
@@ -82,12 +90,15 @@ std::optional<QuantEngine> engineFromString(const std::string& s)
     const auto l = normalisedName(s);
     if (l == "onednn" || l == "mkldnn") return QuantEngine::Onednn;
     if (l == "qnnpack") return QuantEngine::Qnnpack;
+    if (l == "onednn-fused" || l == "fused") return QuantEngine::OnednnFused;
     return std::nullopt;
 }
 
 QuantEngine defaultEngine()
 {
-#if defined(__x86_64__) || defined(_M_X64)
+#if (defined(__x86_64__) || defined(_M_X64)) && defined(PHINET_HAVE_DNNL)
+    return QuantEngine::OnednnFused;
+#elif defined(__x86_64__) || defined(_M_X64)
     return QuantEngine::Onednn;
 #else
     return QuantEngine::Qnnpack;

@@ -4,6 +4,7 @@
 #include "phinet/common/Files.h"
 #include "phinet/common/SafeTensors.h"
 #include "phinet/model/ConfigJson.h"
+#include "phinet/quant/OnednnEngine.h"
 
 #include "../common/TensorIO.h"
 #include "Walker.h"
@@ -22,7 +23,8 @@ using nlohmann::json;
 
 void selectQuantEngine(QuantEngine e)
 {
-    const auto want = e == QuantEngine::Onednn ? at::QEngine::ONEDNN : at::QEngine::QNNPACK;
+    // The fused engine keeps LibTorch's ONEDNN kernels as its reference (probes, per-site SQNR).
+    const auto want = e == QuantEngine::Qnnpack ? at::QEngine::QNNPACK : at::QEngine::ONEDNN;
     const auto& supported = at::globalContext().supportedQEngines();
     if (std::find(supported.begin(), supported.end(), want) == supported.end())
         throw ConfigError("quantization.engine: " + toString(e) + " is not available in this LibTorch build");
@@ -79,6 +81,9 @@ struct QuantizedPhiNet::Impl {
     mutable std::mutex packMutex;
     mutable int packedThreads = -1;
     mutable at::QEngine packedEngine = at::QEngine::NoQEngine;
+    /// The fused oneDNN engine (engine OnednnFused): built once from the int8 weights; it keys its
+    /// primitives by batch and thread count itself.
+    std::unique_ptr<OnednnPhiNet> fused;
 
     QConv& conv(ConvSlot slot, int block) { return detail::convOf(*this, slot, block); }
 
@@ -119,7 +124,10 @@ struct QuantizedPhiNet::Impl {
         }
         packedThreads = at::get_num_threads();
         packedEngine = at::globalContext().qEngine();
+        if (engine == QuantEngine::OnednnFused && !fused) buildFused();
     }
+
+    void buildFused();
 
     void ensurePacked() const
     {
@@ -350,6 +358,29 @@ torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x) const
 {
     return forward(x, {});
 }
+void QuantizedPhiNet::Impl::buildFused()
+{
+    auto layerOf = [](const torch::Tensor& qweight, const torch::Tensor& biasInt32) {
+        Int8Layer l;
+        l.weight = qweight.int_repr();
+        l.weightScale = weightScalesOf(qweight);
+        l.biasInt32 = biasInt32;
+        return l;
+    };
+    auto convLayer = [&](ConvSlot s, int block) {
+        const auto& c = conv(s, block);
+        auto l = layerOf(c.qweight, c.biasInt32);
+        l.stride = c.stride;
+        l.padding = c.padding;
+        l.groups = c.groups;
+        return l;
+    };
+    fused = std::make_unique<OnednnPhiNet>(plan, params, convLayer,
+                                           fcWeight.defined() ? layerOf(fcWeight, fcBiasInt32) : Int8Layer{});
+}
+
+const OnednnPhiNet* QuantizedPhiNet::fused() const { return d->fused.get(); }
+
 
 torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x, const std::function<void(int, const torch::Tensor&)>& probe) const
 {
@@ -362,6 +393,9 @@ torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x, const std::functi
     Int8Ops o{*d, &probe, d->plan.config.hSwish};
     return detail::walkPhiNet(d->plan, o, x.to(torch::kFloat));
 }
+    // Probes see every site: they run on the reference kernels, whose arithmetic the fused engine keeps.
+    if (d->fused && !probe) return d->fused->forward(x);
+    d->ensurePacked();
 
 // ---- save / load -----------------------------------------------------------------------------
 //

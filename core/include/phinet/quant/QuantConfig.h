@@ -24,7 +24,10 @@ enum class WeightGranularity { PerChannel, PerTensor };
 /// adds them with int16 saturation (255 x 127 x 2 overflows), so full-range activations give wrong
 /// convolutions there; PyTorch's x86 qconfig reduces the range for the same reason.
 enum class ReduceRange { Auto, On, Off };
-enum class QuantEngine { Onednn, Qnnpack };
+/// Onednn and Qnnpack: LibTorch's quantized kernels, one op at a time (the reference runtime).
+/// OnednnFused: the workbench's own oneDNN primitives with fused post-ops (same arithmetic, faster;
+/// x86 builds with libdnnl-dev). JSON names: "onednn", "qnnpack", "onednn-fused".
+enum class QuantEngine { Onednn, Qnnpack, OnednnFused };
 
 std::string toString(ObserverKind k);
 std::string toString(WeightGranularity g);
@@ -34,7 +37,7 @@ std::optional<ReduceRange> reduceRangeFromString(const std::string& s);
 std::optional<ObserverKind> observerFromString(const std::string& s);
 std::optional<WeightGranularity> granularityFromString(const std::string& s);
 std::optional<QuantEngine> engineFromString(const std::string& s);
-/// ONEDNN on x86-64, QNNPACK on ARM.
+/// The fused oneDNN engine on x86-64 (ONEDNN where this build lacks oneDNN), QNNPACK on ARM.
 QuantEngine defaultEngine();
 /// True when the CPU has AVX512-VNNI or AVX-VNNI (int8 dot products without int16 saturation).
 bool cpuHasVnni();

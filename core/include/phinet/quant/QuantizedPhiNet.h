@@ -11,6 +11,8 @@
 
 namespace phinet {
 
+class OnednnPhiNet;
+
 /// Selects LibTorch's quantized engine; throws ConfigError if this build lacks it.
 void selectQuantEngine(QuantEngine e);
 
@@ -44,6 +46,8 @@ public:
     /// Re-packs the weights for the current thread count and engine (ONEDNN kernels keep the thread
     /// count they were first run with; forward() re-packs by itself when it changes).
     void repack() const;
+    /// The fused oneDNN engine forward() runs without a probe (engine OnednnFused), else null.
+    const OnednnPhiNet* fused() const;
 
     struct Impl; ///< opaque: packed weights and activation parameters
 
