@@ -229,7 +229,7 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
     percentile_ = realField(this, "percentile", 90, 100, 3, 0.01, tr("Percentile observer: the range covers [100-p, p]"));
     weights_ = choiceField(this, "weights", {{QStringLiteral("per-channel"), tr("Per channel")}, {QStringLiteral("per-tensor"), tr("Per tensor")}},
                            tr("Weight scales per output channel (recommended: per-tensor collapses depthwise layers)"));
-    engine_ = choiceField(this, "engine", {{QStringLiteral("onednn"), tr("oneDNN (x86-64)")}, {QStringLiteral("qnnpack"), tr("QNNPACK (ARM)")}},
+    engine_ = choiceField(this, "engine", {{QStringLiteral("onednn-fused"), tr("oneDNN, fused (x86-64)")}, {QStringLiteral("onednn"), tr("oneDNN (x86-64)")}, {QStringLiteral("qnnpack"), tr("QNNPACK (ARM)")}},
                           tr("LibTorch's quantized engine for the converted model"));
     reduceRange_ = choiceField(this, "reduce_range", {{QStringLiteral("auto"), tr("Automatic")}, {QStringLiteral("on"), tr("On (7-bit activations)")},
                                                       {QStringLiteral("off"), tr("Off (8-bit activations)")}},

@@ -1007,6 +1007,10 @@
         <translation>Scale dei pesi per canale di uscita (consigliato: per tensore fa collassare gli strati depthwise)</translation>
     </message>
     <message>
+        <source>oneDNN, fused (x86-64)</source>
+        <translation>oneDNN, fuso (x86-64)</translation>
+    </message>
+    <message>
         <source>oneDNN (x86-64)</source>
         <translation>oneDNN (x86-64)</translation>
     </message>
