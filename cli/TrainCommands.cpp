@@ -3,10 +3,12 @@
 #include "Progress.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/export/Micromind.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Paths.h"
 #include "phinet/common/Threads.h"
 #include "phinet/model/ConfigJson.h"
+#include "phinet/train/Distributed.h"
 #include "phinet/train/Trainer.h"
 
 #include <ctime>
@@ -107,6 +109,12 @@ void TrainArgs::add(CLI::App* app)
     app->add_option("--out", out, "checkpoint written after every epoch (default: the user's data folder)");
     app->add_option("--resume", resume, "continue from this checkpoint");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
+    app->add_flag("--distributed", distributed,
+                  "data-parallel over c10d/Gloo: rank and world from RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT "
+                  "(torchrun, PyTorchJob, phinet launch) or SLURM_PROCID, SLURM_NTASKS; --batch-size is the global batch");
+    app->add_option("--dist-timeout", distTimeout,
+                    "seconds a rank waits for the others (rendezvous, all-reduce) before giving up")
+        ->capture_default_str();
 }
 
 int runTrain(const TrainArgs& a, CLI::App* app)
@@ -143,11 +151,35 @@ int runTrain(const TrainArgs& a, CLI::App* app)
         throw UsageError(m);
     }
     if (!a.resume.empty() && !fs::exists(a.resume)) throw UsageError("--resume: checkpoint \"" + a.resume + "\" does not exist");
+    if (a.distTimeout < 1 || a.distTimeout > 86400) throw UsageError("--dist-timeout: must be in [1, 86400] seconds");
+    DistributedEnv distEnv;
+    if (a.distributed) {
+        try {
+            distEnv = distributedEnvFromEnvironment();
+        } catch (const ConfigError& e) {
+            throw UsageError(std::string("--distributed: ") + e.what());
+        }
+        if (distEnv.worldSize > t.batchSize)
+            throw UsageError("--batch-size: the global batch (" + std::to_string(t.batchSize) + ") must be at least the number of ranks (" +
+                             std::to_string(distEnv.worldSize) + ")");
+    }
+    const bool leader = distEnv.rank == 0;
 
     CancelToken& cancel = interruptToken();
     installInterruptHandler();
     setComputeThreads(t.threads);
     auto data = loadData(dataCfg, &cancel);
+    std::unique_ptr<ProcessGroup> group;
+    if (a.distributed) {
+        if (distEnv.worldSize == 1 && leader)
+            std::cerr << "phinet: --distributed without RANK/WORLD_SIZE or SLURM_PROCID in the environment: one process"
+                      << std::endl;
+        if (distEnv.worldSize > 1) {
+            ProcessGroup::Options po;
+            po.timeout = std::chrono::seconds(a.distTimeout);
+            group = std::make_unique<ProcessGroup>(distEnv, po);
+        }
+    }
 
     PhiNetConfig modelCfg;
     if (!a.resume.empty()) {
@@ -165,16 +197,20 @@ int runTrain(const TrainArgs& a, CLI::App* app)
     PhiNet model(modelCfg);
     req.checkpointPath = a.out.empty() ? defaultCheckpointPath(modelCfg, dataCfg) : a.out;
     req.resumeFrom = a.resume;
+    req.group = group.get();
 
     const auto info = data.info();
     ProgressBar bar;
-    bar.line("training PhiNet " + toString(modelCfg.variant) + " (" + withThousands(model->parameterCount()) +
+    if (leader)
+        bar.line("training PhiNet " + toString(modelCfg.variant) + " (" + withThousands(model->parameterCount()) +
              " params) on " + toString(dataCfg.kind) + ": " + std::to_string(info.trainCount) + " train / " +
              std::to_string(info.testCount) + " test images from " + info.source + ", " + std::to_string(t.threads ? t.threads : hardwareThreads()) +
-             " threads");
+             " threads" + (group ? ", rank 0 of " + std::to_string(distEnv.worldSize) + " (global batch " + std::to_string(t.batchSize) + ")" : ""));
     CliTrainObserver observer(bar);
-    auto result = train(model, data, req, &observer, &cancel);
+    // Rank 0 alone reports; the others train silently (errors still go to their stderr).
+    auto result = train(model, data, req, leader ? &observer : nullptr, &cancel);
     bar.finish();
+    if (!leader) return result.cancelled ? CancelledByUser : Ok;
     if (result.cancelled)
         std::cerr << "phinet: cancelled after " << result.epochsDone << " finished epoch(s)"
                   << (result.checkpoint.empty() ? "" : "; resume with --resume " + result.checkpoint.string()) << std::endl;
@@ -196,7 +232,10 @@ int runTrain(const TrainArgs& a, CLI::App* app)
                  {"images_per_second", result.imagesPerSecond},
                  {"threads", t.threads ? t.threads : hardwareThreads()},
                  {"batch_size", t.batchSize},
-                 {"checkpoint", result.checkpoint.string()}};
+                 {"checkpoint", result.checkpoint.string()},
+                 {"world_size", result.worldSize},
+                 {"comm_ms_per_step", 1000 * result.commSecondsPerStep},
+                 {"allreduce_bytes_per_step", result.allreduceBytesPerStep}};
         if (result.finalTest) {
             out["test_accuracy"] = result.finalTest->accuracy;
             out["test_loss"] = result.finalTest->loss;
@@ -223,7 +262,7 @@ int runEval(const EvalArgs& a, CLI::App* app)
 {
     if (!fs::exists(a.ckpt)) throw UsageError("--ckpt: checkpoint \"" + a.ckpt + "\" does not exist");
     if (a.batchSize < 1) throw UsageError("--batch-size: must be >= 1");
-    auto ck = loadCheckpoint(a.ckpt);
+    auto ck = openFp32Model(a.ckpt); // a workbench checkpoint or a micromind-named safetensors file
     // The data set defaults to the checkpoint's, with its normalisation; options override.
     DataConfig d = ck.meta.data;
     if (app->count("--dataset") || app->count("--data-dir")) {

@@ -37,6 +37,8 @@ struct TrainArgs {
     std::string out;
     std::string resume;
     bool json = false;
+    bool distributed = false;
+    int distTimeout = 120;
     void add(CLI::App* app);
 };
 

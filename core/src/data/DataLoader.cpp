@@ -294,6 +294,9 @@ DatasetInfo DataSplits::info() const
 BatchLoader::BatchLoader(DatasetPtr data, std::vector<double> mean, std::vector<double> std, Options options)
     : data_(std::move(data)), opt_(options), gen_(at::detail::createCPUGenerator(options.seed))
 {
+    if (opt_.shardCount < 1 || opt_.shardIndex < 0 || opt_.shardIndex >= opt_.shardCount)
+        throw ConfigError("data shard " + std::to_string(opt_.shardIndex) + " of " + std::to_string(opt_.shardCount) +
+                          ": the index must be in [0, count)");
     const int c = data_->channels();
     if (int(mean.size()) != c || int(std.size()) != c)
         throw ConfigError("data.mean/std: need " + std::to_string(c) + " values for " + std::to_string(c) + "-channel images");
@@ -328,23 +331,29 @@ bool BatchLoader::next(Batch& out)
     if (cursor_ >= n) return false;
     const auto end = std::min(n, cursor_ + opt_.batchSize);
     if (opt_.dropLast && end - cursor_ < opt_.batchSize) return false;
+    const auto globalSize = end - cursor_;
+    // This shard's rows of the global batch (all of it when not sharded).
+    const auto shardBegin = globalSize * opt_.shardIndex / opt_.shardCount;
+    const auto shardEnd = globalSize * (opt_.shardIndex + 1) / opt_.shardCount;
+    const auto first = cursor_ + shardBegin, last = cursor_ + shardEnd;
     torch::Tensor raw, labels;
     if (order_.defined()) {
-        auto idx = order_.slice(0, cursor_, end);
+        auto idx = order_.slice(0, first, last);
         raw = data_->images.index_select(0, idx);
         labels = data_->labels.index_select(0, idx);
     } else {
-        raw = data_->images.slice(0, cursor_, end);
-        labels = data_->labels.slice(0, cursor_, end);
+        raw = data_->images.slice(0, first, last);
+        labels = data_->labels.slice(0, first, last);
     }
     cursor_ = end;
+    out.globalSize = globalSize;
     auto x = raw.to(torch::kFloat);
     if (opt_.augment) {
         const auto b = x.size(0), h = x.size(2), w = x.size(3);
         const int p = opt_.cropPadding;
         if (p > 0) {
             auto padded = torch::constant_pad_nd(x, {p, p, p, p}, 0.0);
-            auto offs = torch::randint(0, 2 * p + 1, {b, 2}, gen_, torch::kLong);
+            auto offs = torch::randint(0, 2 * p + 1, {globalSize, 2}, gen_, torch::kLong).slice(0, shardBegin, shardEnd);
             auto acc = offs.accessor<int64_t, 2>();
             std::vector<torch::Tensor> crops;
             crops.reserve(size_t(b));
@@ -353,7 +362,7 @@ bool BatchLoader::next(Batch& out)
             x = torch::stack(crops);
         }
         if (opt_.horizontalFlip) {
-            auto flip = torch::rand({b}, gen_) < 0.5;
+            auto flip = (torch::rand({globalSize}, gen_) < 0.5).slice(0, shardBegin, shardEnd);
             x = torch::where(flip.view({b, 1, 1, 1}), x.flip({3}), x);
         }
     }

@@ -1,6 +1,8 @@
 #include "phinet/train/Trainer.h"
 
+#include "phinet/model/ConfigJson.h"
 #include "phinet/model/MemoryEstimate.h"
+#include "phinet/train/Distributed.h"
 
 #include "phinet/common/Error.h"
 #include "phinet/common/Log.h"
@@ -154,6 +156,34 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
         logger()->info("resuming from {} after epoch {}", req.resumeFrom.string(), startEpoch);
     }
 
+    ProcessGroup* group = req.group && req.group->worldSize() > 1 ? req.group : nullptr;
+    const int rank = group ? group->rank() : 0;
+    std::unique_ptr<GradientReducer> reducer;
+    DatasetPtr testShard = data.test, validationShard = data.validation;
+    if (group) {
+        // Every rank must train the same thing from the same point: model, training and data settings
+        // (not the folder or the threads, which may differ per node) and the epoch resumed from.
+        auto d = toJson(data.config);
+        d.erase("data_dir");
+        auto t = toJson(c);
+        t.erase("threads");
+        const nlohmann::json key{{"model", toJson(model->config())}, {"training", t}, {"data", d},
+                                 {"train_images", data.train->size()}, {"start_epoch", startEpoch}};
+        group->checkSameConfig("configuration", stableHash(key.dump()));
+        broadcastModel(*group, model);
+        reducer = std::make_unique<GradientReducer>(*group, model->parameters());
+        testShard = shardDataset(data.test, rank, group->worldSize());
+        validationShard = shardDataset(data.validation, rank, group->worldSize());
+        result.worldSize = group->worldSize();
+    }
+    const CommStats commAtStart = group ? group->stats() : CommStats{};
+    // Distributed evaluation: each rank its shard, combined (cancel is left to the training loop,
+    // where all ranks agree on it).
+    const auto evaluateSplit = [&](const DatasetPtr& full, const DatasetPtr& shard) {
+        if (!group) return evaluate(model, full, data.config, c.evalBatchSize, c.channelsLast, cancel);
+        return reduceEvalResult(*group, evaluate(model, shard, data.config, c.evalBatchSize, c.channelsLast));
+    };
+
     BatchLoader::Options lo;
     lo.batchSize = c.batchSize;
     lo.shuffle = true;
@@ -162,6 +192,8 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
     lo.horizontalFlip = data.config.horizontalFlip;
     lo.seed = c.seed;
     lo.channelsLast = c.channelsLast;
+    lo.shardIndex = rank;
+    lo.shardCount = group ? group->worldSize() : 1;
     BatchLoader loader(data.train, data.config.mean, data.config.std, lo);
     const auto batchesPerEpoch = loader.batchesPerEpoch();
     const auto totalBatches = batchesPerEpoch * std::max(1, c.epochs);
@@ -175,7 +207,7 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
 
     for (int epoch = startEpoch; epoch < c.epochs; ++epoch) {
         // Dropout and augmentation draws are seeded per epoch so a resumed run repeats them.
-        torch::manual_seed(c.seed * 7919ULL + std::uint64_t(epoch));
+        torch::manual_seed(c.seed * 7919ULL + std::uint64_t(epoch) + std::uint64_t(rank) * 104729ULL);
         loader.startEpoch(epoch);
         model->train();
         const auto epochStart = Clock::now();
@@ -185,7 +217,10 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
         double lr = learningRate(c, epoch, double(epoch) / std::max(1, c.epochs));
         Batch b;
         while (loader.next(b)) {
-            if (isCancelled(cancel)) {
+            // Distributed: a cancelled rank still takes part in this step's collectives, and every
+            // rank stops together after it (a lone rank stopping would leave the others waiting).
+            const bool cancelHere = isCancelled(cancel);
+            if (cancelHere && !group) {
                 stopped = true;
                 break;
             }
@@ -196,22 +231,50 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
                 for (auto& g : optimizer->param_groups()) g.options().set_lr(lr);
             }
             optimizer->zero_grad();
-            auto logits = model->forward(b.images);
-            auto loss = F::cross_entropy(logits, b.labels, lossOptions);
-            const double l = loss.item<double>();
-            if (!std::isfinite(l))
-                throw TrainingDiverged("training diverged at epoch " + std::to_string(epoch + 1) + ", batch " +
-                                       std::to_string(batchIndex) + ": the loss is " + std::to_string(l) +
-                                       " (try a lower learning rate or gradient clipping)");
-            loss.backward();
+            const auto diverged = [&](double l) {
+                return TrainingDiverged("training diverged at epoch " + std::to_string(epoch + 1) + ", batch " +
+                                        std::to_string(batchIndex) + ": the loss is " + std::to_string(l) +
+                                        " (try a lower learning rate or gradient clipping)");
+            };
+            auto n = b.labels.size(0);
+            double l = 0;
+            std::int64_t stepCorrect = 0;
+            // Weighted by this rank's share of the global batch: the sum over ranks is the global mean.
+            if (reducer) reducer->prepare(b.globalSize > 0 ? double(n) / double(b.globalSize) : 0.0);
+            if (n > 0 && !cancelHere) {
+                auto logits = model->forward(b.images);
+                auto loss = F::cross_entropy(logits, b.labels, lossOptions);
+                l = loss.item<double>();
+                if (!std::isfinite(l) && !group) throw diverged(l);
+                loss.backward();
+                stepCorrect = logits.argmax(1).eq(b.labels).sum().item<int64_t>();
+            } else {
+                n = 0;
+            }
+            if (group) {
+                reducer->finish();
+                const auto t0 = Clock::now();
+                std::vector<torch::Tensor> control{
+                    torch::tensor({l * double(n), double(stepCorrect), double(n), cancelHere ? 1.0 : 0.0}, torch::kDouble)};
+                group->allreduceSum(control);
+                group->stats().controlSeconds += secondsSince(t0);
+                auto a = control[0].accessor<double, 1>();
+                if (a[3] > 0) {
+                    stopped = true;
+                    break;
+                }
+                n = std::int64_t(a[2]);
+                l = n ? a[0] / double(n) : 0;
+                stepCorrect = std::int64_t(a[1]);
+                if (!std::isfinite(l)) throw diverged(l);
+            }
             if (c.gradClipNorm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), c.gradClipNorm);
             optimizer->step();
-            const auto n = b.labels.size(0);
             lossSum += l * double(n);
             lossWindow += l;
             ++windowBatches;
             seen += n;
-            correct += logits.argmax(1).eq(b.labels).sum().item<int64_t>();
+            correct += stepCorrect;
             if (observer && (batchIndex % c.reportEvery == 0 || batchIndex == batchesPerEpoch)) {
                 BatchProgress p;
                 p.epoch = epoch + 1;
@@ -250,12 +313,13 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
         s.epochSeconds = epochSeconds;
         s.imagesPerSecond = epochSeconds > 0 ? double(seen) / epochSeconds : 0;
         s.lr = lr;
+        // Each rank's BatchNorm statistics follow its own shards: use their mean from here on.
+        if (group) averageBuffers(*group, model);
         try {
             const auto evalStart = Clock::now();
             if (c.evaluateEachEpoch || epoch + 1 == c.epochs) {
-                if (data.validation)
-                    s.validation = evaluate(model, data.validation, data.config, c.evalBatchSize, c.channelsLast, cancel);
-                s.test = evaluate(model, data.test, data.config, c.evalBatchSize, c.channelsLast, cancel);
+                if (data.validation) s.validation = evaluateSplit(data.validation, validationShard);
+                s.test = evaluateSplit(data.test, testShard);
             }
             evalSecondsPerEpoch = secondsSince(evalStart);
         } catch (const Cancelled&) {
@@ -267,11 +331,12 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
         result.epochs.push_back(s);
         result.epochsDone = epoch + 1;
         if (s.test) result.finalTest = s.test;
-        logger()->info("epoch {}/{}: train loss {:.4f} acc {:.2f}%{} ({:.1f} s, {:.0f} images/s)", epoch + 1, c.epochs,
+        if (rank == 0)
+            logger()->info("epoch {}/{}: train loss {:.4f} acc {:.2f}%{} ({:.1f} s, {:.0f} images/s)", epoch + 1, c.epochs,
                        s.trainLoss, s.trainAccuracy,
                        s.test ? fmt::format(", test loss {:.4f} acc {:.2f}%", s.test->loss, s.test->accuracy) : "",
                        epochSeconds, s.imagesPerSecond);
-        if (!req.checkpointPath.empty()) {
+        if (!req.checkpointPath.empty() && rank == 0) {
             CheckpointMeta meta;
             meta.model = model->config();
             meta.training = c;
@@ -280,14 +345,27 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
             meta.trainSeconds = result.trainSeconds;
             meta.history = result.epochs;
             saveCheckpoint(req.checkpointPath, model, meta, optimizer.get());
-            result.checkpoint = req.checkpointPath;
         }
+        if (!req.checkpointPath.empty()) result.checkpoint = req.checkpointPath;
         if (observer) observer->onEpoch(s);
         if (result.cancelled) break;
     }
     result.imagesPerSecond = thisRunTrainSeconds > 0 ? double(thisRunImages) / thisRunTrainSeconds : 0;
     if (!result.finalTest && !result.cancelled && c.epochs == startEpoch && startEpoch > 0)
-        result.finalTest = evaluate(model, data.test, data.config, c.evalBatchSize, c.channelsLast, cancel);
+        result.finalTest = evaluateSplit(data.test, testShard);
+    if (group) {
+        const auto& now = group->stats();
+        const auto steps = now.steps - commAtStart.steps;
+        const double wait = now.gradientWaitSeconds - commAtStart.gradientWaitSeconds + now.controlSeconds -
+                            commAtStart.controlSeconds;
+        result.commSecondsPerStep = steps ? wait / double(steps) : 0;
+        result.allreduceBytesPerStep = reducer->bytesPerStep();
+        if (rank == 0)
+            logger()->info("distributed: {} ranks, {} gradient bytes in {} buckets per step, {:.2f} ms waiting for "
+                           "all-reduces per step",
+                           group->worldSize(), reducer->bytesPerStep(), reducer->buckets(),
+                           1000 * result.commSecondsPerStep);
+    }
     model->eval();
     return result;
 }

@@ -68,6 +68,8 @@ DataSplits loadData(const DataConfig& config, const CancelToken* cancel = nullpt
 struct Batch {
     torch::Tensor images;
     torch::Tensor labels;
+    /// Images in the whole (global) batch across shards; labels.size(0) when not sharded.
+    std::int64_t globalSize = 0;
 };
 
 /// Iterates a data set in batches. Shuffling uses its own generator seeded with (seed, epoch), so an
@@ -83,6 +85,12 @@ public:
         bool channelsLast = false;
         int cropPadding = 4;
         bool horizontalFlip = true;
+        /// Data-parallel shard: every batch is the same global batch of batchSize images on every
+        /// rank (same seed, same order); rank shardIndex gets rows [g*i/n, g*(i+1)/n) of it, and the
+        /// augmentation draws are made for the whole global batch, so n shards see exactly what one
+        /// process would. A shard may be empty in a last, short batch.
+        int shardIndex = 0;
+        int shardCount = 1;
     };
     BatchLoader(DatasetPtr data, std::vector<double> mean, std::vector<double> std, Options options);
 

@@ -11,6 +11,8 @@
 
 namespace phinet {
 
+class ProcessGroup;
+
 /// Raised when the loss becomes NaN or infinite; the message names the epoch and batch.
 class TrainingDiverged : public Error {
 public:
@@ -65,6 +67,9 @@ struct TrainResult {
     double imagesPerSecond = 0;         ///< over this run's finished epochs
     std::optional<EvalResult> finalTest;
     std::filesystem::path checkpoint;   ///< last written checkpoint (empty if none)
+    int worldSize = 1;                  ///< ranks that trained (data parallel)
+    double commSecondsPerStep = 0;      ///< distributed: waiting for all-reduces after backward, per step
+    std::int64_t allreduceBytesPerStep = 0; ///< distributed: gradient bytes each rank all-reduces per step
 };
 
 struct TrainRequest {
@@ -73,6 +78,11 @@ struct TrainRequest {
     std::filesystem::path checkpointPath;
     /// Resume from this checkpoint (model weights, optimizer state, epochs done, history).
     std::filesystem::path resumeFrom;
+    /// Data-parallel training (see Distributed.h): every rank calls train() with the same request;
+    /// config.batchSize is the global batch, split across ranks; gradients are all-reduced while
+    /// backward runs; BatchNorm statistics are averaged at each epoch's end; evaluation is sharded
+    /// and combined; only rank 0 writes the checkpoint. Null: one process.
+    ProcessGroup* group = nullptr;
 };
 
 /// Trains `model` in FP32. Cancel is checked every batch: a cancelled run returns with what it
