@@ -1,6 +1,7 @@
 // phinet: the headless command line over the workbench's core.
 #include "CliCommon.h"
 #include "FitCommand.h"
+#include "LaunchCommand.h"
 #include "QuantCommands.h"
 #include "StudyCommands.h"
 #include "TrainCommands.h"
@@ -33,6 +34,9 @@ int main(int argc, char** argv)
     TrainArgs trainArgs;
     auto* trainCmd = app.add_subcommand("train", "train a PhiNet in FP32 on MNIST, Fashion-MNIST, CIFAR-10 or an image folder");
     trainArgs.add(trainCmd);
+    LaunchArgs launchArgs;
+    auto* launchCmd = app.add_subcommand("launch", "start N local ranks of a data-parallel job (torchrun's environment)");
+    launchArgs.add(launchCmd);
     EvalArgs evalArgs;
     auto* evalCmd = app.add_subcommand("eval", "evaluate a checkpoint on a test split");
     evalArgs.add(evalCmd);
@@ -72,6 +76,7 @@ int main(int argc, char** argv)
         if (model->parsed()) return runModel(modelArgs, modelJson);
         if (fitCmd->parsed()) return runFit(fitArgs);
         if (trainCmd->parsed()) return runTrain(trainArgs, trainCmd);
+        if (launchCmd->parsed()) return runLaunch(launchArgs);
         if (evalCmd->parsed()) return runEval(evalArgs, evalCmd);
         if (quantCmd->parsed()) return runQuantize(quantArgs, quantCmd);
         if (benchCmd->parsed()) return runBench(benchArgs, benchCmd);
