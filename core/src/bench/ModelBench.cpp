@@ -1,6 +1,7 @@
 #include "phinet/bench/ModelBench.h"
 
 #include "phinet/common/SafeTensors.h"
+#include "phinet/export/Micromind.h"
 #include "phinet/model/MemoryEstimate.h"
 
 #include "phinet/common/Threads.h"
@@ -126,7 +127,7 @@ ForwardFactory forwardFromFile(const fs::path& file, int batch, std::optional<Qu
     const bool int8 = modelFileKind(file) == ModelFileKind::Int8;
     return [file, batch, engine, int8]() -> std::function<void()> {
         if (int8) return int8Forward(std::make_shared<QuantizedPhiNet>(QuantizedPhiNet::load(file, engine)), batch);
-        return fp32Forward(loadCheckpoint(file).model, batch);
+        return fp32Forward(openFp32Model(file).model, batch);
     };
 }
 
