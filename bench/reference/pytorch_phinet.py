@@ -123,7 +123,7 @@ def load_mnist(data_dir, split, limit):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["train", "eval", "latency", "int8-latency", "params"])
+    ap.add_argument("mode", choices=["train", "eval", "int8-eval", "latency", "int8-latency", "params"])
     ap.add_argument("--engine", default="onednn")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=128)
@@ -161,9 +161,12 @@ def main():
         for i in range(3, 3 + a.batches):
             step(i)
         out.update(batch=a.batch, images_per_second=a.batch * a.batches / (time.perf_counter() - t))
-    elif a.mode == "eval":
+    elif a.mode in ("eval", "int8-eval"):
         x, y = load_mnist(a.data_dir, "test", a.images)
         model.eval()
+        if a.mode == "int8-eval":
+            model = eager_int8(model, shape, a.engine)
+            out["engine"] = a.engine
         with torch.no_grad():
             model(x[:a.batch].contiguous(memory_format=fmt))
             t = time.perf_counter()
