@@ -3,6 +3,7 @@
 #include "Progress.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/Files.h"
 #include "phinet/common/Threads.h"
 #include "phinet/experiment/Experiment.h"
 #include "phinet/model/ConfigJson.h"
@@ -46,6 +47,13 @@ void SweepArgs::add(CLI::App* app)
     app->add_option("--reserve-ram", reserveRamKb, "KB of the target's RAM kept for stack and runtime (default 32)");
     app->add_option("--reserve-flash", reserveFlashKb, "KB of the target's flash kept for the firmware (default 128)");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
+    app->add_option("--shard", shard,
+                    "K/N: run only every N-th point starting at K (0-based), e.g. one task of a job array; "
+                    "combine the folders with phinet sweep merge");
+    auto* merge = app->add_subcommand("merge", "combine the folders of a sharded sweep into one CSV/JSON and run");
+    merge->add_option("dirs", mergeDirs, "the shards' output folders")->required();
+    merge->add_option("--out", mergeOut, "folder for the merged sweep (default: the user's data folder, runs/NAME-DATE)");
+    merge->add_flag("--json", mergeJson, "one JSON object on the last line of stdout");
 }
 
 namespace {
@@ -231,6 +239,43 @@ int runStudy(const StudyArgs& a, CLI::App* app)
 
 int runSweepCommand(const SweepArgs& a, CLI::App* app)
 {
+    if (auto* merge = app->get_subcommand("merge"); merge->parsed()) {
+        std::vector<fs::path> dirs;
+        for (const auto& d : a.mergeDirs) {
+            if (!fs::is_directory(d)) throw UsageError("dirs: folder \"" + d + "\" does not exist");
+            dirs.emplace_back(d);
+        }
+        fs::path out = a.mergeOut;
+        if (out.empty()) {
+            const auto st = readJsonFile(dirs.front() / "results.json");
+            out = defaultRunDir(st.value("config", nlohmann::json::object()).value("name", std::string("sweep")) + "-merged");
+        }
+        auto r = mergeSweepShards(dirs, out);
+        std::fprintf(stderr, "%zu shards, %d points; results: %s (run %lld)\n", dirs.size(), r.pointsDone,
+                     r.csvPath.c_str(), (long long)r.runId);
+        if (a.mergeJson)
+            std::cout << json{{"run_id", r.runId}, {"out", out.string()}, {"csv", r.csvPath.string()},
+                              {"points_done", r.pointsDone}, {"rows", r.rows.size()}}
+                             .dump()
+                      << std::endl;
+        return Ok;
+    }
+    SweepShard shard;
+    if (!a.shard.empty()) {
+        const auto slash = a.shard.find('/');
+        try {
+            if (slash == std::string::npos) throw std::invalid_argument("no /");
+            size_t used = 0;
+            shard.index = std::stoi(a.shard.substr(0, slash), &used);
+            if (used != slash) throw std::invalid_argument("K");
+            shard.count = std::stoi(a.shard.substr(slash + 1), &used);
+            if (used != a.shard.size() - slash - 1) throw std::invalid_argument("N");
+        } catch (const std::exception&) {
+            throw UsageError("--shard: expected K/N (e.g. 0/4), got \"" + a.shard + "\"");
+        }
+        if (shard.count < 1 || shard.count > 100000 || shard.index < 0 || shard.index >= shard.count)
+            throw UsageError("--shard: K must be in [0, N) and N in [1, 100000], got " + a.shard);
+    }
     SweepConfig cfg;
     if (!a.preset.empty()) {
         if (!a.knob.empty() || !a.values.empty()) throw UsageError("--preset: give either --preset or --knob/--values");
@@ -277,7 +322,7 @@ int runSweepCommand(const SweepArgs& a, CLI::App* app)
     ProgressBar bar;
     bar.line("sweep \"" + cfg.name + "\" over " + cfg.knob + " (" + std::to_string(cfg.values.size()) + " points) -> " + out.string());
     CliExperimentObserver obs(bar);
-    auto r = runSweep(cfg, out, &obs, &cancel);
+    auto r = runSweep(cfg, out, &obs, &cancel, shard);
     bar.finish();
     std::fprintf(stderr, "%d/%d points; results: %s (run %lld)\n", r.pointsDone, r.pointsTotal, r.csvPath.c_str(),
                  (long long)r.runId);

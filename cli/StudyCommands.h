@@ -31,6 +31,10 @@ struct SweepArgs {
     std::string target;         // an MCU target: adds the fits_<target> column
     double reserveRamKb = -1;   // < 0: the default reserve
     double reserveFlashKb = -1;
+    std::string shard;                   // "K/N": only the points i with i % N == K
+    std::vector<std::string> mergeDirs;  // sweep merge: the shards' folders
+    std::string mergeOut;
+    bool mergeJson = false;
     void add(CLI::App* app);
 };
 

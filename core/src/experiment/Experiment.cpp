@@ -579,8 +579,14 @@ ExperimentResult runExperiment(const ExperimentConfig& config, const fs::path& o
     return p.run();
 }
 
-SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, ExperimentObserver* observer, const CancelToken* cancel)
+SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, ExperimentObserver* observer, const CancelToken* cancel,
+                     const SweepShard& shard)
 {
+    if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count)
+        throw ConfigError("sweep shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) +
+                          ": the index must be in [0, count)");
+    const bool sharded = shard.count > 1;
+    const json shardJson = sharded ? json{{"index", shard.index}, {"count", shard.count}} : json();
     const RunInProgress running; // the Data area's import waits for the sweep
     if (auto e = config.validate(); !e.empty()) throw ConfigError(e);
     std::optional<McuTarget> target;
@@ -597,9 +603,10 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
     std::int64_t runId = 0;
     if (fs::exists(statePath)) {
         const auto st = readState(statePath);
-        if (st["config"] != configJson)
-            throw ConfigError(outDir.string() + ": this folder holds a sweep of another configuration; choose another "
-                                                "output folder or delete it");
+        if (st["config"] != configJson || st.value("shard", json()) != shardJson)
+            throw ConfigError(outDir.string() + ": this folder holds a sweep of another configuration" +
+                              (sharded ? std::string(" or shard") : std::string()) +
+                              "; choose another output folder or delete it");
         runId = st.value("run_id", std::int64_t(0));
     }
     if (runId > 0 && store.exists(runId)) {
@@ -608,15 +615,21 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
         // A new sweep, or one deleted from the history since (its points were in the history: redone).
         const auto manifest = makeManifest(configJson, 0, toString(defaultEngine()),
                                            config.bench.threads ? config.bench.threads : hardwareThreads());
-        runId = store.createRun("sweep", config.name, configJson, toJson(manifest), outDir.string());
-        writeJsonFile(statePath, json{{"config", configJson}, {"run_id", runId}});
+        const std::string name = sharded ? config.name + " (shard " + std::to_string(shard.index) + "/" +
+                                               std::to_string(shard.count) + ")"
+                                         : config.name;
+        runId = store.createRun("sweep", name, configJson, toJson(manifest), outDir.string());
+        json state{{"config", configJson}, {"run_id", runId}};
+        if (sharded) state["shard"] = shardJson;
+        writeJsonFile(statePath, state);
     }
     SweepResult res;
     res.outDir = outDir;
     res.runId = runId;
     res.csvPath = outDir / "sweep.csv";
     res.jsonPath = outDir / "results.json";
-    res.pointsTotal = int(config.values.size());
+    res.pointsTotal = 0;
+    for (int i = 0; i < int(config.values.size()); ++i) res.pointsTotal += i % shard.count == shard.index;
     auto have = store.sweepPoints(runId);
     std::set<int> done(have.begin(), have.end());
     const auto start = Clock::now();
@@ -627,12 +640,20 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
         writeFileAtomic(res.csvPath, toCsv(res.rows));
         json rows = json::array();
         for (const auto& r : res.rows) rows.push_back(toJson(r));
-        writeJsonFile(res.jsonPath,
-                      json{{"kind", "sweep"}, {"run_id", runId}, {"manifest", details.manifest}, {"results", rows}});
+        json doc{{"kind", "sweep"}, {"run_id", runId}, {"manifest", details.manifest}, {"results", rows}};
+        if (sharded) {
+            // What mergeSweepShards needs: the sweep it belongs to and each row's point.
+            doc["shard"] = shardJson;
+            doc["config"] = configJson;
+            json points = json::array();
+            for (int p : store.sweepPoints(runId)) points.push_back(p);
+            doc["points"] = points;
+        }
+        writeJsonFile(res.jsonPath, doc);
     };
     try {
-        for (int i = 0; i < res.pointsTotal; ++i) {
-            if (done.count(i)) continue;
+        for (int i = 0; i < int(config.values.size()); ++i) {
+            if (i % shard.count != shard.index || done.count(i)) continue;
             if (isCancelled(cancel)) {
                 res.cancelled = true;
                 break;
@@ -673,6 +694,97 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
     }
     res.pointsDone = int(done.size());
     store.setStatus(runId, res.cancelled ? "cancelled" : "finished");
+    return res;
+}
+
+SweepResult mergeSweepShards(const std::vector<fs::path>& shardDirs, const fs::path& outDir)
+{
+    if (shardDirs.empty()) throw ConfigError("sweep merge: give the shards' folders");
+    struct Shard {
+        fs::path dir;
+        json doc;
+        int index = 0;
+    };
+    std::vector<Shard> shards;
+    json config;
+    int count = 0;
+    for (const auto& dir : shardDirs) {
+        const auto path = dir / "results.json";
+        if (!fs::exists(path)) throw ConfigError(dir.string() + ": no results.json (not a sweep shard's folder)");
+        Shard sh{dir, readJsonFile(path)};
+        const auto& d = sh.doc;
+        if (!d.is_object() || !d.contains("shard") || !d["shard"].is_object() || !d.contains("config") || !d.contains("points"))
+            throw ConfigError(dir.string() + ": not a sharded sweep (run phinet sweep with --shard K/N)");
+        sh.index = d["shard"].value("index", -1);
+        const int n = d["shard"].value("count", 0);
+        if (shards.empty()) {
+            config = d["config"];
+            count = n;
+        } else if (d["config"] != config || n != count) {
+            throw ConfigError(dir.string() + ": a shard of another sweep than " + shards.front().dir.string() +
+                              (n != count ? " (" + std::to_string(n) + " shards, not " + std::to_string(count) + ")"
+                                          : std::string(" (its configuration differs)")));
+        }
+        for (const auto& other : shards)
+            if (other.index == sh.index)
+                throw ConfigError(dir.string() + ": shard " + std::to_string(sh.index) + " is also in " +
+                                  other.dir.string());
+        shards.push_back(std::move(sh));
+    }
+    if (int(shards.size()) != count) {
+        std::string missing;
+        for (int k = 0; k < count; ++k)
+            if (std::none_of(shards.begin(), shards.end(), [&](const Shard& s) { return s.index == k; }))
+                missing += (missing.empty() ? "" : ", ") + std::to_string(k) + "/" + std::to_string(count);
+        throw ConfigError("sweep merge: shard(s) " + missing + " missing");
+    }
+    const SweepConfig cfg = sweepConfigFromJson(config);
+    // Rows by point, in the unsharded order; every point of every shard must be there.
+    std::map<int, std::vector<ModelResult>> byPoint;
+    for (const auto& sh : shards) {
+        const auto& points = sh.doc["points"];
+        const auto& rows = sh.doc["results"];
+        if (points.empty() || rows.size() % points.size() != 0)
+            throw ConfigError(sh.dir.string() + ": results.json holds no complete points");
+        const size_t per = rows.size() / points.size();
+        for (size_t p = 0; p < points.size(); ++p)
+            for (size_t r = 0; r < per; ++r)
+                byPoint[points[p].get<int>()].push_back(modelResultFromJson(rows[p * per + r]));
+    }
+    for (int i = 0; i < int(cfg.values.size()); ++i)
+        if (!byPoint.count(i))
+            throw ConfigError(shards[size_t(i % count)].dir.string() + ": point " + std::to_string(i) + " (" + cfg.knob +
+                              " = " + std::to_string(cfg.values[size_t(i)]) +
+                              ") is not finished; resume that shard first");
+
+    fs::create_directories(outDir);
+    const FolderLock lock(outDir);
+    const json configJson = toJson(cfg);
+    RunStore store;
+    const auto runId = store.createRun("sweep", cfg.name, configJson, shards.front().doc.value("manifest", json::object()),
+                                       outDir.string());
+    for (const auto& [i, rows] : byPoint) store.putSweepPoint(runId, i, rows);
+    writeJsonFile(outDir / "sweep.json", json{{"config", configJson}, {"run_id", runId}});
+    SweepResult res;
+    res.outDir = outDir;
+    res.runId = runId;
+    res.csvPath = outDir / "sweep.csv";
+    res.jsonPath = outDir / "results.json";
+    const auto details = store.show(runId);
+    res.rows = details.results;
+    res.manifest = details.manifest;
+    writeFileAtomic(res.csvPath, toCsv(res.rows));
+    json rows = json::array();
+    for (const auto& r : res.rows) rows.push_back(toJson(r));
+    json sources = json::array();
+    for (const auto& sh : shards) sources.push_back(sh.dir.string());
+    writeJsonFile(res.jsonPath, json{{"kind", "sweep"},
+                                     {"run_id", runId},
+                                     {"manifest", details.manifest},
+                                     {"merged_from", sources},
+                                     {"results", rows}});
+    res.pointsDone = res.pointsTotal = int(cfg.values.size());
+    store.setStatus(runId, "finished");
     return res;
 }
 

@@ -72,8 +72,20 @@ struct SweepResult {
 /// Runs a sweep point by point (each point: every variant) into `outDir`; each finished point is
 /// committed to the run store and the CSV/JSON rewritten atomically, so a killed sweep started again
 /// on the same folder continues at the first missing point with no duplicated or lost rows.
+/// `index`/`count` runs only the points i with i % count == index (a Slurm job array or Kubernetes
+/// indexed Job runs the shards); the folder records the shard, and mergeSweepShards() combines them.
+struct SweepShard {
+    int index = 0;
+    int count = 1;
+};
 SweepResult runSweep(const SweepConfig& config, const std::filesystem::path& outDir,
-                     ExperimentObserver* observer = nullptr, const CancelToken* cancel = nullptr);
+                     ExperimentObserver* observer = nullptr, const CancelToken* cancel = nullptr,
+                     const SweepShard& shard = {});
+/// Combines the folders of a sharded sweep (each written by runSweep with a shard) into `outDir`:
+/// sweep.csv and results.json in the unsharded sweep's point order, sweep.json, and one run-store
+/// entry, as if the sweep had run in one piece. Throws ConfigError naming the folder when shards are
+/// of different sweeps (configuration or shard count), repeated, missing or unfinished.
+SweepResult mergeSweepShards(const std::vector<std::filesystem::path>& shardDirs, const std::filesystem::path& outDir);
 
 /// Validates the network of every point and variant of a sweep (runSweep does, before its first
 /// point); each problem is named "sweep.values[i] (knob = value, variant): field: ...".
