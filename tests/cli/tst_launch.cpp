@@ -222,6 +222,50 @@ private Q_SLOTS:
         }
     }
 
+    /// Two shards of a sweep merge to the same CSV as the sweep run in one piece; a shard of another
+    /// sweep, a repeated or a missing shard is refused with the folder named.
+    void sweepShardsMerge()
+    {
+        const QStringList sweep{"sweep", "--knob", "alpha", "--values", "0.25,0.5,1,2,3", "--input", "1,28,28",
+                                "--params-only"};
+        auto whole = runCli(QStringList(sweep) << "--out" << path("sweep-whole"), 120000);
+        QVERIFY2(whole.exitCode == 0, whole.err.constData());
+        for (int k = 0; k < 2; ++k) {
+            auto r = runCli(QStringList(sweep) << "--shard" << QString("%1/2").arg(k) << "--out"
+                                               << path(QString("sweep-shard%1").arg(k)),
+                            120000);
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+        }
+        // Shard 0 has points 0, 2, 4: its CSV is not the whole one.
+        QFile s0(path("sweep-shard0/sweep.csv"));
+        QVERIFY(s0.open(QIODevice::ReadOnly));
+        QCOMPARE(s0.readAll().count('\n'), 1 + 3 * 2);
+        auto merged = runCli({"sweep", "merge", path("sweep-shard1"), path("sweep-shard0"), "--out", path("sweep-merged"),
+                              "--json"},
+                             120000);
+        QVERIFY2(merged.exitCode == 0, merged.err.constData());
+        QFile a(path("sweep-whole/sweep.csv")), b(path("sweep-merged/sweep.csv"));
+        QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+        const auto wholeCsv = a.readAll(), mergedCsv = b.readAll();
+        QCOMPARE(mergedCsv, wholeCsv);
+        QCOMPARE(lastJsonLine(merged.out)["rows"].toInt(), 10);
+
+        // A shard of another sweep (other values) is refused, naming it.
+        auto other = runCli({"sweep", "--knob", "alpha", "--values", "0.25,0.5,1,2,4", "--input", "1,28,28",
+                             "--params-only", "--shard", "1/2", "--out", path("sweep-other1")},
+                            120000);
+        QVERIFY2(other.exitCode == 0, other.err.constData());
+        auto refused = runCli({"sweep", "merge", path("sweep-shard0"), path("sweep-other1"), "--out", path("sweep-bad")});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("sweep-other1") && refused.err.contains("another sweep"), refused.err.constData());
+        refused = runCli({"sweep", "merge", path("sweep-shard0"), "--out", path("sweep-bad2")});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("1/2 missing"), refused.err.constData());
+        auto bad = runCli({"sweep", "--knob", "alpha", "--values", "1,2", "--params-only", "--shard", "2/2"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains("--shard"));
+    }
+
     void launcherExitCodesAndSignals()
     {
         // The first failing rank's status is the launcher's.
