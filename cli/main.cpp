@@ -1,5 +1,6 @@
 // phinet: the headless command line over the workbench's core.
 #include "CliCommon.h"
+#include "ExportCommand.h"
 #include "FitCommand.h"
 #include "LaunchCommand.h"
 #include "QuantCommands.h"
@@ -47,6 +48,9 @@ int main(int argc, char** argv)
     BenchArgs benchArgs;
     auto* benchCmd = app.add_subcommand("bench", "measure the latency of an FP32 checkpoint or INT8 model file");
     benchArgs.add(benchCmd);
+    ExportArgs exportArgs;
+    auto* exportCmd = app.add_subcommand("export", "export a model to ONNX (FP32, INT8 QDQ) or micromind-named safetensors");
+    exportArgs.add(exportCmd);
 
     StudyArgs studyArgs;
     auto* studyCmd = app.add_subcommand("study", "run the study pipeline: train ORIGINAL and MODIFIED, PTQ, QAT, measure, report");
@@ -80,6 +84,7 @@ int main(int argc, char** argv)
         if (evalCmd->parsed()) return runEval(evalArgs, evalCmd);
         if (quantCmd->parsed()) return runQuantize(quantArgs, quantCmd);
         if (benchCmd->parsed()) return runBench(benchArgs, benchCmd);
+        if (exportCmd->parsed()) return runExport(exportArgs, exportCmd);
         if (studyCmd->parsed()) return runStudy(studyArgs, studyCmd);
         if (sweepCmd->parsed()) return runSweepCommand(sweepArgs, sweepCmd);
         if (!runsAction.empty()) return runRuns(runsAction, runsArgs);
