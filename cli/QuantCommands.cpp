@@ -7,6 +7,7 @@
 
 #include "phinet/bench/ModelBench.h"
 #include "phinet/common/Error.h"
+#include "phinet/export/Micromind.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Threads.h"
 #include "phinet/model/ConfigJson.h"
@@ -125,7 +126,8 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
         meta.model = a.model.toConfig();
         model = PhiNet(meta.model);
     } else {
-        auto ck = loadCheckpoint(a.ckpt);
+        // Any FP32 model file; a micromind file without a config takes the model options.
+        auto ck = openFp32Model(a.ckpt, a.model.toConfig());
         model = ck.model;
         meta = ck.meta;
         DataConfig d = meta.data;
@@ -266,8 +268,9 @@ void BenchArgs::add(CLI::App* app)
     app->add_option("--input", input, "C,H,W (must match the models; default: the model's)");
     app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
     app->add_option("--rounds", rounds, "rounds: each loads every model afresh and times it (interleaved)")->capture_default_str();
-    app->add_option("--runs", runs, "timed runs per round (the round's median is its figure)")->capture_default_str();
-    app->add_option("--warmup", warmup, "warm-up runs at the start of every round")->capture_default_str();
+    app->add_option("--runs", runs, "timed runs per model, split evenly across the rounds")->capture_default_str();
+    app->add_option("--warmup", warmup, "warm-up runs at the start of every round (each round's model is fresh)")
+        ->capture_default_str();
     app->add_option("--batch", batch, "batch size")->capture_default_str();
     app->add_option("--engine", engine, "INT8 engine: onednn | qnnpack (default: the file's)");
     app->add_option("--max-interval", maxInterval, "warn when a 95% interval is wider than this fraction of its median")
@@ -312,8 +315,11 @@ int runBench(const BenchArgs& a, CLI::App* app)
             info.config = q.plan().config;
             break;
         }
+        case ModelFileKind::Unknown:
+            if (!isMicromindFile(f)) throw DataError(f + ": not a PhiNet model file (FP32 checkpoint, INT8 file or micromind-named safetensors)");
+            [[fallthrough]];
         case ModelFileKind::Fp32: {
-            auto ck = loadCheckpoint(f);
+            auto ck = openFp32Model(f);
             info.kind = "fp32";
             info.engine = "fp32 (oneDNN conv, OpenBLAS GEMM)";
             info.config = ck.meta.model;
@@ -339,7 +345,7 @@ int runBench(const BenchArgs& a, CLI::App* app)
     }
     ComparisonProtocol p;
     p.rounds = a.rounds;
-    p.runsPerRound = a.runs;
+    p.runsPerRound = (a.runs + a.rounds - 1) / a.rounds;
     p.warmup = a.warmup;
     p.batch = a.batch;
     p.threads = a.threads;

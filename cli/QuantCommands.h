@@ -37,8 +37,8 @@ struct BenchArgs {
     std::string input;
     int threads = 0;
     int rounds = 10;
-    int runs = 20;
-    int warmup = 5;
+    int runs = 100;
+    int warmup = 10;
     double maxInterval = 0.10;
     int batch = 1;
     std::string engine;

@@ -7,6 +7,8 @@
 #include "phinet/common/Threads.h"
 #include "phinet/experiment/Experiment.h"
 #include "phinet/model/ConfigJson.h"
+#include "phinet/report/Report.h"
+#include "phinet/report/ResultColumns.h"
 #include "phinet/report/RunStore.h"
 
 #include <spdlog/fmt/fmt.h>
@@ -65,33 +67,34 @@ public:
     {
         using T = ExperimentEvent::Type;
         char text[320];
+        const std::string stage = toString(e.stage);
         switch (e.type) {
-        case T::StageStarted: bar_.line("[" + e.stage + "] started" + (e.model.empty() ? "" : " (" + e.model + ")")); break;
+        case T::StageStarted: bar_.line("[" + stage + "] started" + (e.model.empty() ? "" : " (" + e.model + ")")); break;
         case T::StageFinished:
-            if (e.stage != "report") bar_.line("[" + e.stage + "] " + e.message);
+            if (e.stage != Stage::Report) bar_.line("[" + stage + "] " + e.message);
             break;
-        case T::StageSkipped: bar_.line("[" + e.stage + "] skipped: " + e.message); break;
-        case T::StageFailed: bar_.line("[" + e.stage + "] failed: " + e.message); break;
+        case T::StageSkipped: bar_.line("[" + stage + "] skipped: " + e.message); break;
+        case T::StageFailed: bar_.line("[" + stage + "] failed: " + e.message); break;
         case T::Batch: {
             std::snprintf(text, sizeof text, "%s epoch %d/%d batch %lld/%lld loss %.4f, overall ETA %s", e.model.c_str(),
                           e.batch.epoch, e.batch.epochs, (long long)e.batch.batch, (long long)e.batch.batchesPerEpoch,
                           e.batch.loss, e.etaSeconds >= 0 ? formatDuration(e.etaSeconds).c_str() : "?");
-            bar_.report("[" + e.stage + "] overall", e.overall, text);
+            bar_.report("[" + stage + "] overall", e.overall, text);
             break;
         }
         case T::Epoch:
-            std::snprintf(text, sizeof text, "[%s] %s epoch %d: train loss %.4f, test %.2f%% (%.1f s)", e.stage.c_str(),
+            std::snprintf(text, sizeof text, "[%s] %s epoch %d: train loss %.4f, test %.2f%% (%.1f s)", stage.c_str(),
                           e.model.c_str(), e.epoch.epoch, e.epoch.trainLoss, e.epoch.test ? e.epoch.test->accuracy : 0.0,
                           e.epoch.epochSeconds);
             bar_.line(text);
             break;
         case T::QatEpoch:
-            std::snprintf(text, sizeof text, "[%s] QAT epoch %d: fake-quant %.2f%%, converted INT8 %.2f%%", e.stage.c_str(),
+            std::snprintf(text, sizeof text, "[%s] QAT epoch %d: fake-quant %.2f%%, converted INT8 %.2f%%", stage.c_str(),
                           e.qatEpoch.epoch, e.qatEpoch.fakeQuant.accuracy, e.qatEpoch.int8.accuracy);
             bar_.line(text);
             break;
         case T::ModelMeasured:
-            if (e.stage == "sweep") {
+            if (e.stage == Stage::Sweep) {
                 std::snprintf(text, sizeof text, "[sweep %3.0f%%] %s %s: %lld params, %lld MACs%s", e.overall * 100,
                               e.message.c_str(), e.model.c_str(), (long long)e.result.params, (long long)e.result.macs,
                               e.result.cpuLatency ? fmt::format(", FP32 {:.2f} ms, INT8 {:.2f} ms", e.result.cpuLatency->median,
@@ -111,34 +114,6 @@ public:
 private:
     ProgressBar& bar_;
 };
-
-std::string cell(const std::optional<double>& v, const char* fmtStr)
-{
-    if (!v) return "-";
-    char b[32];
-    std::snprintf(b, sizeof b, fmtStr, *v);
-    return b;
-}
-
-void printStudyTable(const std::vector<ModelResult>& rows)
-{
-    std::printf("%-20s %10s %10s %12s %12s %12s %12s\n", "model", "accuracy", "size MiB", "CPU ms", "CPU p90 ms", "GPU ms",
-                "train s");
-    for (const auto& r : rows) {
-        const auto size = r.precision == "int8" ? r.int8SizeMib : r.fp32SizeMib;
-        std::optional<double> cpu, p90, gpu;
-        if (r.cpuLatency && r.cpuLatency->available) cpu = r.cpuLatency->median, p90 = r.cpuLatency->p90;
-        if (r.gpuLatency && r.gpuLatency->available) gpu = r.gpuLatency->median;
-        std::printf("%-20s %10s %10s %12s %12s %12s %12s\n", r.model.c_str(), cell(r.accuracyPct, "%.2f%%").c_str(),
-                    cell(size, "%.3f").c_str(), cell(cpu, "%.3f").c_str(), cell(p90, "%.3f").c_str(), cell(gpu, "%.3f").c_str(),
-                    cell(r.trainSeconds, "%.1f").c_str());
-    }
-    for (const auto& r : rows)
-        if (r.gpuLatency && !r.gpuLatency->available) {
-            std::printf("GPU latency: unavailable (%s)\n", r.gpuLatency->unavailableReason.c_str());
-            break;
-        }
-}
 
 std::vector<double> parseValues(const std::string& text)
 {
@@ -217,10 +192,12 @@ int runStudy(const StudyArgs& a, CLI::App* app)
     installInterruptHandler();
     ProgressBar bar;
     bar.line("study \"" + cfg.name + "\" -> " + out.string());
+    // what an earlier run in the folder lends this one: "reused: train-original, ...; run: qat, measure (why)"
+    if (fs::exists(out / "state.json")) bar.line("stages: " + planStudy(cfg, out).summary());
     CliExperimentObserver obs(bar);
     auto r = runExperiment(cfg, out, &obs, &cancel);
     bar.finish();
-    printStudyTable(r.models);
+    std::fputs(formatResultsTable(r.models).c_str(), stdout);
     std::fprintf(stderr, "results: %s and %s (run %lld)\n", r.csvPath.c_str(), r.jsonPath.c_str(), (long long)r.runId);
     if (r.cancelled)
         std::fprintf(stderr, "phinet: cancelled; continue with: phinet study %s%s --out %s --resume\n",
@@ -349,9 +326,13 @@ void addRunsCommands(CLI::App& app, RunsArgs& args, std::string& action)
     show->add_option("id", args.id, "run id")->required();
     show->add_flag("--json", args.json, "JSON output");
     show->callback([&] { action = "show"; });
-    auto* exp = runs->add_subcommand("export", "write a run's results as CSV");
+    auto* exp = runs->add_subcommand("export", "write a run's results as CSV, or the whole run into a folder");
     exp->add_option("id", args.id, "run id")->required();
-    exp->add_option("--out", args.out, "CSV file to write")->required();
+    auto* out = exp->add_option("--out", args.out, "CSV file to write");
+    auto* folder = exp->add_option("--folder", args.folder,
+                                   "folder to write results.csv, results.json, epochs.csv and config.json into");
+    out->excludes(folder);
+    folder->excludes(out);
     exp->callback([&] { action = "export"; });
     auto* del = runs->add_subcommand("delete", "delete a run from the history (its files stay)");
     del->add_option("id", args.id, "run id")->required();
@@ -372,6 +353,8 @@ int runRuns(const std::string& action, const RunsArgs& a)
         if (a.json) std::cout << out.dump() << std::endl;
         return Ok;
     }
+    if (action == "export" && a.out.empty() && a.folder.empty())
+        throw UsageError("--out: give the CSV file (--out FILE) or a folder for the whole run (--folder DIR)");
     RunStore store;
     if (action == "list") {
         const auto runs = store.list();
@@ -412,6 +395,13 @@ int runRuns(const std::string& action, const RunsArgs& a)
                         d.manifest.value("engine", "").c_str());
             std::cout << toCsv(d.results);
         }
+        return Ok;
+    }
+    if (action == "export" && !a.folder.empty()) {
+        EpochLog epochs;
+        for (const auto& e : d.epochs) epochs.emplace_back(e.model, e.summary);
+        const auto files = writeRunFolder(a.folder, d.results, epochs, d.config, d.manifest);
+        std::fprintf(stderr, "wrote %zu files (%zu rows) to %s\n", files.size(), d.results.size(), a.folder.c_str());
         return Ok;
     }
     if (action == "export") {

@@ -313,6 +313,8 @@ QString columnTitle(ResultColumn c)
     case ResultColumn::Size: return QObject::tr("Size (MiB)");
     case ResultColumn::CpuLatency: return QObject::tr("CPU latency (ms)");
     case ResultColumn::CpuLatencyP90: return QObject::tr("p90 (ms)");
+    case ResultColumn::CpuLatencyInterval: return QObject::tr("95% interval (ms)");
+    case ResultColumn::LatencyRatio: return QObject::tr("Latency ratio [95%]");
     case ResultColumn::Int8Latency: return QObject::tr("INT8 latency (ms)");
     case ResultColumn::GpuLatency: return QObject::tr("GPU latency (ms)");
     case ResultColumn::TrainSeconds: return QObject::tr("Train time (s)");

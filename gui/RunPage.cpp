@@ -26,6 +26,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <stdexcept>
@@ -42,60 +43,22 @@ QString eta(double seconds)
     return QObject::tr("ETA %1 s").arg(s);
 }
 
-QString stageName(const std::string& s)
+QString stageName(Stage s)
 {
-    if (s == "build") return QObject::tr("Building the models");
-    if (s == "train-original") return QObject::tr("Training ORIGINAL (FP32)");
-    if (s == "train-modified") return QObject::tr("Training MODIFIED (FP32)");
-    if (s == "ptq") return QObject::tr("Post-training quantization");
-    if (s == "qat") return QObject::tr("Quantization-aware training");
-    if (s == "measure") return QObject::tr("Measuring size and latency");
-    if (s == "report") return QObject::tr("Writing the report");
-    if (s == "sweep") return QObject::tr("Sweep");
-    return QString::fromStdString(s);
-}
-
-std::string epochsCsv(const std::vector<std::pair<std::string, EpochSummary>>& epochs)
-{
-    std::string out = "model,epoch,train_loss,train_accuracy_pct,test_loss,test_accuracy_pct,epoch_s,images_per_s,lr\r\n";
-    for (const auto& [model, e] : epochs) {
-        out += csvField(model) + "," + std::to_string(e.epoch) + "," + std::to_string(e.trainLoss) + "," +
-               std::to_string(e.trainAccuracy) + "," + (e.test ? std::to_string(e.test->loss) : "") + "," +
-               (e.test ? std::to_string(e.test->accuracy) : "") + "," + std::to_string(e.epochSeconds) + "," +
-               std::to_string(e.imagesPerSecond) + "," + std::to_string(e.lr) + "\r\n";
+    switch (s) {
+    case Stage::Build: return QObject::tr("Building the models");
+    case Stage::TrainOriginal: return QObject::tr("Training ORIGINAL (FP32)");
+    case Stage::TrainModified: return QObject::tr("Training MODIFIED (FP32)");
+    case Stage::Ptq: return QObject::tr("Post-training quantization");
+    case Stage::Qat: return QObject::tr("Quantization-aware training");
+    case Stage::Measure: return QObject::tr("Measuring size and latency");
+    case Stage::Report: return QObject::tr("Writing the report");
+    case Stage::Sweep: return QObject::tr("Sweep");
     }
-    return out;
+    return QString::fromStdString(toString(s));
 }
 
 } // namespace
-
-QStringList writeRunFolder(const QString& dir, const std::vector<ModelResult>& rows, const EpochLog& epochs,
-                           const nlohmann::json& config, const nlohmann::json& manifest, ResultsView* view)
-{
-    if (!QDir().mkpath(dir)) throw std::runtime_error(dir.toStdString() + ": cannot create the folder");
-    QStringList written;
-    const std::filesystem::path d = dir.toStdString();
-    writeFileAtomic(d / "results.csv", toCsv(rows));
-    written << QString::fromStdString((d / "results.csv").string());
-    nlohmann::json jrows = nlohmann::json::array();
-    for (const auto& r : rows) jrows.push_back(toJson(r));
-    writeJsonFile(d / "results.json", nlohmann::json{{"manifest", manifest}, {"results", jrows}});
-    written << QString::fromStdString((d / "results.json").string());
-    if (!epochs.empty()) {
-        writeFileAtomic(d / "epochs.csv", epochsCsv(epochs));
-        written << QString::fromStdString((d / "epochs.csv").string());
-    }
-    if (!config.is_null()) {
-        writeJsonFile(d / "config.json", config);
-        written << QString::fromStdString((d / "config.json").string());
-    }
-    if (view) {
-        QString error;
-        written << view->exportCharts(QString::fromStdString((d / "charts").string()), &error);
-        if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
-    }
-    return written;
-}
 
 RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this))
 {
@@ -108,8 +71,8 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     presetInfo_->setWordWrap(true);
     outDir_ = new QLineEdit(this);
     outDir_->setObjectName(QStringLiteral("outDir"));
-    outDir_->setToolTip(tr("Checkpoints, INT8 models and reports go here; a run into a folder holding the same "
-                           "settings resumes it"));
+    outDir_->setToolTip(tr("Checkpoints, INT8 models and reports go here; a run into a folder holding an earlier "
+                           "run reuses every stage whose settings are unchanged"));
     auto* browse = new QPushButton(tr("Browse..."), this);
     runButton_ = new QPushButton(tr("Run"), this);
     runButton_->setObjectName(QStringLiteral("runButton"));
@@ -185,6 +148,15 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     top->addWidget(exportButton_, 1, 3);
     top->addWidget(exportFolderButton_, 1, 4);
     top->addWidget(presetInfo_, 2, 0, 1, 5);
+    plan_ = new QLabel(this);
+    plan_->setObjectName(QStringLiteral("stagePlan"));
+    plan_->setWordWrap(true);
+    top->addWidget(plan_, 3, 0, 1, 5);
+    planTimer_ = new QTimer(this);
+    planTimer_->setSingleShot(true);
+    planTimer_->setInterval(300);
+    connect(planTimer_, &QTimer::timeout, this, &RunPage::updatePlan);
+    connect(outDir_, &QLineEdit::textChanged, planTimer_, qOverload<>(&QTimer::start));
     top->setColumnStretch(1, 1);
 
     auto* bar = new QHBoxLayout;
@@ -334,6 +306,28 @@ void RunPage::updatePresetState()
         text += QStringLiteral("<br><i>") +
                 tr("Edited in the settings areas: Run uses your settings; Save as preset keeps them.") + QStringLiteral("</i>");
     presetInfo_->setText(text);
+    planTimer_->start();
+}
+
+void RunPage::updatePlan()
+{
+    const auto study = runner_->isRunning() ? std::nullopt : currentStudy();
+    if (!study || outputDir().isEmpty() || !study->validate().empty()) {
+        plan_->clear();
+        return;
+    }
+    const std::filesystem::path dir = outputDir().toStdString();
+    std::error_code ec;
+    if (!std::filesystem::exists(dir / "state.json", ec)) {
+        plan_->setText(tr("Stages: every stage runs (the output folder holds no earlier run)."));
+        return;
+    }
+    try {
+        // reads state.json and hashes the run's model files: small, and only after edits settle
+        plan_->setText(tr("Stages: %1").arg(QString::fromStdString(planStudy(*study, dir).summary())));
+    } catch (const std::exception& e) {
+        plan_->setText(tr("Stages: cannot tell (%1)").arg(QString::fromUtf8(e.what())));
+    }
 }
 
 std::optional<ExperimentConfig> RunPage::presetStudy() const
@@ -480,21 +474,12 @@ void RunPage::onEvent(const ExperimentEvent& e)
     }
 }
 
-void RunPage::onFinished(bool ok, bool cancelled, const QString& message, const QString& csv)
+void RunPage::onFinished(bool ok, bool cancelled, const QString& message, const QString& csv, const RunReport& report)
 {
     setRunningUi(false);
-    // the manifest the run wrote: shown in its tab and carried by Export folder
-    lastManifest_ = nullptr;
-    const auto resultsJson = std::filesystem::path(outputDir().toStdString()) / "results.json";
-    std::error_code ec;
-    if (std::filesystem::exists(resultsJson, ec)) {
-        try {
-            const auto j = readJsonFile(resultsJson);
-            if (j.is_object() && j.contains("manifest")) lastManifest_ = j["manifest"];
-        } catch (const std::exception& e) {
-            logger()->warn("the run's manifest could not be read: {}", e.what());
-        }
-    }
+    planTimer_->start();
+    // the manifest the run wrote, carried by the runner: shown in its tab and carried by Export folder
+    lastManifest_ = report.manifest;
     manifest_->setPlainText(lastManifest_.is_null() ? QString() : QString::fromStdString(lastManifest_.dump(2)));
     if (ok) {
         progress_->setValue(1000);
@@ -524,7 +509,7 @@ bool RunPage::exportCsv(const QString& path)
 bool RunPage::exportFolder(const QString& dir)
 {
     try {
-        const auto files = writeRunFolder(dir, results(), epochs_, lastConfig_, lastManifest_, view_);
+        const auto files = exportRunFolder(dir, results(), epochs_, lastConfig_, lastManifest_, view_);
         status_->setText(tr("Exported %1 files to %2").arg(files.size()).arg(dir));
         return true;
     } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 // table; export the CSV, or the whole run as a folder; save the current settings as a preset.
 
 #include "phinet/experiment/Experiment.h"
+#include "phinet/report/Report.h"
 
 #include <QWidget>
 
@@ -19,12 +20,14 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
+class QTimer;
 
 namespace phinet::gui {
 
 class BarChart;
 class JobRunner;
 class LineChart;
+struct RunReport;
 class ResultsView;
 
 class RunPage : public QWidget {
@@ -86,9 +89,11 @@ Q_SIGNALS:
 
 private:
     void onEvent(const ExperimentEvent& e);
-    void onFinished(bool ok, bool cancelled, const QString& message, const QString& csv);
+    void onFinished(bool ok, bool cancelled, const QString& message, const QString& csv, const RunReport& report);
     void onPresetChosen(int index);
     void setRunningUi(bool running);
+    /// Says which stages a study run into the output folder would reuse and which it would run.
+    void updatePlan();
 
     JobRunner* runner_;
     QComboBox* preset_;
@@ -108,21 +113,17 @@ private:
     QProgressBar* progress_;
     QLabel* stage_;
     QLabel* status_;
+    QLabel* plan_;
+    QTimer* planTimer_; ///< coalesces form and folder edits into one plan computation
     ResultsView* view_;
     QTableWidget* table_;
     QPlainTextEdit* manifest_;
     nlohmann::json lastConfig_;   ///< the config of the last run started
     nlohmann::json lastManifest_; ///< the manifest of the last run finished (null: none written)
-    std::vector<std::pair<std::string, EpochSummary>> epochs_;
+    EpochLog epochs_;
     std::vector<Preset> presets_;
     std::function<ExperimentConfig(const ExperimentConfig&)> studySource_;
     std::function<SweepConfig(const SweepConfig&)> sweepSource_;
 };
-
-/// Writes a run as a folder: results.csv, results.json (rows + manifest), config.json, epochs.csv and
-/// the charts of `view` as PNG (charts/). Returns the files written; throws std::runtime_error naming the file.
-using EpochLog = std::vector<std::pair<std::string, EpochSummary>>;
-QStringList writeRunFolder(const QString& dir, const std::vector<ModelResult>& rows, const EpochLog& epochs,
-                           const nlohmann::json& config, const nlohmann::json& manifest, ResultsView* view);
 
 } // namespace phinet::gui

@@ -3,6 +3,7 @@
 #include "Forms.h"
 
 #include "phinet/bench/Latency.h"
+#include "phinet/common/Limits.h"
 #include "phinet/common/Threads.h"
 
 #include <QFormLayout>
@@ -58,7 +59,7 @@ TrainForm::TrainForm(const QString& prefix, QWidget* parent) : QWidget(parent)
     batch_ = intField(this, "batch_size", 1, 65536, tr("Training batch size (the study: 128)"));
     evalBatch_ = intField(this, "eval_batch_size", 1, 65536, tr("Batch size for evaluation"));
     seed_ = intField(this, "seed", 0, 2147483647, tr("Random seed: weights, shuffling, augmentation"));
-    threads_ = intField(this, "threads", 0, 256, tr("Compute threads (0: all cores)"));
+    threads_ = intField(this, "threads", 0, maxThreads(), tr("Compute threads (0: all cores)"));
     threads_->setSpecialValueText(tr("all cores"));
     reportEvery_ = intField(this, "report_every", 1, 100000, tr("Batches between live loss points"));
     channelsLast_ = boolField(this, "channels_last", tr("Channels-last tensors"),
@@ -241,7 +242,7 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
     freezeObservers_ = intField(this, "freeze_observers_after", 0, 1000, tr("QAT epochs after which activation ranges stop moving (0: from the start)"));
     freezeBn_ = intField(this, "freeze_bn_after", 0, 1000, tr("QAT epochs after which BatchNorm uses its running statistics (0: from the start)"));
     learnedScales_ = boolField(this, "learned_scales", tr("Learn activation scales (LSQ)"), tr("Activation step sizes are trained with the weights"));
-    threads_ = intField(this, "threads", 0, 256, tr("Compute threads (0: all cores)"));
+    threads_ = intField(this, "threads", 0, maxThreads(), tr("Compute threads (0: all cores)"));
     threads_->setSpecialValueText(tr("all cores"));
     hint_ = note(QString(), this);
     hint_->setObjectName(QStringLiteral("quantHint"));
@@ -342,16 +343,20 @@ void QuantPage::setConfig(const QuantConfig& c)
 BenchPage::BenchPage(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("benchmarkPage"));
-    runs_ = intField(this, "runs", 1, 100000, tr("Timed runs per model (median and p90 are reported)"));
+    runs_ = intField(this, "runs", 1, 100000, tr("Timed runs per model, split evenly across the rounds"));
+    rounds_ = intField(this, "rounds", 2, 1000,
+                       tr("Rounds: every model is measured once per round, interleaved, each time as a fresh instance; "
+                          "the median of the round medians is reported with its 95% interval"));
     warmup_ = intField(this, "warmup", 0, 10000, tr("Untimed runs before timing (caches, allocator, oneDNN primitives)"));
     batch_ = intField(this, "batch", 1, 4096, tr("Images per timed forward pass"));
-    threads_ = intField(this, "threads", 0, 256, tr("Intra-op threads while timing (0: all cores)"));
+    threads_ = intField(this, "threads", 0, maxThreads(), tr("Intra-op threads while timing (0: all cores)"));
     threads_->setSpecialValueText(tr("all cores"));
     gpu_ = boolField(this, "gpu", tr("Also time FP32 on the GPU (CUDA) where available"), tr("Needs a CUDA build of LibTorch"));
     auto* box = new QGroupBox(tr("Latency measurement"), this);
     auto* form = new QFormLayout(box);
     form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     form->addRow(tr("Timed runs:"), runs_);
+    form->addRow(tr("Rounds:"), rounds_);
     form->addRow(tr("Warm-up runs:"), warmup_);
     form->addRow(tr("Batch size:"), batch_);
     form->addRow(tr("Threads:"), threads_);
@@ -371,13 +376,14 @@ BenchPage::BenchPage(QWidget* parent) : QWidget(parent)
     layout->addWidget(machine);
     layout->addStretch(1);
     setConfig(BenchConfig{});
-    forwardChanges(this, {runs_, warmup_, batch_, threads_, gpu_});
+    forwardChanges(this, {runs_, rounds_, warmup_, batch_, threads_, gpu_});
 }
 
 BenchConfig BenchPage::config() const
 {
     BenchConfig c;
     c.runs = runs_->value();
+    c.rounds = rounds_->value();
     c.warmup = warmup_->value();
     c.batch = batch_->value();
     c.threads = threads_->value();
@@ -390,6 +396,7 @@ void BenchPage::setConfig(const BenchConfig& c)
     {
         const QSignalBlocker block(this);
         runs_->setValue(c.runs);
+        rounds_->setValue(c.rounds);
         warmup_->setValue(c.warmup);
         batch_->setValue(c.batch);
         threads_->setValue(c.threads);

@@ -111,6 +111,7 @@ Q_SIGNALS:
 
 private:
     QSpinBox* runs_;
+    QSpinBox* rounds_;
     QSpinBox* warmup_;
     QSpinBox* batch_;
     QSpinBox* threads_;

@@ -1417,8 +1417,20 @@
         <translation>Un preset compila ogni area di impostazioni; modificale lì, poi Esegui</translation>
     </message>
     <message>
-        <source>Checkpoints, INT8 models and reports go here; a run into a folder holding the same settings resumes it</source>
-        <translation>Checkpoint, modelli INT8 e rapporti vanno qui; un&apos;esecuzione in una cartella con le stesse impostazioni la riprende</translation>
+        <source>Checkpoints, INT8 models and reports go here; a run into a folder holding an earlier run reuses every stage whose settings are unchanged</source>
+        <translation>Checkpoint, modelli INT8 e rapporti vanno qui; un&apos;esecuzione in una cartella che contiene un&apos;esecuzione precedente riusa ogni fase con le impostazioni invariate</translation>
+    </message>
+    <message>
+        <source>Stages: every stage runs (the output folder holds no earlier run).</source>
+        <translation>Fasi: vengono eseguite tutte (la cartella di output non contiene esecuzioni precedenti).</translation>
+    </message>
+    <message>
+        <source>Stages: %1</source>
+        <translation>Fasi: %1</translation>
+    </message>
+    <message>
+        <source>Stages: cannot tell (%1)</source>
+        <translation>Fasi: impossibile stabilirlo (%1)</translation>
     </message>
     <message>
         <source>Export folder...</source>

@@ -131,6 +131,40 @@ private Q_SLOTS:
         QCOMPARE(lastJsonLine(e.out).value(QStringLiteral("test_accuracy")).toDouble(), acc);
     }
 
+    // Models in and out: the checkpoint of trainAndEval exported as micromind-named safetensors, that
+    // file evaluated, quantized and benchmarked like a checkpoint, and both precisions exported to ONNX.
+    void exportAndOpen()
+    {
+        const QString ckpt = path(QStringLiteral("small.ckpt"));
+        QVERIFY2(QFile::exists(ckpt), "trainAndEval writes the checkpoint");
+        const QString st = path(QStringLiteral("small.safetensors"));
+        auto r = runCli({"export", "--model", ckpt, "--format", "safetensors", "--out", st, "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(lastJsonLine(r.out).value(QStringLiteral("format")).toString(), QStringLiteral("safetensors"));
+        auto e = runCli({"eval", "--ckpt", st, "--limit-test", "200", "--json"});
+        QVERIFY2(e.exitCode == 0, e.err.constData());
+        auto c = runCli({"eval", "--ckpt", ckpt, "--limit-test", "200", "--json"});
+        QCOMPARE(lastJsonLine(e.out).value(QStringLiteral("test_accuracy")).toDouble(),
+                 lastJsonLine(c.out).value(QStringLiteral("test_accuracy")).toDouble());
+        const QString int8 = path(QStringLiteral("from-safetensors.int8"));
+        auto q = runCli({"quantize", "--ckpt", st, "--method", "ptq", "--calib-batches", "2", "--limit-test", "200",
+                         "--runs", "5", "--warmup", "1", "--observer", "minmax", "--out", int8, "--json"});
+        QVERIFY2(q.exitCode == 0, q.err.constData());
+        auto b = runCli({"bench", "--model", st, "--model", int8, "--runs", "5", "--warmup", "1", "--rounds", "2"});
+        QVERIFY2(b.exitCode == 0, b.err.constData());
+        for (const auto& [model, format] : {std::pair{int8, "onnx-int8"}, std::pair{st, "onnx"}, std::pair{ckpt, "onnx"}}) {
+            const QString out = path(QStringLiteral("x-%1.onnx").arg(QLatin1String(format)));
+            auto x = runCli({"export", "--model", model, "--format", QLatin1String(format), "--out", out, "--json"});
+            QVERIFY2(x.exitCode == 0, x.err.constData());
+            QVERIFY(lastJsonLine(x.out).value(QStringLiteral("nodes")).toInt() > 0);
+            QVERIFY(QFileInfo(out).size() > 0);
+        }
+        // The wrong precision is the user's mistake: exit 1 naming what to do.
+        auto w = runCli({"export", "--model", ckpt, "--format", "onnx-int8", "--out", path(QStringLiteral("w.onnx"))});
+        QCOMPARE(w.exitCode, 1);
+        QVERIFY2(w.err.contains("quantize it first"), w.err.constData());
+    }
+
     // Ctrl-C after the first epoch: exit 130 with the checkpoint kept; --resume finishes the run.
     void interruptAndResume()
     {
@@ -215,6 +249,32 @@ private Q_SLOTS:
         const QString exported = path(QStringLiteral("export.csv"));
         QCOMPARE(runCli({"runs", "export", QString::number(id), "--out", exported}).exitCode, 0);
         QVERIFY(QFile::exists(exported));
+        // the whole run as a folder: the CSV the study wrote, its config (--epochs 1), one line per epoch
+        const QString folder = path(QStringLiteral("quick-export"));
+        auto exp = runCli({"runs", "export", QString::number(id), "--folder", folder});
+        QVERIFY2(exp.exitCode == 0, exp.err.constData());
+        QCOMPARE(QDir(folder).entryList(QDir::Files, QDir::Name),
+                 (QStringList{"config.json", "epochs.csv", "results.csv", "results.json"}));
+        QFile studyCsv(out + QStringLiteral("/results.csv")), folderCsv(folder + QStringLiteral("/results.csv"));
+        QVERIFY(studyCsv.open(QIODevice::ReadOnly) && folderCsv.open(QIODevice::ReadOnly));
+        QCOMPARE(folderCsv.readAll(), studyCsv.readAll());
+        QFile config(folder + QStringLiteral("/config.json"));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        const auto cfg = QJsonDocument::fromJson(config.readAll()).object();
+        QCOMPARE(cfg.value(QStringLiteral("name")).toString(), QStringLiteral("quick"));
+        QCOMPARE(cfg.value(QStringLiteral("training_modified")).toObject().value(QStringLiteral("epochs")).toInt(), 1);
+        QFile epochs(folder + QStringLiteral("/epochs.csv"));
+        QVERIFY(epochs.open(QIODevice::ReadOnly));
+        const auto epochLines = QString::fromUtf8(epochs.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        QCOMPARE(epochLines.size(), 3); // the header, then epoch 1 of ORIGINAL and of MODIFIED (in the store's order)
+        QVERIFY(epochLines[0].startsWith(QStringLiteral("model,epoch,")));
+        QStringList epochRows{epochLines[1].section(QLatin1Char(','), 0, 1), epochLines[2].section(QLatin1Char(','), 0, 1)};
+        epochRows.sort();
+        QCOMPARE(epochRows, (QStringList{"modified-fp32,1", "original-fp32,1"}));
+        // neither --out nor --folder: a usage error naming both
+        auto neither = runCli({"runs", "export", QString::number(id)});
+        QCOMPARE(neither.exitCode, 2);
+        QVERIFY2(neither.err.contains("--out") && neither.err.contains("--folder"), neither.err.constData());
         QCOMPARE(runCli({"runs", "delete", QString::number(id)}).exitCode, 0);
         auto gone = runCli({"runs", "show", QString::number(id)});
         QCOMPARE(gone.exitCode, 2);
@@ -223,6 +283,48 @@ private Q_SLOTS:
         auto again = runCli({"study", "--preset", "quick", "--out", out});
         QCOMPARE(again.exitCode, 2);
         QVERIFY2(again.err.contains("--out") && again.err.contains("--resume"), again.err.constData());
+    }
+
+    // --resume into a folder of an earlier run prints which stages it reuses and which it runs, and why.
+    void studyResumePrintsThePlan()
+    {
+        QFile preset(QStringLiteral(PHINET_SOURCE_DIR "/resources/presets/quick.json"));
+        QVERIFY(preset.open(QIODevice::ReadOnly));
+        auto cfg = QJsonDocument::fromJson(preset.readAll()).object();
+        auto data = cfg.value(QStringLiteral("data")).toObject();
+        data[QStringLiteral("limit_train")] = 512;
+        data[QStringLiteral("limit_test")] = 200;
+        cfg[QStringLiteral("data")] = data;
+        for (const char* t : {"training_original", "training_modified"}) {
+            auto tc = cfg.value(QLatin1String(t)).toObject();
+            tc[QStringLiteral("epochs")] = 1;
+            cfg[QLatin1String(t)] = tc;
+        }
+        auto write = [&](const QString& name, const QJsonObject& o) {
+            QFile f(path(name));
+            if (!f.open(QIODevice::WriteOnly)) return QString();
+            f.write(QJsonDocument(o).toJson());
+            return f.fileName();
+        };
+        const QString first = write(QStringLiteral("plan-first.json"), cfg);
+        auto quant = cfg.value(QStringLiteral("quantization")).toObject();
+        quant[QStringLiteral("qat_lr")] = quant.value(QStringLiteral("qat_lr")).toDouble() * 3;
+        cfg[QStringLiteral("quantization")] = quant;
+        const QString second = write(QStringLiteral("plan-qat.json"), cfg);
+        const QString out = path(QStringLiteral("plan-study"));
+        auto r = runCli({"study", "--config", first, "--out", out, "--threads", "2"}, 600000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(!r.err.contains("stages:"), r.err.constData()); // a new folder: nothing to say
+        r = runCli({"study", "--config", second, "--out", out, "--threads", "2", "--resume"}, 600000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("stages: reused: train-original, train-modified, ptq; run: qat, measure "
+                                "(quantization.qat_lr changed)"),
+                 r.err.constData());
+        QVERIFY2(r.err.contains("[qat] started") && !r.err.contains("[train-original] started") &&
+                     !r.err.contains("[train-modified] started") && !r.err.contains("[ptq] started"),
+                 r.err.constData());
+        r = runCli({"study", "--config", second, "--out", out, "--threads", "2", "--resume"}, 600000);
+        QVERIFY2(r.err.contains("stages: reused: train-original, train-modified, ptq, qat, measure\n"), r.err.constData());
     }
 
     // The study's four sweep grids: every point's params, both variants, against the spec's formulas.
@@ -444,6 +546,9 @@ private Q_SLOTS:
         QTest::newRow("quantize calib") << QStringList{"quantize", "--model-only", "--calib-batches", "0", "--out", "/tmp/x.int8"} << "--calib-batches";
         QTest::newRow("quantize engine") << QStringList{"quantize", "--model-only", "--engine", "fbgemm", "--out", "/tmp/x.int8"} << "--engine";
         QTest::newRow("bench model") << QStringList{"bench", "--model", "/nonexistent.int8"} << "--model";
+        QTest::newRow("export model") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format", "onnx", "--out", "/tmp/x.onnx"} << "--model";
+        QTest::newRow("export format") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format", "tflite", "--out", "/tmp/x"} << "--format";
+        QTest::newRow("export no out") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format", "onnx"} << "--out";
         QTest::newRow("study preset") << QStringList{"study", "--preset", "nope"} << "--preset";
         QTest::newRow("study both") << QStringList{"study"} << "--preset";
         QTest::newRow("sweep knob") << QStringList{"sweep", "--knob", "gamma", "--values", "1,2"} << "--knob";

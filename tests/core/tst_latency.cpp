@@ -6,6 +6,7 @@
 #include "phinet/common/Cancel.h"
 #include "phinet/common/SafeTensors.h"
 #include "phinet/quant/Quantizer.h"
+#include "phinet/report/ResultColumns.h"
 #include "TestModels.h"
 
 #include <QTemporaryDir>
@@ -150,6 +151,34 @@ private Q_SLOTS:
             return std::vector<double>{1.0};
         }, p, &cancel));
         QCOMPARE(calls, 5);
+    }
+
+    void ratiosInTablesAndCsv()
+    {
+        ModelResult r;
+        r.model = "original-fp32";
+        LatencyReport l;
+        l.median = 5.3;
+        l.rounds = 10;
+        l.intervalLow = 5.1;
+        l.intervalHigh = 5.6;
+        r.cpuLatency = l;
+        r.latencyRatio = LatencyRatio{"original-fp32", "modified-fp32", 1.08, 0.97, 1.21};
+        QCOMPARE(resultCell(ResultColumn::CpuLatencyInterval, r).text, std::string("[5.100, 5.600]"));
+        QCOMPARE(resultCell(ResultColumn::LatencyRatio, r).text, std::string("ORIGINAL / MODIFIED = 1.08x [0.97, 1.21] not resolved"));
+        r.latencyRatio->intervalLow = 1.02;
+        QCOMPARE(resultCell(ResultColumn::LatencyRatio, r).text, std::string("ORIGINAL / MODIFIED = 1.08x [1.02, 1.21]"));
+        const auto csv = toCsv({r});
+        const auto header = csv.substr(0, csv.find("\r\n"));
+        QVERIFY(header.find("cpu_latency_ci_low_ms,cpu_latency_ci_high_ms,cpu_latency_cv,latency_ratio,latency_ratio_ci_low,"
+                            "latency_ratio_ci_high,latency_ratio_of,latency_ratio_resolved") != std::string::npos);
+        QVERIFY(csv.find(",5.1,5.6,0,1.08,1.02,1.21,original-fp32 / modified-fp32,true") != std::string::npos);
+        // the row's JSON carries both and reads back
+        const auto back = modelResultFromJson(toJson(r));
+        QVERIFY(back.latencyRatio.has_value());
+        QCOMPARE(back.latencyRatio->intervalLow, 1.02);
+        QCOMPARE(back.cpuLatency->rounds, 10);
+        QCOMPARE(back.cpuLatency->intervalHigh, 5.6);
     }
 
     void filesComparedInterleaved()

@@ -79,7 +79,7 @@ class TestDataPage : public QObject {
         w.runPage()->setOutputDir(tmp_.filePath(QStringLiteral("run-%1").arg(++runs)));
         bool reached = false;
         const auto watch = QObject::connect(w.runPage()->runner(), &JobRunner::event, &w, [&reached, stage](const ExperimentEvent& e) {
-            if (e.type == ExperimentEvent::Type::StageStarted && e.stage == stage) reached = true;
+            if (e.type == ExperimentEvent::Type::StageStarted && toString(e.stage) == stage) reached = true;
         });
         const bool started = w.startPreset(QStringLiteral("dp-long-measure"));
         QElapsedTimer t;

@@ -227,6 +227,20 @@ json toJson(const LatencyRatio& r)
                 {"resolved", r.resolved()}};
 }
 
+LatencyRatio latencyRatioFromJson(const json& j)
+{
+    LatencyRatio r;
+    r.numerator = j.value("numerator", "");
+    r.denominator = j.value("denominator", "");
+    r.ratio = j.value("ratio", 0.0);
+    if (j.contains("interval95") && j.at("interval95").is_array() && j.at("interval95").size() == 2 &&
+        j.at("interval95")[0].is_number() && j.at("interval95")[1].is_number()) {
+        r.intervalLow = j.at("interval95")[0].get<double>();
+        r.intervalHigh = j.at("interval95")[1].get<double>();
+    }
+    return r;
+}
+
 json toJson(const LatencyComparison& c)
 {
     json models = json::array(), ratios = json::array();

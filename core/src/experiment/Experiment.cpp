@@ -37,6 +37,19 @@ const std::vector<std::string> kStudyModels{"original-fp32", "modified-fp32", "m
 
 constexpr double kMib = 1024.0 * 1024.0;
 
+/// The comparison protocol of a bench config: `runs` timed runs per model split across `rounds`.
+ComparisonProtocol comparisonProtocol(const BenchConfig& b)
+{
+    ComparisonProtocol p;
+    p.rounds = b.rounds;
+    p.runsPerRound = std::max(1, (b.runs + b.rounds - 1) / b.rounds);
+    p.warmup = b.warmup;
+    p.batch = b.batch;
+    p.threads = b.threads;
+    return p;
+}
+
+
 /// The error for a damaged state file: it names the file and what is wrong.
 DataError corruptState(const fs::path& p, const std::string& what)
 {
@@ -70,6 +83,14 @@ json readStudyState(const fs::path& p)
         if (!s.is_string()) throw corruptState(p, "\"done\" must be a list of stage names, got " + s.dump());
     if (!j.contains("rows") || !j["rows"].is_object())
         throw corruptState(p, "\"rows\" must be an object of result rows");
+    if (j.contains("stages")) { // the stage cache: stage name -> {"key", "inputs", "file_hash" when finished}
+        if (!j["stages"].is_object()) throw corruptState(p, "\"stages\" must be an object of stage keys");
+        for (const auto& [stage, entry] : j["stages"].items()) {
+            const bool ok = stageFromString(stage) && entry.is_object() && entry.contains("key") && entry["key"].is_string() &&
+                            entry.contains("inputs") && (!entry.contains("file_hash") || entry["file_hash"].is_string());
+            if (!ok) throw corruptState(p, "stages." + stage + ": expected {\"key\", \"inputs\"[, \"file_hash\"]}");
+        }
+    }
     for (const auto& [model, row] : j["rows"].items()) {
         if (std::find(kStudyModels.begin(), kStudyModels.end(), model) == kStudyModels.end())
             throw corruptState(p, "rows: unknown model \"" + model + "\"");
@@ -88,7 +109,7 @@ std::string inputString(const PhiNetConfig& c)
     return std::to_string(c.input[0]) + "," + std::to_string(c.input[1]) + "," + std::to_string(c.input[2]);
 }
 
-ModelResult describe(const std::string& name, const PhiNetConfig& c, const std::string& precision)
+ModelResult describe(const std::string& name, const PhiNetConfig& c, Precision precision)
 {
     const auto s = summarize(c);
     ModelResult r;
@@ -109,8 +130,8 @@ ModelResult describe(const std::string& name, const PhiNetConfig& c, const std::
 
 /// Progress bookkeeping over weighted stages.
 struct Progress {
-    std::vector<std::pair<std::string, double>> weights;
-    std::map<std::string, double> done; // stage -> fraction
+    std::vector<std::pair<Stage, double>> weights;
+    std::map<Stage, double> done; // stage -> fraction
     Clock::time_point start = Clock::now();
     double overall() const
     {
@@ -148,25 +169,41 @@ public:
             logger()->info("removed {}, left by an interrupted write", f.string());
         statePath_ = out_ / "state.json";
         const json configJson = toJson(cfg_);
-        if (fs::exists(statePath_)) {
-            state_ = readStudyState(statePath_);
-            if (state_["config"] != configJson)
-                throw ConfigError(out_.string() + ": this folder holds a run of another configuration; choose another "
-                                                  "output folder or delete it");
-        } else {
-            state_ = {{"config", configJson}, {"done", json::array()}, {"rows", json::object()}};
-        }
+        const bool earlier = fs::exists(statePath_);
+        if (earlier) state_ = readStudyState(statePath_);
+        dataInputs_ = stagecache::dataInputs(cfg_.data);
+        plan_ = stagecache::planFromState(cfg_, earlier ? state_ : json(), out_, dataInputs_);
+        logger()->info("stages: {}", plan_.summary());
+        // The same config continues its run of the history; another one is a new run of the history
+        // that starts with the results it reuses.
+        const bool sameConfig = earlier && state_["config"] == configJson;
+        if (!earlier) state_ = {{"config", configJson}, {"done", json::array()}, {"rows", json::object()}};
+        const json before = state_;
+        forgetStagesThatRun();
+        state_["config"] = configJson;
         const int threads = cfg_.trainModified.threads ? cfg_.trainModified.threads : hardwareThreads();
         result_.manifest = makeManifest(configJson, cfg_.trainModified.seed, toString(cfg_.quant.engine), threads);
         result_.outDir = out_;
-        if (state_.contains("run_id") && store_.exists(state_["run_id"].get<std::int64_t>())) {
-            runId_ = state_["run_id"].get<std::int64_t>();
+        const std::int64_t earlierRun = state_.contains("run_id") ? state_["run_id"].get<std::int64_t>() : 0;
+        if (sameConfig && earlierRun > 0 && store_.exists(earlierRun)) {
+            runId_ = earlierRun;
             store_.setStatus(runId_, "running");
+            try {
+                if (state_ != before) saveState();
+            } catch (const std::exception& e) {
+                store_.setStatus(runId_, "failed", e.what());
+                throw;
+            }
         } else {
-            // A new run, or one deleted from the history since: record it (again) with what it has.
+            // A new run, one of another config, or one deleted from the history since: record it (again)
+            // with what it has, and the epochs of the training it reuses.
             runId_ = store_.createRun("study", cfg_.name, configJson, toJson(result_.manifest), out_.string());
             for (const auto& m : kStudyModels)
                 if (auto r = row(m)) store_.putResult(runId_, *r);
+            if (earlierRun > 0 && earlierRun != runId_ && store_.exists(earlierRun))
+                for (const auto& ep : store_.show(earlierRun).epochs)
+                    for (Stage s : {Stage::TrainOriginal, Stage::TrainModified, Stage::Qat})
+                        if (stagecache::stageModel(s) == ep.model && reused(s)) store_.addEpoch(runId_, ep.model, ep.summary);
             state_["run_id"] = runId_;
             try {
                 saveState();
@@ -183,7 +220,7 @@ public:
             } catch (const Cancelled&) {
                 result_.cancelled = true;
             }
-            currentStage_ = "report";
+            currentStage_ = Stage::Report;
             writeReport();
             store_.setStatus(runId_, result_.cancelled ? "cancelled" : "finished");
         } catch (const std::exception& e) {
@@ -191,7 +228,7 @@ public:
             // The first error is the one to report: a second one (the same full disk) is only logged.
             try {
                 store_.setStatus(runId_, "failed", e.what());
-                if (currentStage_ != "report") writeReport();
+                if (currentStage_ != Stage::Report) writeReport();
             } catch (const std::exception& e2) {
                 logger()->error("after the failure, the report could not be written either: {}", e2.what());
             }
@@ -202,16 +239,74 @@ public:
 
 private:
     // ---- state ----
-    bool isDone(const std::string& stage) const
+    bool isDone(Stage stage) const
     {
         for (const auto& s : state_["done"])
-            if (s == stage) return true;
+            if (s == toString(stage)) return true;
         return false;
     }
-    void markDone(const std::string& stage)
+    void markDone(Stage stage)
     {
-        if (!isDone(stage)) state_["done"].push_back(stage);
+        if (!isDone(stage)) state_["done"].push_back(toString(stage));
         saveState();
+    }
+    /// Stages the plan runs lose their done mark and result row before anything runs: a cancelled
+    /// run reports only what is current, and a later run never mistakes them for finished.
+    void forgetStagesThatRun()
+    {
+        for (const auto& e : plan_.stages) {
+            if (e.action == StagePlanEntry::Action::Reuse && !state_.value("stages", json::object()).contains(toString(e.stage))) {
+                // a run from before stage keys: its finished stages get the keys of the config it ran
+                recordStageStart(e.stage, false);
+                if (!stagecache::stageFile(e.stage).empty()) recordStageFile(e.stage);
+            }
+            if (e.action != StagePlanEntry::Action::Run) continue;
+            if (isDone(e.stage)) wasDone_.insert(e.stage);
+            auto& done = state_["done"];
+            for (auto it = done.begin(); it != done.end();)
+                it = *it == toString(e.stage) ? done.erase(it) : it + 1;
+            if (const auto m = stagecache::stageModel(e.stage); !m.empty()) state_["rows"].erase(m);
+        }
+    }
+    bool reused(Stage s) const
+    {
+        const auto* e = plan_.find(s);
+        return e && e->action == StagePlanEntry::Action::Reuse;
+    }
+    /// The hashes of the model files a stage reads (null: that stage is switched off).
+    json upstreamHashes(Stage s) const
+    {
+        json up = json::object();
+        auto add = [&](Stage from, bool on) {
+            const auto name = toString(from);
+            const json none;
+            const auto& st = state_.contains("stages") ? state_["stages"] : none;
+            up[stagecache::stageModel(from)] =
+                on && st.contains(name) && st[name].contains("file_hash") ? st[name]["file_hash"] : json();
+        };
+        if (s == Stage::Ptq || s == Stage::Qat || s == Stage::Measure) add(Stage::TrainModified, cfg_.stages.trainModified);
+        if (s == Stage::Qat || s == Stage::Measure) add(Stage::Ptq, cfg_.stages.ptq);
+        if (s == Stage::Measure) {
+            add(Stage::TrainOriginal, cfg_.stages.trainOriginal);
+            add(Stage::Qat, cfg_.stages.qat);
+        }
+        return up;
+    }
+    /// Records the inputs a stage starts from (its key); returns whether they are the ones an earlier,
+    /// unfinished run of it started from (its partial output can be continued).
+    bool recordStageStart(Stage s, bool save = true)
+    {
+        const json inputs = stagecache::stageInputs(cfg_, s, dataInputs_, upstreamHashes(s));
+        const std::string key = stagecache::jsonHash(inputs), name = toString(s);
+        if (!state_.contains("stages") || !state_["stages"].is_object()) state_["stages"] = json::object();
+        const bool same = state_["stages"].contains(name) && state_["stages"][name].value("key", "") == key;
+        state_["stages"][name] = json{{"key", key}, {"inputs", inputs}};
+        if (save) saveState();
+        return same && !wasDone_.count(s);
+    }
+    void recordStageFile(Stage s)
+    {
+        state_["stages"][toString(s)]["file_hash"] = stagecache::fileHash(out_ / stagecache::stageFile(s));
     }
     void saveState() { writeJsonFile(statePath_, state_); }
     void putRow(const ModelResult& r)
@@ -220,9 +315,16 @@ private:
         saveState();
         store_.putResult(runId_, r);
     }
+    /// The row of a model, when the stage producing it is switched on (a switched-off stage's row of
+    /// an earlier run stays in the state, out of the report).
     std::optional<ModelResult> row(const std::string& model) const
     {
         if (!state_["rows"].contains(model)) return std::nullopt;
+        const bool on = model == "original-fp32"   ? cfg_.stages.trainOriginal
+                        : model == "modified-fp32" ? cfg_.stages.trainModified
+                        : model == "modified-ptq-int8" ? cfg_.stages.ptq
+                                                       : cfg_.stages.qat;
+        if (!on) return std::nullopt;
         return modelResultFromJson(state_["rows"][model]);
     }
 
@@ -233,7 +335,7 @@ private:
         e.etaSeconds = progress_.eta();
         if (obs_) obs_->onEvent(e);
     }
-    void emitStage(ExperimentEvent::Type t, const std::string& stage, const std::string& model, const std::string& msg)
+    void emitStage(ExperimentEvent::Type t, Stage stage, const std::string& model, const std::string& msg)
     {
         ExperimentEvent e;
         e.type = t;
@@ -241,8 +343,8 @@ private:
         e.model = model;
         e.message = msg;
         if (t == ExperimentEvent::Type::StageFinished || t == ExperimentEvent::Type::StageSkipped) progress_.done[stage] = 1.0;
-        if (t == ExperimentEvent::Type::StageFailed) logger()->error("stage {} failed: {}", stage, msg);
-        else if (!msg.empty()) logger()->info("{}: {}", stage, msg);
+        if (t == ExperimentEvent::Type::StageFailed) logger()->error("stage {} failed: {}", toString(stage), msg);
+        else if (!msg.empty()) logger()->info("{}: {}", toString(stage), msg);
         emit(e);
     }
 
@@ -252,22 +354,26 @@ private:
             const double n = cfg_.data.limitTrain > 0 ? double(cfg_.data.limitTrain) : 60000.0;
             return n / t.batchSize * t.epochs;
         };
-        progress_.weights = {{"build", 0.1},
-                             {"train-original", cfg_.stages.trainOriginal ? batches(cfg_.trainOriginal) : 0},
-                             {"train-modified", cfg_.stages.trainModified ? batches(cfg_.trainModified) : 0},
-                             {"ptq", cfg_.stages.ptq ? double(cfg_.quant.calibrationBatches) : 0},
-                             {"qat", cfg_.stages.qat ? batches(cfg_.trainModified) / std::max(1, cfg_.trainModified.epochs) *
-                                                           cfg_.quant.qatEpochs * 1.5
-                                                     : 0},
-                             {"measure", cfg_.stages.measure ? 20.0 : 0},
-                             {"report", 0.1}};
+        // reused stages take no time: they weigh nothing in the progress and the ETA
+        auto runs = [&](Stage s, bool on) { return on && !reused(s); };
+        progress_.weights = {
+            {Stage::Build, 0.1},
+            {Stage::TrainOriginal, runs(Stage::TrainOriginal, cfg_.stages.trainOriginal) ? batches(cfg_.trainOriginal) : 0},
+            {Stage::TrainModified, runs(Stage::TrainModified, cfg_.stages.trainModified) ? batches(cfg_.trainModified) : 0},
+            {Stage::Ptq, runs(Stage::Ptq, cfg_.stages.ptq) ? double(cfg_.quant.calibrationBatches) : 0},
+            {Stage::Qat, runs(Stage::Qat, cfg_.stages.qat)
+                             ? batches(cfg_.trainModified) / std::max(1, cfg_.trainModified.epochs) * cfg_.quant.qatEpochs * 1.5
+                             : 0},
+            {Stage::Measure, runs(Stage::Measure, cfg_.stages.measure) ? 20.0 : 0},
+            {Stage::Report, 0.1}};
     }
 
     /// Adapts trainer events to experiment events.
     struct TrainBridge : QatObserver {
         Pipeline& p;
-        std::string stage, model;
-        TrainBridge(Pipeline& pp, std::string s, std::string m) : p(pp), stage(std::move(s)), model(std::move(m)) {}
+        Stage stage;
+        std::string model;
+        TrainBridge(Pipeline& pp, Stage s, std::string m) : p(pp), stage(s), model(std::move(m)) {}
         /// An event of this stage and model.
         ExperimentEvent event(ExperimentEvent::Type t) const
         {
@@ -306,14 +412,16 @@ private:
         return *data_;
     }
 
-    PhiNet trainStage(const std::string& stage, const std::string& model, const PhiNetConfig& mc, const TrainConfig& tc)
+    void trainStage(Stage stage, const std::string& model, const PhiNetConfig& mc, const TrainConfig& tc)
     {
         currentStage_ = stage;
         const fs::path ckpt = out_ / (model + ".ckpt");
-        if (isDone(stage) && fs::exists(ckpt)) {
-            emitStage(ExperimentEvent::Type::StageSkipped, stage, model, "cached in " + ckpt.string());
-            return loadCheckpoint(ckpt).model;
+        if (reused(stage)) {
+            emitStage(ExperimentEvent::Type::StageSkipped, stage, model, "reused (inputs unchanged): " + ckpt.string());
+            return;
         }
+        // the checkpoint of an unfinished run of these same inputs is continued; any other is stale
+        if (!recordStageStart(stage)) fs::remove(ckpt);
         emitStage(ExperimentEvent::Type::StageStarted, stage, model, "");
         torch::manual_seed(tc.seed);
         PhiNet net(mc);
@@ -324,32 +432,33 @@ private:
         TrainBridge bridge(*this, stage, model);
         auto r = train(net, data(), req, &bridge, cancel_);
         if (r.cancelled) throw Cancelled();
-        auto rowOut = describe(model, mc, "fp32");
+        auto rowOut = describe(model, mc, Precision::Fp32);
         if (r.finalTest) {
             rowOut.accuracyPct = r.finalTest->accuracy;
             rowOut.confusion = r.finalTest->confusion;
         }
         rowOut.trainSeconds = r.trainSeconds;
+        recordStageFile(stage);
         putRow(rowOut);
         markDone(stage);
         emitStage(ExperimentEvent::Type::StageFinished, stage, model,
                   fmt::format("{:.2f}% test accuracy after {} epochs, {:.1f} s", rowOut.accuracyPct.value_or(0), r.epochsDone,
                               r.trainSeconds));
-        return net;
     }
 
-    void quantStage(const std::string& stage, const std::string& model, bool qat)
+    void quantStage(Stage stage, const std::string& model, bool qat)
     {
         currentStage_ = stage;
         const fs::path file = out_ / (model + ".int8");
-        if (isDone(stage) && fs::exists(file)) {
-            emitStage(ExperimentEvent::Type::StageSkipped, stage, model, "cached in " + file.string());
+        if (reused(stage)) {
+            emitStage(ExperimentEvent::Type::StageSkipped, stage, model, "reused (inputs unchanged): " + file.string());
             return;
         }
+        recordStageStart(stage);
         emitStage(ExperimentEvent::Type::StageStarted, stage, model, "");
         auto fp32 = loadCheckpoint(out_ / "modified-fp32.ckpt").model; // QAT changes its model: a fresh copy
         const auto& d = data();
-        ModelResult rowOut = describe(model, fp32->config(), "int8");
+        ModelResult rowOut = describe(model, fp32->config(), Precision::Int8);
         QuantizedPhiNet int8;
         FoldedPhiNet folded;
         if (!qat) {
@@ -361,7 +470,7 @@ private:
             // The PTQ stage calibrated this same network with this same config: QAT starts from its ranges.
             std::optional<QuantizedPhiNet> ptq;
             const fs::path ptqFile = out_ / "modified-ptq-int8.int8";
-            if (isDone("ptq") && fs::exists(ptqFile)) ptq = QuantizedPhiNet::load(ptqFile, cfg_.quant.engine);
+            if (cfg_.stages.ptq && isDone(Stage::Ptq)) ptq = QuantizedPhiNet::load(ptqFile, cfg_.quant.engine);
             auto r = quantizeQat(fp32, d, cfg_.quant, cfg_.trainModified, &bridge, cancel_, ptq ? &*ptq : nullptr);
             if (r.cancelled) throw Cancelled();
             int8 = std::move(r.model);
@@ -381,6 +490,7 @@ private:
         loader.next(b);
         rowOut.layerErrors = compareLayers(folded, int8, b.images);
         rowOut.int8SizeMib = double(fs::file_size(file)) / kMib;
+        recordStageFile(stage);
         putRow(rowOut);
         markDone(stage);
         emitStage(ExperimentEvent::Type::StageFinished, stage, model,
@@ -389,72 +499,102 @@ private:
 
     void measureStage()
     {
-        currentStage_ = "measure";
-        if (isDone("measure")) {
-            emitStage(ExperimentEvent::Type::StageSkipped, "measure", "", "cached");
+        currentStage_ = Stage::Measure;
+        if (reused(Stage::Measure)) {
+            emitStage(ExperimentEvent::Type::StageSkipped, Stage::Measure, "", "reused (models and bench settings unchanged)");
             return;
         }
-        emitStage(ExperimentEvent::Type::StageStarted, "measure", "", "");
+        recordStageStart(Stage::Measure);
+        emitStage(ExperimentEvent::Type::StageStarted, Stage::Measure, "", "");
+        // Every model measured interleaved, round by round, each round a fresh instance read from its
+        // file (compareLatency): the medians carry 95% intervals and the ratios are paired per round.
+        std::vector<std::string> names;
+        std::vector<ForwardFactory> factories;
+        for (const auto& m : kStudyModels) {
+            auto r = row(m);
+            if (!r) continue;
+            const bool fp32 = r->precision == Precision::Fp32;
+            const fs::path file = out_ / (m + (fp32 ? ".ckpt" : ".int8"));
+            names.push_back(m);
+            factories.push_back(forwardFromFile(file, cfg_.bench.batch, fp32 ? std::nullopt : std::optional(cfg_.quant.engine)));
+        }
+        const auto protocol = comparisonProtocol(cfg_.bench);
+        const double total = double(std::max<size_t>(1, names.size())) * protocol.rounds;
+        int built = 0;
+        for (auto& f : factories)
+            f = [this, f, &built, total]() {
+                progress_.done[Stage::Measure] = double(built++) / total;
+                return f();
+            };
+        const auto cmp = compareForwards(names, factories, protocol, cancel_);
+        auto latency = toJson(cmp);
+        latency.erase("models");
+        result_.manifest.latency = latency;
+        for (const auto& w : cmp.warnings) logger()->warn("latency: {}", w);
+        auto ratioOf = [&](const std::string& a, const std::string& b) -> std::optional<LatencyRatio> {
+            const auto *x = cmp.find(a), *y = cmp.find(b);
+            if (!x || !y) return std::nullopt;
+            return pairedRatio(*x, *y);
+        };
         LatencyProtocol lp;
         lp.runs = cfg_.bench.runs;
         lp.warmup = cfg_.bench.warmup;
         lp.batch = cfg_.bench.batch;
         lp.threads = cfg_.bench.threads;
-        int i = 0;
         for (const auto& m : kStudyModels) {
             if (isCancelled(cancel_)) throw Cancelled();
             auto r = row(m);
             if (!r) continue;
-            if (r->precision == "fp32") {
+            r->cpuLatency = toReport(*cmp.find(m), cmp.protocol);
+            if (r->precision == Precision::Fp32) {
                 auto net = loadCheckpoint(out_ / (m + ".ckpt")).model;
                 r->fp32SizeMib = double(fp32ModelBytes(net)) / kMib;
-                r->cpuLatency = fp32CpuLatency(net, lp, cancel_);
+                r->cpuLatency->protocol.engine = "fp32 (oneDNN conv, OpenBLAS GEMM)";
                 if (cfg_.bench.gpu) r->gpuLatency = fp32GpuLatency(net, lp, cancel_);
+                if (m == "original-fp32") r->latencyRatio = ratioOf("original-fp32", "modified-fp32");
             } else {
-                auto q = QuantizedPhiNet::load(out_ / (m + ".int8"), cfg_.quant.engine);
                 r->int8SizeMib = double(fs::file_size(out_ / (m + ".int8"))) / kMib;
-                r->cpuLatency = int8CpuLatency(q, lp, cancel_);
+                r->cpuLatency->protocol.engine = toString(cfg_.quant.engine);
+                r->latencyRatio = ratioOf("modified-fp32", m);
             }
             putRow(*r);
-            progress_.done["measure"] = double(++i) / double(kStudyModels.size());
             ExperimentEvent e;
             e.type = ExperimentEvent::Type::ModelMeasured;
-            e.stage = "measure";
+            e.stage = Stage::Measure;
             e.model = m;
             e.result = *r;
             emit(e);
         }
-        markDone("measure");
-        emitStage(ExperimentEvent::Type::StageFinished, "measure", "", "size and latency measured");
+        markDone(Stage::Measure);
+        emitStage(ExperimentEvent::Type::StageFinished, Stage::Measure, "", "size and latency measured");
     }
 
     void stages()
     {
-        currentStage_ = "build";
-        emitStage(ExperimentEvent::Type::StageStarted, "build", "", "");
+        currentStage_ = Stage::Build;
+        emitStage(ExperimentEvent::Type::StageStarted, Stage::Build, "", "");
         const auto so = summarize(cfg_.originalModel()), sm = summarize(cfg_.modifiedModel());
-        emitStage(ExperimentEvent::Type::StageFinished, "build", "",
+        emitStage(ExperimentEvent::Type::StageFinished, Stage::Build, "",
                   fmt::format("ORIGINAL {} params / {} MACs, MODIFIED {} params / {} MACs", withThousands(so.params),
                               withThousands(so.macs), withThousands(sm.params), withThousands(sm.macs)));
-        if (cfg_.stages.trainOriginal) trainStage("train-original", "original-fp32", cfg_.originalModel(), cfg_.trainOriginal);
-        else emitStage(ExperimentEvent::Type::StageSkipped, "train-original", "", "switched off");
-        if (cfg_.stages.trainModified) trainStage("train-modified", "modified-fp32", cfg_.modifiedModel(), cfg_.trainModified);
-        else emitStage(ExperimentEvent::Type::StageSkipped, "train-modified", "", "switched off");
-        if (cfg_.stages.ptq) quantStage("ptq", "modified-ptq-int8", false);
-        else emitStage(ExperimentEvent::Type::StageSkipped, "ptq", "", "switched off");
-        if (cfg_.stages.qat) quantStage("qat", "modified-qat-int8", true);
-        else emitStage(ExperimentEvent::Type::StageSkipped, "qat", "", "switched off");
+        using T = ExperimentEvent::Type;
+        if (cfg_.stages.trainOriginal) trainStage(Stage::TrainOriginal, "original-fp32", cfg_.originalModel(), cfg_.trainOriginal);
+        else emitStage(T::StageSkipped, Stage::TrainOriginal, "", "switched off");
+        if (cfg_.stages.trainModified) trainStage(Stage::TrainModified, "modified-fp32", cfg_.modifiedModel(), cfg_.trainModified);
+        else emitStage(T::StageSkipped, Stage::TrainModified, "", "switched off");
+        if (cfg_.stages.ptq) quantStage(Stage::Ptq, "modified-ptq-int8", false);
+        else emitStage(T::StageSkipped, Stage::Ptq, "", "switched off");
+        if (cfg_.stages.qat) quantStage(Stage::Qat, "modified-qat-int8", true);
+        else emitStage(T::StageSkipped, Stage::Qat, "", "switched off");
         if (cfg_.stages.measure) measureStage();
-        else emitStage(ExperimentEvent::Type::StageSkipped, "measure", "", "switched off");
+        else emitStage(T::StageSkipped, Stage::Measure, "", "switched off");
     }
 
     /// The manifest, and which data the run read when it fell back to the bundled subset.
     json manifestJson()
     {
-        json m = toJson(result_.manifest);
-        if (data_)
-            if (const auto note = fallbackNote(data_->info()); !note.empty()) m["data_note"] = note;
-        return m;
+        if (data_) result_.manifest.dataNote = fallbackNote(data_->info());
+        return toJson(result_.manifest);
     }
 
     void writeReport()
@@ -474,10 +614,10 @@ private:
                  {"manifest", manifestJson()},
                  {"results", rows}};
         writeJsonFile(result_.jsonPath, doc);
-        progress_.done["report"] = 1.0;
+        progress_.done[Stage::Report] = 1.0;
         ExperimentEvent e;
         e.type = ExperimentEvent::Type::StageFinished;
-        e.stage = "report";
+        e.stage = Stage::Report;
         e.message = result_.csvPath.string();
         emit(e);
     }
@@ -493,7 +633,10 @@ private:
     ExperimentResult result_;
     Progress progress_;
     std::optional<DataSplits> data_;
-    std::string currentStage_ = "build";
+    StudyPlan plan_;
+    std::set<Stage> wasDone_; ///< stages the plan runs again although an earlier run finished them
+    json dataInputs_;
+    Stage currentStage_ = Stage::Build;
 };
 
 // ---- sweeps ----
@@ -502,15 +645,16 @@ private:
 PhiNetConfig pointModel(const SweepConfig& c, double value, Variant v)
 {
     PhiNetConfig m = c.base;
-    if (c.knob == "num_layers") {
+    const auto knob = sweepKnobFromString(c.knob);
+    if (!knob) throw ConfigError("sweep.knob: expected num_layers, alpha, beta or t0, got \"" + c.knob + "\"");
+    switch (*knob) {
+    case SweepKnob::NumLayers:
         m.numLayers = int(value);
         m.downsamplingLayers = PhiNetConfig::defaultDownsampling(m.numLayers);
-    } else if (c.knob == "alpha") {
-        m.alpha = value;
-    } else if (c.knob == "beta") {
-        m.beta = value;
-    } else {
-        m.t0 = value;
+        break;
+    case SweepKnob::Alpha: m.alpha = value; break;
+    case SweepKnob::Beta: m.beta = value; break;
+    case SweepKnob::T0: m.t0 = value; break;
     }
     m.variant = v;
     m.divisor = v == Variant::Modified ? c.modifiedDivisor : 1;
@@ -524,7 +668,7 @@ std::vector<ModelResult> sweepPoint(const SweepConfig& c, double value, const Ca
     for (auto v : c.variants) {
         if (isCancelled(cancel)) throw Cancelled();
         const PhiNetConfig m = pointModel(c, value, v);
-        ModelResult r = describe(toString(v), m, "fp32+int8");
+        ModelResult r = describe(toString(v), m, Precision::Fp32AndInt8);
         r.sweepKnob = c.knob;
         r.sweepValue = value;
         if (target) { // the fits_<target> column: INT8 flash and peak RAM against the board less the reserve
@@ -534,20 +678,34 @@ std::vector<ModelResult> sweepPoint(const SweepConfig& c, double value, const Ca
         if (c.measureLatency || c.measureInt8) {
             torch::manual_seed(0);
             PhiNet net(m);
-            LatencyProtocol lp;
-            lp.runs = c.bench.runs;
-            lp.warmup = c.bench.warmup;
-            lp.batch = c.bench.batch;
-            lp.threads = c.bench.threads;
             r.fp32SizeMib = double(fp32ModelBytes(net)) / kMib;
-            if (c.measureLatency) r.cpuLatency = fp32CpuLatency(net, lp, cancel);
+            std::optional<PtqResult> q;
             if (c.measureInt8) {
                 QuantConfig qc;
                 qc.calibrationBatches = 2;
                 qc.threads = c.bench.threads;
-                auto q = quantizeWithRandomCalibration(net, qc, false);
-                r.int8SizeMib = double(int8ModelBytes(q.model)) / kMib;
-                if (c.measureLatency) r.int8CpuLatency = int8CpuLatency(q.model, lp, cancel);
+                q = quantizeWithRandomCalibration(net, qc, false);
+                r.int8SizeMib = double(int8ModelBytes(q->model)) / kMib;
+            }
+            if (c.measureLatency) {
+                // FP32 and INT8 of the point interleaved round by round: both latencies with their
+                // intervals and the FP32 / INT8 ratio, paired per round.
+                std::vector<std::string> names{toString(v) + " FP32"};
+                std::vector<ForwardFactory> factories{forwardFromModel(net, c.bench.batch)};
+                if (q) {
+                    names.push_back(toString(v) + " INT8");
+                    factories.push_back(forwardFromInt8(q->model, c.bench.batch));
+                }
+                const auto protocol = comparisonProtocol(c.bench);
+                const auto cmp = compareForwards(names, factories, protocol, cancel);
+                r.cpuLatency = toReport(cmp.models[0], cmp.protocol);
+                r.cpuLatency->protocol.engine = "fp32 (oneDNN conv, OpenBLAS GEMM)";
+                if (q) {
+                    r.int8CpuLatency = toReport(cmp.models[1], cmp.protocol);
+                    r.int8CpuLatency->protocol.engine = toString(q->model.engine());
+                    r.latencyRatio = pairedRatio(cmp.models[0], cmp.models[1]);
+                }
+                for (const auto& w : cmp.warnings) logger()->warn("latency at {} = {}: {}", c.knob, value, w);
             }
         }
         rows.push_back(r);
@@ -637,6 +795,7 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
     auto writeOut = [&] {
         auto details = store.show(runId);
         res.rows = details.results;
+        res.manifest = details.manifest;
         writeFileAtomic(res.csvPath, toCsv(res.rows));
         json rows = json::array();
         for (const auto& r : res.rows) rows.push_back(toJson(r));
@@ -672,7 +831,7 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
             for (const auto& r : rows) {
                 ExperimentEvent e;
                 e.type = ExperimentEvent::Type::ModelMeasured;
-                e.stage = "sweep";
+                e.stage = Stage::Sweep;
                 e.model = r.model;
                 e.result = r;
                 e.overall = double(done.size()) / res.pointsTotal;

@@ -39,6 +39,7 @@ std::vector<std::string> validateBench(const BenchConfig& b)
     std::vector<std::string> e;
     checkRange(e, "runs", b.runs, 1, 100000);
     checkRange(e, "warmup", b.warmup, 0, 100000);
+    checkRange(e, "rounds", b.rounds, 2, 1000);
     checkRange(e, "batch", b.batch, 1, 4096);
     checkRange(e, "threads", b.threads, 0, maxThreads());
     return e;
@@ -66,7 +67,8 @@ namespace {
 
 json benchToJson(const BenchConfig& b)
 {
-    return {{"runs", b.runs}, {"warmup", b.warmup}, {"batch", b.batch}, {"threads", b.threads}, {"gpu", b.gpu}};
+    return {{"runs", b.runs},   {"warmup", b.warmup}, {"rounds", b.rounds},
+            {"batch", b.batch}, {"threads", b.threads}, {"gpu", b.gpu}};
 }
 
 BenchConfig benchFromJson(const json& j, const std::string& ctx)
@@ -75,6 +77,7 @@ BenchConfig benchFromJson(const json& j, const std::string& ctx)
     if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
     readField(j, "runs", b.runs, ctx, "an integer");
     readField(j, "warmup", b.warmup, ctx, "an integer");
+    readField(j, "rounds", b.rounds, ctx, "an integer");
     readField(j, "batch", b.batch, ctx, "an integer");
     readField(j, "threads", b.threads, ctx, "an integer");
     readField(j, "gpu", b.gpu, ctx, "true or false");

@@ -250,7 +250,8 @@ QConv quantizeConv(const FoldedConv& f, WeightGranularity g, double inputScale)
 /// as "tensors").
 struct InputSiteOps {
     std::map<std::pair<int, int>, int> convInput; ///< (slot, block) -> input site
-    int linearInput = -1;
+    std::map<std::pair<int, int>, int> convOutput; ///< (slot, block) -> the conv's own site
+    int linearInput = -1, linearOutput = -1;
     using T = int;
     T input(T, int site) { return site; }
     T pad(T x, const std::array<int, 4>&) { return x; }
@@ -258,6 +259,7 @@ struct InputSiteOps {
     T conv(ConvSlot s, int block, T x, int site)
     {
         convInput[{int(s), block}] = x;
+        convOutput[{int(s), block}] = site;
         return site;
     }
     T act(T, int site) { return site; }
@@ -268,10 +270,12 @@ struct InputSiteOps {
     T linear(T x, int site)
     {
         linearInput = x;
+        linearOutput = site;
         return site;
     }
     T output(T x) { return x; }
     int of(ConvSlot s, int block) const { return convInput.at({int(s), block}); }
+    int outOf(ConvSlot s, int block) const { return convOutput.at({int(s), block}); }
 };
 
 InputSiteOps inputSites(const PhiNetPlan& plan)
@@ -354,10 +358,6 @@ QuantizedPhiNet QuantizedPhiNet::convert(const FoldedPhiNet& net, std::vector<QP
     return q;
 }
 
-torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x) const
-{
-    return forward(x, {});
-}
 void QuantizedPhiNet::Impl::buildFused()
 {
     auto layerOf = [](const torch::Tensor& qweight, const torch::Tensor& biasInt32) {
@@ -381,6 +381,10 @@ void QuantizedPhiNet::Impl::buildFused()
 
 const OnednnPhiNet* QuantizedPhiNet::fused() const { return d->fused.get(); }
 
+torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x) const
+{
+    return forward(x, {});
+}
 
 torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x, const std::function<void(int, const torch::Tensor&)>& probe) const
 {
@@ -388,14 +392,13 @@ torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x, const std::functi
     if (x.dim() != 4 || x.size(1) != in[0] || x.size(2) != in[1] || x.size(3) != in[2])
         throw ConfigError("input: the INT8 model expects N x " + std::to_string(in[0]) + " x " + std::to_string(in[1]) +
                           " x " + std::to_string(in[2]) + " tensors");
-    d->ensurePacked();
     torch::NoGradGuard ng;
-    Int8Ops o{*d, &probe, d->plan.config.hSwish};
-    return detail::walkPhiNet(d->plan, o, x.to(torch::kFloat));
-}
     // Probes see every site: they run on the reference kernels, whose arithmetic the fused engine keeps.
     if (d->fused && !probe) return d->fused->forward(x);
     d->ensurePacked();
+    Int8Ops o{*d, &probe, d->plan.config.hSwish};
+    return detail::walkPhiNet(d->plan, o, x.to(torch::kFloat));
+}
 
 // ---- save / load -----------------------------------------------------------------------------
 //
@@ -455,17 +458,35 @@ void writeLayer(SafeTensorsWriter& w, const std::string& key, const torch::Tenso
     if (biasInt32.defined()) detail::addTensor(w, key + ".bias", biasInt32);
 }
 
-/// Reads one layer's int8 weight (exact shape), its scales (finite, > 0) and its int32 bias.
+/// A scale the int8 kernels can work with: a normal positive float (a denormal such as 1e-45 makes
+/// the requantization scale 0, which the kernels refuse mid-run) and at most 1e30.
+bool usableScale(double s)
+{
+    const float f = float(s);
+    return std::isnormal(f) && f > 0 && f <= 1e30f;
+}
+
+/// Reads one layer's int8 weight (exact shape), its scales and its int32 bias. Every scale must be
+/// usable, and so must each channel's requantization scale input x weight / output (in float, as
+/// the kernels compute it).
 void readLayer(const SafeTensorsFile& f, const std::string& key, const std::vector<std::int64_t>& shape, bool hasBias,
-               WeightGranularity g, double inputScale, torch::Tensor& qweight, torch::Tensor& biasInt32, torch::Tensor& bias)
+               WeightGranularity g, double inputScale, double outputScale, torch::Tensor& qweight, torch::Tensor& biasInt32,
+               torch::Tensor& bias)
 {
     const std::int64_t out = shape[0];
     auto w = detail::toTensor(f.expect(key + ".weight", TensorDtype::I8, shape));
     auto sc = detail::toTensor(
         f.expect(key + ".weight_scale", TensorDtype::F32, {g == WeightGranularity::PerTensor ? std::int64_t(1) : out}));
     const auto scd = sc.to(torch::kDouble);
-    if (!torch::isfinite(scd).all().item<bool>() || !(scd > 0).all().item<bool>())
-        throw DataError(f.source() + ": tensor " + key + ".weight_scale holds a scale that is not a finite positive number");
+    const auto* sp = sc.data_ptr<float>();
+    for (std::int64_t c = 0; c < sc.numel(); ++c) {
+        if (!usableScale(sp[c]))
+            throw DataError(f.source() + ": tensor " + key + ".weight_scale holds a scale that is not a finite positive number (" +
+                            std::to_string(sp[c]) + " at channel " + std::to_string(c) + ")");
+        if (!usableScale(float(inputScale) * sp[c] / float(outputScale)))
+            throw DataError(f.source() + ": tensor " + key + ".weight_scale: channel " + std::to_string(c) +
+                            " gives a requantization scale (input x weight / output) the int8 kernels cannot use");
+    }
     if (g == WeightGranularity::PerTensor)
         qweight = at::_make_per_tensor_quantized_tensor(w, scd[0].item<double>(), 0);
     else
@@ -559,7 +580,7 @@ QuantizedPhiNet QuantizedPhiNet::load(const fs::path& path, std::optional<QuantE
     for (std::int64_t i = 0; i < n; ++i) {
         const double s = sc[i].item<float>();
         const auto z = zp[i].item<std::int32_t>();
-        if (!std::isfinite(s) || !(s > 0) || z < 0 || z > 255)
+        if (!usableScale(s) || z < 0 || z > 255)
             throw DataError(path.string() + ": activation site " + m.sites[size_t(i)] + " has scale " + std::to_string(s) +
                             " and zero point " + std::to_string(z) + " (expected a positive finite scale, zero point 0..255)");
         m.params.push_back({s, z});
@@ -569,7 +590,7 @@ QuantizedPhiNet QuantizedPhiNet::load(const fs::path& path, std::optional<QuantE
         const auto geo = geometry(m.plan, s, block);
         QConv c;
         readLayer(f, convKey(s, block), geo.weightShape(), geo.bias, m.granularity, m.params[size_t(in.of(s, block))].scale,
-                  c.qweight, c.biasInt32, c.bias);
+                  m.params[size_t(in.outOf(s, block))].scale, c.qweight, c.biasInt32, c.bias);
         c.stride = geo.stride;
         c.padding = geo.padding;
         c.groups = geo.groups;
@@ -592,7 +613,8 @@ QuantizedPhiNet QuantizedPhiNet::load(const fs::path& path, std::optional<QuantE
     }
     if (m.plan.head.present)
         readLayer(f, "classifier", {m.plan.head.numClasses, m.plan.head.inChannels}, true, m.granularity,
-                  m.params[size_t(in.linearInput)].scale, m.fcWeight, m.fcBiasInt32, m.fcBias);
+                  m.params[size_t(in.linearInput)].scale, m.params[size_t(in.linearOutput)].scale, m.fcWeight, m.fcBiasInt32,
+                  m.fcBias);
     // Every tensor of the file must be one the model reads: a stray one means another model.
     std::set<std::string> known{"activations.scale", "activations.zero_point"};
     auto note = [&](const std::string& key, bool bias) {

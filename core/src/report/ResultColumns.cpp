@@ -23,6 +23,8 @@ const std::vector<ResultColumnInfo>& resultColumns()
         {C::Size, "Size (MiB)", true, 3, true, true, true},
         {C::CpuLatency, "CPU latency (ms)", true, 3, true, true, true},
         {C::CpuLatencyP90, "p90 (ms)", true, 3, true, true, true},
+        {C::CpuLatencyInterval, "95% interval (ms)", false, 3, false, true, true},
+        {C::LatencyRatio, "Latency ratio [95%]", false, 2, false, false, true},
         {C::Int8Latency, "INT8 latency (ms)", true, 3, true, true, false},
         {C::GpuLatency, "GPU latency (ms)", true, 3, false, true, true},
         {C::TrainSeconds, "Train time (s)", true, 1, true, true, true},
@@ -67,6 +69,16 @@ ResultCell kib(std::int64_t bytes, int decimals)
     return number(double(bytes) / 1024.0, decimals);
 }
 
+/// "original-fp32" -> "ORIGINAL FP32", "modified-ptq-int8" -> "PTQ INT8"; other names as they are.
+std::string shortModelName(const std::string& m)
+{
+    if (m == "original-fp32") return "ORIGINAL";
+    if (m == "modified-fp32") return "MODIFIED";
+    if (m == "modified-ptq-int8") return "PTQ INT8";
+    if (m == "modified-qat-int8") return "QAT INT8";
+    return m;
+}
+
 ResultCell latency(const std::optional<LatencyReport>& l, bool p90, int decimals)
 {
     if (!l) return {};
@@ -104,6 +116,23 @@ ResultCell resultCell(ResultColumn id, const ModelResult& r)
         return latency(r.cpuLatency, false, d);
     case ResultColumn::CpuLatencyP90:
         return latency(r.cpuLatency, true, d);
+    case ResultColumn::CpuLatencyInterval: {
+        if (!r.cpuLatency || !r.cpuLatency->available || r.cpuLatency->rounds == 0) return {};
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "[%.*f, %.*f]", d, r.cpuLatency->intervalLow, d, r.cpuLatency->intervalHigh);
+        return {buf};
+    }
+    case ResultColumn::LatencyRatio: {
+        if (!r.latencyRatio) return {};
+        const auto& q = *r.latencyRatio;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%s / %s = %.*fx [%.*f, %.*f]%s", shortModelName(q.numerator).c_str(),
+                      shortModelName(q.denominator).c_str(), d, q.ratio, d, q.intervalLow, d, q.intervalHigh,
+                      q.resolved() ? "" : " not resolved");
+        ResultCell c{buf};
+        c.value = q.ratio;
+        return c;
+    }
     case ResultColumn::Int8Latency:
         return latency(r.int8CpuLatency, false, d);
     case ResultColumn::GpuLatency:

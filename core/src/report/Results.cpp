@@ -43,6 +43,14 @@ std::optional<LatencyReport> latencyFromJson(const json& j)
     r.protocol.warmup = j.value("warmup", 0);
     r.protocol.engine = j.value("engine", "");
     r.protocol.device = j.value("device", "cpu");
+    r.rounds = j.value("rounds", 0);
+    if (j.contains("interval95") && j.at("interval95").is_array() && j.at("interval95").size() == 2 &&
+        j.at("interval95")[0].is_number() && j.at("interval95")[1].is_number()) {
+        r.intervalLow = j.at("interval95")[0].get<double>();
+        r.intervalHigh = j.at("interval95")[1].get<double>();
+    }
+    r.cv = j.value("cv", 0.0);
+    r.unstable = j.value("unstable", false);
     return r;
 }
 } // namespace
@@ -98,6 +106,7 @@ json toJson(const ModelResult& r)
             {"cpu_latency_ms", latencyOrNull(r.cpuLatency)},
             {"int8_cpu_latency_ms", latencyOrNull(r.int8CpuLatency)},
             {"gpu_latency_ms", latencyOrNull(r.gpuLatency)},
+            {"latency_ratio", r.latencyRatio ? toJson(*r.latencyRatio) : json(nullptr)},
             {"confusion", r.confusion},
             {"layer_sqnr", layers},
             {"qat_epochs", qat}};
@@ -136,6 +145,7 @@ ModelResult modelResultFromJson(const json& j)
     if (j.contains("cpu_latency_ms")) r.cpuLatency = latencyFromJson(j.at("cpu_latency_ms"));
     if (j.contains("int8_cpu_latency_ms")) r.int8CpuLatency = latencyFromJson(j.at("int8_cpu_latency_ms"));
     if (j.contains("gpu_latency_ms")) r.gpuLatency = latencyFromJson(j.at("gpu_latency_ms"));
+    if (j.contains("latency_ratio") && j.at("latency_ratio").is_object()) r.latencyRatio = latencyRatioFromJson(j.at("latency_ratio"));
     r.confusion = j.value("confusion", std::vector<std::int64_t>{});
     for (const auto& l : j.value("layer_sqnr", json::array()))
         r.layerErrors.push_back({l.value("name", ""), l.value("sqnr_db", 0.0), l.value("scale", 0.0), l.value("zero_point", 0L)});
@@ -185,6 +195,7 @@ json toJson(const Manifest& m)
             {"date", m.date},                          {"host", m.host},
             {"config", m.config}};
     if (!m.dataNote.empty()) j["data_note"] = m.dataNote;
+    if (!m.latency.is_null()) j["latency_protocol"] = m.latency;
     return j;
 }
 
@@ -195,7 +206,8 @@ const std::vector<std::string>& csvColumns()
         "beta",            "t0",               "layers",           "input",          "params",           "macs",
         "flash_int8_bytes", "peak_ram_int8_bytes", "fp32_size_mib", "int8_size_mib", "cpu_latency_ms",   "cpu_latency_p90_ms",
         "int8_cpu_latency_ms", "int8_cpu_latency_p90_ms", "gpu_latency_ms", "accuracy_pct", "train_seconds", "threads",
-        "engine"};
+        "engine", "cpu_latency_ci_low_ms", "cpu_latency_ci_high_ms", "cpu_latency_cv", "latency_ratio",
+        "latency_ratio_ci_low", "latency_ratio_ci_high", "latency_ratio_of", "latency_ratio_resolved"};
     return cols;
 }
 
@@ -239,6 +251,10 @@ std::string toCsv(const std::vector<ModelResult>& rows)
             if (!l || !l->available) return "";
             return num(p90 ? l->p90 : l->median, 6);
         };
+        auto ci = [](const std::optional<LatencyReport>& l, bool high) -> std::string {
+            if (!l || !l->available || l->rounds == 0) return "";
+            return num(high ? l->intervalHigh : l->intervalLow, 6);
+        };
         const LatencyReport* any = r.cpuLatency ? &*r.cpuLatency : (r.int8CpuLatency ? &*r.int8CpuLatency : nullptr);
         std::string engine = r.int8CpuLatency ? r.int8CpuLatency->protocol.engine
                                               : (r.precision == Precision::Int8 && r.cpuLatency ? r.cpuLatency->protocol.engine : "");
@@ -266,7 +282,15 @@ std::string toCsv(const std::vector<ModelResult>& rows)
                                               opt(r.accuracyPct),
                                               opt(r.trainSeconds),
                                               any ? std::to_string(any->protocol.threads) : "",
-                                              engine};
+                                              engine,
+                                              ci(r.cpuLatency, false),
+                                              ci(r.cpuLatency, true),
+                                              r.cpuLatency && r.cpuLatency->rounds > 0 ? num(r.cpuLatency->cv, 4) : "",
+                                              r.latencyRatio ? num(r.latencyRatio->ratio, 6) : "",
+                                              r.latencyRatio ? num(r.latencyRatio->intervalLow, 6) : "",
+                                              r.latencyRatio ? num(r.latencyRatio->intervalHigh, 6) : "",
+                                              r.latencyRatio ? r.latencyRatio->numerator + " / " + r.latencyRatio->denominator : "",
+                                              r.latencyRatio ? (r.latencyRatio->resolved() ? "true" : "false") : ""};
         for (size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + csvField(fields[i]);
         for (const auto& t : fitTargets)
             out += std::string(",") + (r.fitTarget == t && r.fitsTarget ? (*r.fitsTarget ? "true" : "false") : "");

@@ -102,6 +102,7 @@ LatencyReport toReport(const ModelLatency& m, const ComparisonProtocol& p);
 
 nlohmann::json toJson(const LatencyComparison& c);
 nlohmann::json toJson(const LatencyRatio& r);
+LatencyRatio latencyRatioFromJson(const nlohmann::json& j);
 /// A fixed-width table: each model's median [interval], CV, p90, ratio to the first, warnings.
 std::string formatComparison(const LatencyComparison& c);
 

@@ -4,6 +4,7 @@
 
 #include "phinet/common/Cancel.h"
 #include "phinet/experiment/ExperimentConfig.h"
+#include "phinet/experiment/StageCache.h"
 #include "phinet/report/Results.h"
 
 #include <filesystem>
@@ -24,7 +25,7 @@ struct ExperimentEvent {
         Progress       ///< overall progress only
     };
     Type type = Type::Progress;
-    std::string stage;   ///< "build", "train-original", "train-modified", "ptq", "qat", "measure", "report", "sweep"
+    Stage stage = Stage::Build;
     std::string model;   ///< "original-fp32", ...
     std::string message;
     double overall = 0;  ///< 0..1 of the whole run (stage-weighted estimate)
@@ -54,15 +55,18 @@ struct ExperimentResult {
 
 /// Runs the study: build -> train ORIGINAL -> train MODIFIED -> PTQ -> QAT -> measure -> report, into
 /// `outDir` (checkpoints, INT8 files, state.json, results.csv, results.json). Finished stages are
-/// cached: a cancelled or crashed run started again on the same folder resumes where it stopped (a
-/// training stage from its last finished epoch). Throws ConfigError if the folder holds a run of
-/// another config, DataError if another run (this process or another) is using the folder: the folder
-/// is locked (FolderLock) for the run's duration. Cancel returns what finished (cancelled = true).
+/// cached, keyed on the inputs each reads (see planStudy()): a run into a folder holding an earlier run,
+/// of this config or another, reuses every stage whose key is unchanged and re-runs the rest; a
+/// cancelled or crashed run resumes where it stopped (a training stage from its last finished epoch).
+/// A changed config is recorded as a new run of the history. Throws DataError if another run (this
+/// process or another) is using the folder: the folder is locked (FolderLock) for the run's duration.
+/// Cancel returns what finished (cancelled = true).
 ExperimentResult runExperiment(const ExperimentConfig& config, const std::filesystem::path& outDir,
                                ExperimentObserver* observer = nullptr, const CancelToken* cancel = nullptr);
 
 struct SweepResult {
     std::vector<ModelResult> rows;
+    nlohmann::json manifest; ///< as written to results.json (null until the first point is written)
     std::filesystem::path outDir, csvPath, jsonPath;
     std::int64_t runId = 0;
     bool cancelled = false;

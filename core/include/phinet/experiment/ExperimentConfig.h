@@ -18,8 +18,9 @@
 namespace phinet {
 
 struct BenchConfig {
-    int runs = 100;
-    int warmup = 10;
+    int runs = 100;   ///< timed runs per model, split evenly across the rounds
+    int warmup = 10;  ///< untimed runs at the start of every round (each round's model instance is fresh)
+    int rounds = 10;  ///< interleaved rounds (see compareLatency): the median's interval comes from them
     int batch = 1;
     int threads = 0;  ///< 0: all cores
     bool gpu = true;  ///< measure FP32 on CUDA where available

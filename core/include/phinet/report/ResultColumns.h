@@ -23,6 +23,8 @@ enum class ResultColumn {
     Size,
     CpuLatency,
     CpuLatencyP90,
+    CpuLatencyInterval, ///< the 95% interval of the CPU latency's median (interleaved rounds)
+    LatencyRatio,       ///< ModelResult::latencyRatio: "1.08x [1.02, 1.15]", "not resolved" when it holds 1
     Int8Latency,
     GpuLatency,
     TrainSeconds,

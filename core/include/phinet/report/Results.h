@@ -2,6 +2,7 @@
 /// Result rows, the reproducibility manifest, and CSV (RFC 4180) / JSON writers. Torch-free.
 
 #include "phinet/common/Files.h"
+#include "phinet/bench/Comparison.h"
 #include "phinet/bench/Latency.h"
 #include "phinet/quant/QuantConfig.h"
 
@@ -44,6 +45,11 @@ struct ModelResult {
     std::optional<LatencyReport> cpuLatency;
     std::optional<LatencyReport> int8CpuLatency; ///< sweeps: both latencies on one row
     std::optional<LatencyReport> gpuLatency;
+    /// A latency ratio with its 95% interval, from interleaved rounds (pairedRatio): on the study's
+    /// ORIGINAL FP32 row ORIGINAL / MODIFIED FP32 (> 1: MODIFIED is faster); on INT8 rows MODIFIED
+    /// FP32 / this model (the INT8 speed-up); on sweep rows FP32 / INT8 of the point. "Not resolved"
+    /// when the interval holds 1.
+    std::optional<LatencyRatio> latencyRatio;
     std::vector<std::int64_t> confusion;
     std::vector<LayerError> layerErrors;
     std::vector<QatEpoch> qatEpochs;
@@ -69,6 +75,9 @@ struct Manifest {
     std::string date;   ///< ISO 8601, UTC
     std::string host;
     std::string dataNote; ///< which data the run read when it fell back to the bundled subset (else empty)
+    /// The latency protocol as measured: rounds, runs, interleaving, isolation, the machine's load
+    /// and steal during the measurement, and its warnings (toJson(LatencyComparison) less the models).
+    nlohmann::json latency;
     nlohmann::json config;
 };
 /// The manifest of this machine and process for a config.
