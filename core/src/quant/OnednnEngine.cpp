@@ -494,11 +494,12 @@ struct Builder {
             return;
         }
         if (const int sg = only(node, NodeKind::Sigmoid); sg >= 0) {
-            // SE expand: its codes ([N, C, 1, 1], plain); the sigmoid is a 256-entry table on the
+            // SE expand: its codes ([N, C, 1, 1]; nhwc, what the brgemm kernels write, is the same
+            // bytes as plain [N, C] there); the sigmoid is a 256-entry table on the
             // host in the multiply step (N x C values), which keeps the reference's 1/256 grid.
             appendLinear(r.ops, 1.0, zc);
             const auto dims = p.values[size_t(r.inValue)].md.dims();
-            r.dstDesc = memory::desc({dims[0], r.layer->weight.size(0), 1, 1}, dt::u8, tag::nchw);
+            r.dstDesc = memory::desc({dims[0], r.layer->weight.size(0), 1, 1}, dt::u8, tag::nhwc);
             r.outSite = n.site;
             r.name = siteName(n.site);
             valueOfNode[size_t(node)] = valueOfNode[size_t(sg)] = conv(std::move(r));
@@ -618,7 +619,7 @@ struct Builder {
         r.targetScale = c.scale;
         siteRounding(r.ops, n.site, c.scale);
         const auto dims = p.values[size_t(r.inValue)].md.dims();
-        r.dstDesc = memory::desc({dims[0], m.classifier.weight.size(0), 1, 1}, dt::f32, tag::nchw);
+        r.dstDesc = memory::desc({dims[0], m.classifier.weight.size(0), 1, 1}, dt::f32, tag::nhwc);
         r.dstType = dt::f32;
         r.outKind = ValueKind::Real;
         r.outSite = n.site;
