@@ -147,6 +147,14 @@
         <source>failed</source>
         <translation>fallita</translation>
     </message>
+    <message>
+        <source>95% interval (ms)</source>
+        <translation>Intervallo 95% (ms)</translation>
+    </message>
+    <message>
+        <source>Latency ratio [95%]</source>
+        <translation>Rapporto di latenza [95%]</translation>
+    </message>
 </context>
 <context>
     <name>phinet::gui::BarChart</name>
@@ -157,10 +165,6 @@
 </context>
 <context>
     <name>phinet::gui::BenchPage</name>
-    <message>
-        <source>Timed runs per model (median and p90 are reported)</source>
-        <translation>Esecuzioni cronometrate per modello (si riportano mediana e p90)</translation>
-    </message>
     <message>
         <source>Untimed runs before timing (caches, allocator, oneDNN primitives)</source>
         <translation>Esecuzioni non cronometrate prima della misura (cache, allocatore, primitive oneDNN)</translation>
@@ -216,6 +220,18 @@
     <message>
         <source>&lt;b&gt;This machine:&lt;/b&gt; %1, %2 hardware threads; %3.&lt;br&gt;Latency is only meaningful on an idle machine: other programs (or a second run) on the same cores distort every figure.</source>
         <translation>&lt;b&gt;Questa macchina:&lt;/b&gt; %1, %2 thread hardware; %3.&lt;br&gt;La latenza ha senso solo su una macchina inattiva: altri programmi (o una seconda esecuzione) sugli stessi core falsano ogni misura.</translation>
+    </message>
+    <message>
+        <source>Timed runs per model, split evenly across the rounds</source>
+        <translation>Esecuzioni cronometrate per modello, suddivise in parti uguali tra i giri</translation>
+    </message>
+    <message>
+        <source>Rounds: every model is measured once per round, interleaved, each time as a fresh instance; the median of the round medians is reported with its 95% interval</source>
+        <translation>Giri: ogni modello è misurato una volta per giro, alternato agli altri, ogni volta come istanza nuova; si riporta la mediana delle mediane dei giri con il suo intervallo al 95%</translation>
+    </message>
+    <message>
+        <source>Rounds:</source>
+        <translation>Giri:</translation>
     </message>
 </context>
 <context>
@@ -1669,10 +1685,6 @@
     <message>
         <source>Change</source>
         <translation>Variazione</translation>
-    </message>
-    <message>
-        <source>Accuracy (%)</source>
-        <translation>Accuratezza (%)</translation>
     </message>
     <message>
         <source>Comparing run %1 with run %2 (green: better in run %2).</source>

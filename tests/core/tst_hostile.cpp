@@ -18,6 +18,7 @@
 #include <QtTest/QtTest>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -467,6 +468,8 @@ private Q_SLOTS:
             while (!stop) {
                 std::ofstream(dir / "test_batch.bin", std::ios::binary | std::ios::app).write(rec.data(), std::streamsize(rec.size()));
                 writeBytes(dir / "test_batch.bin", batch);
+                // pauses between changes, so some reads see a whole file and load it
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
             }
         });
         int loaded = 0, refused = 0, inconsistent = 0;
