@@ -1,6 +1,8 @@
 #include "QuantCommands.h"
 
 #include "phinet/common/Limits.h"
+#include "phinet/common/Paths.h"
+#include "phinet/common/Files.h"
 #include "phinet/common/SafeTensors.h"
 
 #include "Progress.h"
@@ -14,6 +16,10 @@
 #include "phinet/quant/Quantizer.h"
 
 #include <cstdio>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <iostream>
 
 namespace phinet::cli {
@@ -275,11 +281,77 @@ void BenchArgs::add(CLI::App* app)
     app->add_option("--engine", engine, "INT8 engine: onednn | qnnpack (default: the file's)");
     app->add_option("--max-interval", maxInterval, "warn when a 95% interval is wider than this fraction of its median")
         ->capture_default_str();
+    app->add_option("--isolation", isolation,
+                    "what each round measures afresh: process (a new worker process, the default: process-to-process "
+                    "differences enter the interval) or instance (a new model instance in this process)")
+        ->capture_default_str();
+    app->add_flag("--worker", worker, "internal: time one round of one model and print its samples")->group("");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
 }
 
+namespace {
+
+/// Runs `argv` (argv[0] a path), returns its exit status and standard output; stderr passes through.
+std::pair<int, std::string> runCaptured(const std::vector<std::string>& argv)
+{
+    int out[2];
+    if (pipe(out) != 0) throw DataError("cannot start a benchmark worker (pipe failed)");
+    const pid_t pid = fork();
+    if (pid < 0) throw DataError("cannot start a benchmark worker (fork failed)");
+    if (pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        std::vector<char*> args;
+        for (const auto& s : argv) args.push_back(const_cast<char*>(s.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    close(out[1]);
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = read(out[0], buf, sizeof buf)) != 0;) {
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        text.append(buf, size_t(n));
+    }
+    close(out[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), text};
+}
+
+/// CPU seconds of finished child processes (the workers), user + system.
+double childCpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_CHILDREN, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+} // namespace
+
 int runBench(const BenchArgs& a, CLI::App* app)
 {
+    if (a.worker) { // one round of one model, in a fresh process: warm-up, timed runs, samples as JSON
+        if (a.modelFiles.size() != 1) throw UsageError("--worker: exactly one --model");
+        std::optional<QuantEngine> engine;
+        if (!a.engine.empty()) engine = engineFromString(a.engine);
+        pinAllocator();
+        const int threads = setComputeThreads(a.threads);
+        auto forward = forwardFromFile(a.modelFiles[0], a.batch, engine)();
+        LatencyProtocol lp;
+        lp.warmup = a.warmup;
+        lp.runs = a.runs;
+        lp.batch = a.batch;
+        const auto r = measureLatency(forward, lp, {}, &interruptToken());
+        std::cout << json{{"samples", r.samples}, {"threads", threads}}.dump() << std::endl;
+        return Ok;
+    }
     if (a.modelFiles.empty()) throw UsageError("--model: give at least one model file");
     for (const auto& f : a.modelFiles)
         if (!fs::exists(f)) throw UsageError("--model: file \"" + f + "\" does not exist");
@@ -290,6 +362,8 @@ int runBench(const BenchArgs& a, CLI::App* app)
     if (a.threads < 0 || a.threads > maxThreads())
         throw UsageError("--threads: must be in [0, " + std::to_string(maxThreads()) + "] (got " + std::to_string(a.threads) + ")");
     if (!(a.maxInterval > 0 && a.maxInterval <= 1)) throw UsageError("--max-interval: must be in (0, 1]");
+    if (a.isolation != "process" && a.isolation != "instance")
+        throw UsageError("--isolation: expected process or instance, got \"" + a.isolation + "\"");
     std::optional<QuantEngine> engine;
     if (!a.engine.empty()) {
         engine = engineFromString(a.engine);
@@ -351,7 +425,33 @@ int runBench(const BenchArgs& a, CLI::App* app)
     p.threads = a.threads;
     p.maxRelativeInterval = a.maxInterval;
     installInterruptHandler();
-    const auto c = compareForwards(names, factories, p, &interruptToken());
+    LatencyComparison c;
+    if (a.isolation == "instance") {
+        c = compareForwards(names, factories, p, &interruptToken());
+    } else {
+        // Each round of each model in a fresh worker process (this program, --worker): what differs
+        // between processes (allocation addresses, thread placement, oneDNN's first-run choices)
+        // varies between rounds and so enters the interval, instead of biasing one process's figure.
+        p.isolation = "fresh process per round";
+        const std::string self = (executableDir() / "phinet").string();
+        const double cpu0 = childCpuSeconds();
+        auto run = [&](size_t i, int) {
+            std::vector<std::string> argv{self, "bench", "--worker", "--model", a.modelFiles[i], "--runs",
+                                          std::to_string(p.runsPerRound), "--warmup", std::to_string(p.warmup),
+                                          "--threads", std::to_string(a.threads), "--batch", std::to_string(a.batch)};
+            if (!a.engine.empty()) argv.insert(argv.end(), {"--engine", a.engine});
+            const auto [status, out] = runCaptured(argv);
+            if (status != 0) throw DataError(a.modelFiles[i] + ": the benchmark worker failed (exit status " + std::to_string(status) + ")");
+            const auto brace = out.rfind('{');
+            if (brace == std::string::npos) throw DataError(a.modelFiles[i] + ": the benchmark worker printed no result");
+            const auto j = parseJsonBounded(out.substr(brace), "benchmark worker output");
+            p.threads = j.value("threads", a.threads);
+            return j.at("samples").get<std::vector<double>>();
+        };
+        c = compareLatency(names, run, p, &interruptToken(), [&] { return childCpuSeconds() - cpu0; });
+        c.protocol.threads = p.threads; // as the workers reported it
+        for (auto& m : c.models) m.pooled.protocol.threads = p.threads;
+    }
     if (a.json) {
         auto out = toJson(c);
         for (size_t i = 0; i < infos.size(); ++i) {

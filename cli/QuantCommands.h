@@ -42,6 +42,8 @@ struct BenchArgs {
     double maxInterval = 0.10;
     int batch = 1;
     std::string engine;
+    std::string isolation = "process"; ///< "process": a fresh worker process per round; "instance": in process
+    bool worker = false;               ///< internal: time one round of one model, print its samples
     bool json = false;
     void add(CLI::App* app);
 };
