@@ -120,6 +120,7 @@ int main(int argc, char** argv)
         const char* name;
         std::shared_ptr<QuantizedPhiNet> model;
         int threads;
+        int batch = 1;
     };
     std::vector<Later> printLater;
     std::vector<Case> cases{
@@ -236,11 +237,23 @@ int main(int argc, char** argv)
                 std::snprintf(vs, sizeof vs, "%.2fx", b / c);
             }
             std::printf("%3d | %9.0f %9.0f %9s | %7.2fx %8s\n", threads, a, b, pyS, b / a, vs);
+            if (profile) {
+                torch::manual_seed(0);
+                PhiNet model(cfg);
+                QuantConfig qc;
+                qc.engine = QuantEngine::Onednn;
+                qc.calibrationBatches = 2;
+                auto q = quantizeWithRandomCalibration(model, qc, false);
+                printLater.push_back({"MODIFIED 1x28x28 (evaluation)",
+                                      std::make_shared<QuantizedPhiNet>(QuantizedPhiNet::convert(
+                                          q.folded, q.model.siteParams(), qc.weights, QuantEngine::OnednnFused)),
+                                      threads, 256});
+            }
             std::fflush(stdout);
         }
     }
 
     for (const auto& l : printLater)
-        printProfile(l.name, *l.model, l.threads, 1);
+        printProfile(l.name, *l.model, l.threads, l.batch);
     return 0;
 }

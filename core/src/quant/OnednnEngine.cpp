@@ -4,6 +4,8 @@
 
 #include "Walker.h"
 
+#include <ATen/Parallel.h>
+
 #ifdef PHINET_HAVE_DNNL
 #include <dnnl.hpp>
 #endif
@@ -131,6 +133,7 @@ struct StepPlan {
     std::vector<int> inputs;                    ///< values read (for runStep and lifetimes)
     int output = -1;                            ///< value written
     std::function<void()> before;               ///< host work before the primitive (SE offsets)
+    std::function<void(dnnl::stream&)> run;     ///< replaces the single execution (per-image binary)
     bool userInput = false;                     ///< the input reorder reads the caller's tensor
     bool hostQuantize = false;                  ///< input quantized on the host (no reorder)
     std::unordered_map<int, memory> args;       ///< bound at finalize()
@@ -217,6 +220,7 @@ struct OnednnPhiNet::Impl {
         auto& st = p.steps[i];
         if (st.before) st.before();
         if (st.hostQuantize) return;
+        if (st.run) return st.run(s);
         st.prim.execute(s, st.args);
     }
     void writeInput(Plan& p, const torch::Tensor& x) const;
@@ -562,15 +566,28 @@ struct Builder {
         // one binary primitive with a per-channel binary post-op; a and the offsets come from the
         // SE expand codes through a 256-entry table (the reference's sigmoid onto its 1/256 grid).
         const auto& n = m.nodes[size_t(node)];
-        const int y = valueOfNode[size_t(n.in[0])], e = valueOfNode[size_t(n.in[1])];
-        const auto ymd = p.values[size_t(y)].md;
+        int y = valueOfNode[size_t(n.in[0])];
+        const int e = valueOfNode[size_t(n.in[1])];
         const auto ed = p.values[size_t(e)].md.dims();
         const memory::desc amd({ed[0], ed[1], 1, 1}, dt::f32, tag::nchw);
+        // oneDNN 2.6's jit binary broadcasts a per-channel operand only ([1, C, 1, 1]); a per-image
+        // one ([N, C, 1, 1], N > 1) falls to the reference implementation, ~50x slower, and one
+        // primitive per image stalls on OpenMP barriers. So a batch takes one host pass over an
+        // nhwc y (reordered to it when the dw conv chose another layout; at 1 x 1 pixels every
+        // dense unpadded layout already is the same bytes); batch 1 keeps the binary primitive.
+        const auto yd = p.values[size_t(y)].md.dims();
+        const memory::desc nhwc(yd, dt::u8, tag::nhwc);
+        const bool dense1x1 = yd[2] * yd[3] == 1 && p.values[size_t(y)].md.get_size() == size_t(yd[0] * yd[1]);
+        if (yd[0] > 1 && !dense1x1 && p.values[size_t(y)].md != nhwc) y = reorderTo(y, nhwc, siteName(n.site));
+        const auto ymd = p.values[size_t(y)].md;
+        const bool perImage = yd[0] > 1;
+        const memory::desc y1 = perImage ? memory::desc({1, yd[1], yd[2], yd[3]}, dt::u8, tag::nhwc) : ymd;
+        const memory::desc a1 = perImage ? memory::desc({1, ed[1], 1, 1}, dt::f32, tag::nchw) : amd;
         dnnl::post_ops po;
-        po.append_binary(algorithm::binary_add, amd);
+        po.append_binary(algorithm::binary_add, a1);
         auto attr = baseAttr();
         attr.set_post_ops(po);
-        dnnl::binary::desc desc(algorithm::binary_mul, ymd, amd, ymd);
+        dnnl::binary::desc desc(algorithm::binary_mul, y1, a1, y1);
         dnnl::binary::primitive_desc pd(desc, attr, cpuEngine());
         noteScratch(pd);
         auto gain = ownEmpty(amd), offsets = ownEmpty(amd);
@@ -584,6 +601,36 @@ struct Builder {
         st.fixedArgs[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = offsets;
         st.inputs = {y, e};
         st.output = out;
+        if (perImage) {
+            // A batch: one pass on the host over the nhwc codes, y x a + b per (image, channel),
+            // rounded half to even (the float magic-number trick, as the primitive's conversion
+            // rounds) and saturated; one parallel region instead of one primitive per image.
+            auto* plan = &p;
+            const size_t pixels = size_t(yd[2] * yd[3]), channels = size_t(ed[1]);
+            const auto images = std::int64_t(yd[0]);
+            st.impl = "host (per-image gain)";
+            st.run = [plan, y, gain, offsets, pixels, channels, images](dnnl::stream&) {
+                auto* yb = static_cast<std::uint8_t*>(plan->groupMemory[size_t(y)].get_data_handle());
+                const auto* ab = static_cast<const float*>(gain.get_data_handle());
+                const auto* bb = static_cast<const float*>(offsets.get_data_handle());
+                at::parallel_for(0, images, 1, [&](std::int64_t b, std::int64_t e) {
+                    constexpr float kRound = 12582912.0f; // 1.5 x 2^23: v + k - k rounds v half to even
+                    for (std::int64_t i = b; i < e; ++i) {
+                        const float* a = ab + size_t(i) * channels;
+                        const float* o = bb + size_t(i) * channels;
+                        std::uint8_t* img = yb + size_t(i) * pixels * channels;
+                        for (size_t px = 0; px < pixels; ++px) {
+                            std::uint8_t* row = img + px * channels;
+                            for (size_t c = 0; c < channels; ++c) {
+                                float v = float(row[c]) * a[c] + o[c];
+                                v = std::min(std::max(v, 0.0f), 255.0f);
+                                row[c] = std::uint8_t(int((v + kRound) - kRound)); // no -ffast-math here
+                            }
+                        }
+                    }
+                });
+            };
+        }
         const auto& qe = m.qp(p.values[size_t(e)].site);
         const auto& qy = m.qp(p.values[size_t(y)].site);
         const auto& qm = m.qp(n.site);
