@@ -36,7 +36,7 @@ void QuantizeArgs::add(CLI::App* app)
     app->add_option("--method", method, "ptq | qat")->capture_default_str();
     app->add_option("--observer", observer, "minmax | moving-average | percentile | histogram")->capture_default_str();
     app->add_option("--weights", weights, "per-channel | per-tensor")->capture_default_str();
-    app->add_option("--engine", engine, "onednn | qnnpack (default: onednn on x86, qnnpack on ARM)");
+    app->add_option("--engine", engine, "onednn-fused | onednn | qnnpack (default: onednn-fused on x86, qnnpack on ARM)");
     app->add_option("--reduce-range", reduceRange,
                     "7-bit activations: auto (on for ONEDNN on CPUs without VNNI) | on | off")->capture_default_str();
     app->add_option("--calib-batches", calibBatches, "calibration batches of the training split")->capture_default_str();
@@ -68,7 +68,7 @@ QuantConfig toQuantConfig(const QuantizeArgs& a)
     q.weights = *w;
     if (!a.engine.empty()) {
         auto e = engineFromString(a.engine);
-        if (!e) throw UsageError("--engine: expected onednn or qnnpack, got \"" + a.engine + "\"");
+        if (!e) throw UsageError("--engine: expected onednn-fused, onednn or qnnpack, got \"" + a.engine + "\"");
         q.engine = *e;
     }
     auto rr = reduceRangeFromString(a.reduceRange);
@@ -278,7 +278,7 @@ void BenchArgs::add(CLI::App* app)
     app->add_option("--warmup", warmup, "warm-up runs at the start of every round (each round's model is fresh)")
         ->capture_default_str();
     app->add_option("--batch", batch, "batch size")->capture_default_str();
-    app->add_option("--engine", engine, "INT8 engine: onednn | qnnpack (default: the file's)");
+    app->add_option("--engine", engine, "INT8 engine: onednn-fused | onednn | qnnpack (default: the file's)");
     app->add_option("--max-interval", maxInterval, "warn when a 95% interval is wider than this fraction of its median")
         ->capture_default_str();
     app->add_option("--isolation", isolation,
@@ -367,7 +367,7 @@ int runBench(const BenchArgs& a, CLI::App* app)
     std::optional<QuantEngine> engine;
     if (!a.engine.empty()) {
         engine = engineFromString(a.engine);
-        if (!engine) throw UsageError("--engine: expected onednn or qnnpack, got \"" + a.engine + "\"");
+        if (!engine) throw UsageError("--engine: expected onednn-fused, onednn or qnnpack, got \"" + a.engine + "\"");
     }
     struct FileInfo {
         std::string kind, engine;
