@@ -373,15 +373,19 @@ private Q_SLOTS:
                 const auto d = header.find("\"F32\"", at);
                 header.replace(d, 5, "\"F16\"");
             } else if (kind == "offsets") {
-                const auto o = header.find("data_offsets", at);
-                const auto close = header.find(']', o);
-                const auto comma = header.rfind(',', close);
-                header.replace(comma + 1, close - comma - 1, "999999999");
+                // re-encoded with the header's new length (a longer number must not cut the JSON)
+                auto j = nlohmann::json::parse(header);
+                j["classifier.2.bias"]["data_offsets"][1] = 999999999;
+                header = j.dump();
+                const std::string data = content.substr(8 + n);
+                n = header.size();
+                content = std::string(8, '\0') + header + data;
+                std::memcpy(content.data(), &n, 8);
             } else {
                 n = content.size() + 100; // claims more header than the file has
                 std::memcpy(content.data(), &n, 8);
             }
-            if (kind != "header") content = content.substr(0, 8) + header + content.substr(8 + header.size());
+            if (kind == "dtype") content = content.substr(0, 8) + header + content.substr(8 + header.size());
         }
         const auto bad = path("bad.safetensors");
         {
