@@ -170,8 +170,8 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
     lp.runs = a.runs;
     lp.warmup = a.warmup;
     lp.threads = threads;
-    const auto fp32Lat = fp32CpuLatency(model, lp);
     const auto gpuLat = fp32GpuLatency(model, lp);
+    const auto fp32Forward = forwardFromModel(model, 1);
 
     QuantizedPhiNet int8;
     FoldedPhiNet folded;
@@ -197,7 +197,16 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
     }
     int8.save(a.out);
     const auto int8Bytes = std::int64_t(fs::file_size(a.out));
-    const auto int8Lat = int8CpuLatency(int8, lp);
+    // FP32 and INT8 interleaved round by round (the one latency measurement: compareLatency).
+    ComparisonProtocol cp;
+    cp.rounds = 10;
+    cp.runsPerRound = std::max(1, (a.runs + cp.rounds - 1) / cp.rounds);
+    cp.warmup = a.warmup;
+    cp.threads = threads;
+    const auto cmp = compareForwards({"fp32", "int8"}, {fp32Forward, forwardFromInt8(int8, 1)}, cp, &cancel);
+    const auto fp32Lat = toReport(cmp.models[0], cmp.protocol);
+    const auto int8Lat = toReport(cmp.models[1], cmp.protocol);
+    const auto speedup = pairedRatio(cmp.models[0], cmp.models[1]);
 
     std::optional<EvalResult> int8Eval;
     std::vector<LayerError> layers;
@@ -225,10 +234,15 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
     std::snprintf(line, sizeof line, "size: FP32 %.3f MiB, INT8 %.3f MiB (%.2fx smaller)", fp32Bytes / mib, int8Bytes / mib,
                   double(fp32Bytes) / double(int8Bytes));
     bar.line(line);
-    std::snprintf(line, sizeof line, "CPU latency (batch 1, %d threads, median of %d): FP32 %.2f ms, INT8 %.2f ms on %s (%.2fx)",
-                  threads, a.runs, fp32Lat.median, int8Lat.median, toString(int8.engine()).c_str(),
-                  fp32Lat.median / int8Lat.median);
+    std::snprintf(line, sizeof line,
+                  "CPU latency (batch 1, %d threads, %d interleaved rounds of %d runs): FP32 %.2f ms [%.2f, %.2f], INT8 "
+                  "%.2f ms [%.2f, %.2f] on %s, FP32 / INT8 %.2fx [%.2f, %.2f]%s",
+                  cmp.protocol.threads, cmp.protocol.rounds, cmp.protocol.runsPerRound, fp32Lat.median, fp32Lat.intervalLow,
+                  fp32Lat.intervalHigh, int8Lat.median, int8Lat.intervalLow, int8Lat.intervalHigh,
+                  toString(int8.engine()).c_str(), speedup.ratio, speedup.intervalLow, speedup.intervalHigh,
+                  speedup.resolved() ? "" : " (not resolved)");
     bar.line(line);
+    for (const auto& w : cmp.warnings) bar.line("warning: " + w);
     if (!gpuLat.available) bar.line("GPU latency: unavailable (" + gpuLat.unavailableReason + ")");
     double worst = 1e9;
     std::string worstName;
@@ -256,6 +270,7 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
         out["int8_size_mib"] = int8Bytes / mib;
         out["fp32_latency_ms"] = toJson(fp32Lat);
         out["int8_latency_ms"] = toJson(int8Lat);
+        out["fp32_int8_latency_ratio"] = toJson(speedup);
         out["fp32_gpu_latency_ms"] = toJson(gpuLat);
         out["layers"] = lj;
         out["calibrated_on_data"] = calibratedOnData;

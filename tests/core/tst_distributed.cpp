@@ -13,25 +13,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "phinet/common/Network.h"
+
 #include <future>
 #include <map>
 
 using namespace phinet;
 
 namespace {
-
-int freePort()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 DistributedEnv loopback(int rank, int world, int port)
 {
@@ -47,7 +36,7 @@ DistributedEnv loopback(int rank, int world, int port)
 /// Runs fn(group) on `world` threads, one process group each.
 template <class F> auto onRanks(int world, F fn)
 {
-    const int port = freePort();
+    const int port = freeLoopbackPort();
     using R = decltype(fn(std::declval<ProcessGroup&>()));
     std::vector<std::future<R>> futures;
     for (int r = 0; r < world; ++r)

@@ -133,15 +133,20 @@ ForwardFactory forwardFromFile(const fs::path& file, int batch, std::optional<Qu
 
 ForwardFactory forwardFromModel(PhiNet& model, int batch)
 {
-    PhiNet source = model;
-    return [source, batch]() -> std::function<void()> {
-        PhiNet copy(source->config());
+    // The weights as they are now (a caller may train the model further before the rounds run).
+    std::vector<std::pair<std::string, torch::Tensor>> state;
+    {
+        torch::NoGradGuard ng;
+        for (const auto& p : model->named_parameters()) state.emplace_back(p.key(), p.value().detach().clone());
+        for (const auto& b : model->named_buffers()) state.emplace_back(b.key(), b.value().detach().clone());
+    }
+    return [config = model->config(), state = std::move(state), batch]() -> std::function<void()> {
+        PhiNet copy(config);
         {
             torch::NoGradGuard ng;
-            auto dst = copy->named_parameters();
-            for (const auto& p : source->named_parameters()) dst[p.key()].copy_(p.value());
-            auto dstb = copy->named_buffers();
-            for (const auto& b : source->named_buffers()) dstb[b.key()].copy_(b.value());
+            auto params = copy->named_parameters();
+            auto buffers = copy->named_buffers();
+            for (const auto& [name, t] : state) (params.contains(name) ? params[name] : buffers[name]).copy_(t);
         }
         return fp32Forward(copy, batch);
     };
@@ -149,12 +154,10 @@ ForwardFactory forwardFromModel(PhiNet& model, int batch)
 
 ForwardFactory forwardFromInt8(const QuantizedPhiNet& model, int batch)
 {
-    const QuantizedPhiNet* q = &model;
-    return [q, batch]() -> std::function<void()> {
-        std::shared_ptr<const QuantizedPhiNet> alias(q, [](const QuantizedPhiNet*) {});
-        q->repack();
-        auto x = roundInput(q->plan().config, batch);
-        return [alias, x] { alias->forward(x); };
+    return [&model, batch]() -> std::function<void()> {
+        model.repack();
+        auto x = roundInput(model.plan().config, batch);
+        return [&model, x] { model.forward(x); };
     };
 }
 

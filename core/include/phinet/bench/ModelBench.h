@@ -27,9 +27,11 @@ using ForwardFactory = std::function<std::function<void()>()>;
 /// A forward factory for an FP32 PhiNet file (read afresh every round) or an INT8 file; `engine`
 /// overrides the INT8 file's engine. The file's kind is read from its metadata.
 ForwardFactory forwardFromFile(const std::filesystem::path& file, int batch, std::optional<QuantEngine> engine = std::nullopt);
-/// A forward factory over an FP32 model in memory: each round runs a fresh copy of its weights.
+/// A forward factory over an FP32 model in memory: each round runs a fresh copy of the weights it
+/// had when the factory was made.
 ForwardFactory forwardFromModel(PhiNet& model, int batch);
-/// A forward factory over an INT8 model in memory: each round re-packs its weights afresh.
+/// A forward factory over an INT8 model in memory (which must outlive it): each round re-packs its
+/// weights afresh.
 ForwardFactory forwardFromInt8(const QuantizedPhiNet& model, int batch);
 
 /// Interleaved latency comparison (compareLatency) of models given as forward factories, on the CPU
