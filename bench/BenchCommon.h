@@ -28,13 +28,14 @@ inline bool havePythonTorch()
 /// Runs bench/reference/pytorch_phinet.py with `args` and returns its JSON (null on failure).
 inline nlohmann::json pythonReference(const std::string& args)
 {
-    const std::string cmd =
-        "/usr/bin/python3 " + std::string(PHINET_SOURCE_DIR) + "/bench/reference/pytorch_phinet.py " + args + " 2>/dev/null";
+    const std::string cmd = "/usr/bin/python3 " + std::string(PHINET_SOURCE_DIR) +
+                            "/bench/reference/pytorch_phinet.py " + args + " 2>/dev/null";
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
     if (!pipe) return nullptr;
     std::string out;
     char buf[4096];
-    while (fgets(buf, sizeof buf, pipe.get())) out += buf;
+    while (fgets(buf, sizeof buf, pipe.get()))
+        out += buf;
     try {
         return nlohmann::json::parse(out);
     } catch (...) {

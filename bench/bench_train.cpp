@@ -61,9 +61,12 @@ int main(int argc, char** argv)
     bool quick = false, reference = true;
     std::string dataDir;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--quick")) quick = true;
-        else if (!std::strcmp(argv[i], "--no-reference")) reference = false;
-        else if (!std::strcmp(argv[i], "--data-dir") && i + 1 < argc) dataDir = argv[++i];
+        if (!std::strcmp(argv[i], "--quick"))
+            quick = true;
+        else if (!std::strcmp(argv[i], "--no-reference"))
+            reference = false;
+        else if (!std::strcmp(argv[i], "--data-dir") && i + 1 < argc)
+            dataDir = argv[++i];
         else {
             std::fprintf(stderr, "usage: phinet-bench-train [--quick] [--no-reference] [--data-dir DIR]\n");
             return 2;
@@ -75,7 +78,8 @@ int main(int argc, char** argv)
     dc.dataDir = dataDir;
     const auto data = loadData(dc);
     if (reference && !bench::havePythonTorch()) {
-        std::printf("note: python3-torch is not installed: no PyTorch reference in this run (apt-get install python3-torch)\n");
+        std::printf(
+            "note: python3-torch is not installed: no PyTorch reference in this run (apt-get install python3-torch)\n");
         reference = false;
     }
     const std::string pyData = " --data-dir " + (dataDir.empty() ? resolveDataDir(dc).string() : dataDir);
@@ -88,14 +92,15 @@ int main(int argc, char** argv)
                                  {"small MODIFIED a0.5 N4", small}};
     const int batches = quick ? 8 : 20;
     const int rounds = quick ? 1 : 2;
-    std::printf("machine: %s, %d hardware threads; LibTorch %s; FP32 convolutions on oneDNN, GEMM on OpenBLAS (pthread)\n",
-                cpuModel().c_str(), hardwareThreads(), TORCH_VERSION);
+    std::printf(
+        "machine: %s, %d hardware threads; LibTorch %s; FP32 convolutions on oneDNN, GEMM on OpenBLAS (pthread)\n",
+        cpuModel().c_str(), hardwareThreads(), TORCH_VERSION);
     std::printf("protocol: train = Adam lr 1e-3, batch 128, %d timed batches after a warm-up run, channels-last, data "
                 "loading included; eval = batch 256 over 2,560 test images; latency = batch 1, 10 warm-up, 100 runs; "
                 "allocator pinned (mallopt); %d interleaved round(s); medians\n\n",
                 batches, rounds);
-    std::printf("%-32s %3s | %12s %12s %7s | %12s %12s %7s | %9s %9s %9s %9s\n", "model", "thr", "train C++", "train PyT",
-                "ratio", "eval C++", "eval PyT", "ratio", "lat C++", "p90", "lat PyT", "ratio");
+    std::printf("%-32s %3s | %12s %12s %7s | %12s %12s %7s | %9s %9s %9s %9s\n", "model", "thr", "train C++",
+                "train PyT", "ratio", "eval C++", "eval PyT", "ratio", "lat C++", "p90", "lat PyT", "ratio");
     std::printf("%-32s %3s | %12s %12s %7s | %12s %12s %7s | %9s %9s %9s %9s\n", "", "", "img/s", "img/s", "", "img/s",
                 "img/s", "", "ms", "ms", "ms", "");
     for (const auto& mc : cases) {
@@ -127,7 +132,8 @@ int main(int argc, char** argv)
                 cLat.push_back(lat.median);
                 cP90.push_back(lat.p90);
                 if (reference) {
-                    auto t = bench::pythonReference("train --batch 128 --batches " + std::to_string(batches) + pyModel + pyData);
+                    auto t = bench::pythonReference("train --batch 128 --batches " + std::to_string(batches) + pyModel +
+                                                    pyData);
                     auto e = bench::pythonReference("eval --batch 256 --images 2560" + pyModel + pyData);
                     auto l = bench::pythonReference("latency --input 1,28,28" + pyModel);
                     if (t.is_object()) pTrain.push_back(t["images_per_second"]);
@@ -136,10 +142,11 @@ int main(int argc, char** argv)
                 }
             }
             auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-            const double ct = bench::median(cTrain), pt = bench::median(pTrain), ce = bench::median(cEval), pe = bench::median(pEval),
-                         cl = bench::median(cLat), pl = bench::median(pLat);
+            const double ct = bench::median(cTrain), pt = bench::median(pTrain), ce = bench::median(cEval),
+                         pe = bench::median(pEval), cl = bench::median(cLat), pl = bench::median(pLat);
             std::printf("%-32s %3d | %12.1f %12.1f %6.2fx | %12.1f %12.1f %6.2fx | %9.2f %9.2f %9.2f %8.2fx\n", mc.name,
-                        threads, ct, pt, ratio(ct, pt), ce, pe, ratio(ce, pe), cl, bench::median(cP90), pl, ratio(pl, cl));
+                        threads, ct, pt, ratio(ct, pt), ce, pe, ratio(ce, pe), cl, bench::median(cP90), pl,
+                        ratio(pl, cl));
             std::fflush(stdout);
         }
     }

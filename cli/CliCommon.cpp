@@ -17,8 +17,10 @@ void ModelArgs::add(CLI::App* app)
     app->add_option("--classes", classes, "number of classes")->capture_default_str();
     app->add_option("--variant", variant, "original | modified | modified-early")->capture_default_str();
     app->add_option("--divisor", divisor, "channel divisor of the modified variant (default 8)");
-    app->add_option("--downsampling", downsampling, "block ids (>= 4) with stride 2, e.g. 5,7 (default: 5,7 where they exist)");
-    app->add_option("--bn-momentum", bnMomentum, "BatchNorm momentum, PyTorch meaning (PhiNet: 0.999)")->capture_default_str();
+    app->add_option("--downsampling", downsampling,
+                    "block ids (>= 4) with stride 2, e.g. 5,7 (default: 5,7 where they exist)");
+    app->add_option("--bn-momentum", bnMomentum, "BatchNorm momentum, PyTorch meaning (PhiNet: 0.999)")
+        ->capture_default_str();
 }
 
 std::array<int, 3> parseShape(const std::string& text, const std::string& option)
@@ -71,11 +73,15 @@ PhiNetConfig ModelArgs::toConfig() const
             }
         }
     }
-    static const std::map<std::string, std::string> flagOf{
-        {"input", "--input"},         {"alpha", "--alpha"},     {"beta", "--beta"},
-        {"t0", "--t0"},               {"num_layers", "--layers"}, {"num_classes", "--classes"},
-        {"divisor", "--divisor"},     {"downsampling_layers", "--downsampling"},
-        {"bn_momentum", "--bn-momentum"}};
+    static const std::map<std::string, std::string> flagOf{{"input", "--input"},
+                                                           {"alpha", "--alpha"},
+                                                           {"beta", "--beta"},
+                                                           {"t0", "--t0"},
+                                                           {"num_layers", "--layers"},
+                                                           {"num_classes", "--classes"},
+                                                           {"divisor", "--divisor"},
+                                                           {"downsampling_layers", "--downsampling"},
+                                                           {"bn_momentum", "--bn-momentum"}};
     auto errors = c.validate();
     if (!errors.empty()) {
         std::string msg = errors.front();

@@ -26,8 +26,8 @@ struct ModelArgs {
     int layers = 7;
     int classes = 10;
     std::string variant = "modified";
-    int divisor = 0; // 0: the variant's default (8 for modified, 1 otherwise)
-    std::string downsampling;  // empty: micromind's {5, 7} restricted to the existing blocks
+    int divisor = 0;          // 0: the variant's default (8 for modified, 1 otherwise)
+    std::string downsampling; // empty: micromind's {5, 7} restricted to the existing blocks
     double bnMomentum = 0.999;
 
     void add(CLI::App* app);

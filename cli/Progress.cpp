@@ -20,7 +20,8 @@ void ProgressBar::update(const std::string& label, double fraction, const std::s
     const int filled = int(std::clamp(fraction, 0.0, 1.0) * width + 0.5);
     std::string bar(size_t(filled), '#');
     bar.append(size_t(width - filled), '.');
-    std::fprintf(stderr, "\r\033[K%s [%s] %3d%% %s", label.c_str(), bar.c_str(), int(fraction * 100 + 0.5), detail.c_str());
+    std::fprintf(stderr, "\r\033[K%s [%s] %3d%% %s", label.c_str(), bar.c_str(), int(fraction * 100 + 0.5),
+                 detail.c_str());
     std::fflush(stderr);
     drawn_ = true;
 }

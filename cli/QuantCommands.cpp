@@ -36,14 +36,18 @@ void QuantizeArgs::add(CLI::App* app)
     app->add_option("--method", method, "ptq | qat")->capture_default_str();
     app->add_option("--observer", observer, "minmax | moving-average | percentile | histogram")->capture_default_str();
     app->add_option("--weights", weights, "per-channel | per-tensor")->capture_default_str();
-    app->add_option("--engine", engine, "onednn-fused | onednn | qnnpack (default: onednn-fused on x86, qnnpack on ARM)");
+    app->add_option("--engine", engine,
+                    "onednn-fused | onednn | qnnpack (default: onednn-fused on x86, qnnpack on ARM)");
     app->add_option("--reduce-range", reduceRange,
-                    "7-bit activations: auto (on for ONEDNN on CPUs without VNNI) | on | off")->capture_default_str();
-    app->add_option("--calib-batches", calibBatches, "calibration batches of the training split")->capture_default_str();
+                    "7-bit activations: auto (on for ONEDNN on CPUs without VNNI) | on | off")
+        ->capture_default_str();
+    app->add_option("--calib-batches", calibBatches, "calibration batches of the training split")
+        ->capture_default_str();
     app->add_option("--calib-batch-size", calibBatchSize, "calibration batch size")->capture_default_str();
     app->add_option("--qat-epochs", qatEpochs, "QAT epochs")->capture_default_str();
     app->add_option("--qat-lr", qatLr, "QAT learning rate (Adam)")->capture_default_str();
-    app->add_option("--freeze-observers", freezeObservers, "QAT epochs before activation ranges freeze")->capture_default_str();
+    app->add_option("--freeze-observers", freezeObservers, "QAT epochs before activation ranges freeze")
+        ->capture_default_str();
     app->add_option("--freeze-bn", freezeBn, "QAT epochs before BatchNorm statistics freeze")->capture_default_str();
     app->add_flag("--lsq", lsq, "QAT with learned activation step sizes (LSQ)");
     app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
@@ -61,7 +65,9 @@ QuantConfig toQuantConfig(const QuantizeArgs& a)
 {
     QuantConfig q;
     auto o = observerFromString(a.observer);
-    if (!o) throw UsageError("--observer: expected minmax, moving-average, percentile or histogram, got \"" + a.observer + "\"");
+    if (!o)
+        throw UsageError("--observer: expected minmax, moving-average, percentile or histogram, got \"" + a.observer +
+                         "\"");
     auto w = granularityFromString(a.weights);
     if (!w) throw UsageError("--weights: expected per-channel or per-tensor, got \"" + a.weights + "\"");
     q.observer = *o;
@@ -99,8 +105,9 @@ public:
     void onQatEpoch(const QatEpoch& e) override
     {
         char text[256];
-        std::snprintf(text, sizeof text, "QAT epoch %d: train loss %.4f, fake-quant %.2f%%, converted INT8 %.2f%% (%.1f s)",
-                      e.epoch, e.trainLoss, e.fakeQuant.accuracy, e.int8.accuracy, e.seconds);
+        std::snprintf(text, sizeof text,
+                      "QAT epoch %d: train loss %.4f, fake-quant %.2f%%, converted INT8 %.2f%% (%.1f s)", e.epoch,
+                      e.trainLoss, e.fakeQuant.accuracy, e.int8.accuracy, e.seconds);
         bar_.line(text);
     }
 
@@ -115,9 +122,12 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
     if (a.modelOnly == !a.ckpt.empty())
         throw UsageError(a.modelOnly ? "--model-only: give either --model-only or --ckpt, not both"
                                      : "--ckpt: a trained checkpoint is needed (or --model-only for size and latency)");
-    if (!a.ckpt.empty() && !fs::exists(a.ckpt)) throw UsageError("--ckpt: checkpoint \"" + a.ckpt + "\" does not exist");
-    if (a.method != "ptq" && a.method != "qat") throw UsageError("--method: expected ptq or qat, got \"" + a.method + "\"");
-    if (a.modelOnly && a.method == "qat") throw UsageError("--method: qat needs a trained checkpoint (--ckpt) and data");
+    if (!a.ckpt.empty() && !fs::exists(a.ckpt))
+        throw UsageError("--ckpt: checkpoint \"" + a.ckpt + "\" does not exist");
+    if (a.method != "ptq" && a.method != "qat")
+        throw UsageError("--method: expected ptq or qat, got \"" + a.method + "\"");
+    if (a.modelOnly && a.method == "qat")
+        throw UsageError("--method: qat needs a trained checkpoint (--ckpt) and data");
     QuantConfig qcfg = toQuantConfig(a);
     CancelToken& cancel = interruptToken();
     installInterruptHandler();
@@ -192,7 +202,8 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
         }
         int8 = std::move(r.model);
         folded = std::move(r.folded);
-        for (const auto& e : r.epochs) qatEpochs.push_back(toJson(e));
+        for (const auto& e : r.epochs)
+            qatEpochs.push_back(toJson(e));
         out["qat_train_seconds"] = r.trainSeconds;
     }
     int8.save(a.out);
@@ -231,18 +242,20 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
                       int8Eval->accuracy, int8Eval->accuracy - fp32Eval->accuracy);
         bar.line(line);
     }
-    std::snprintf(line, sizeof line, "size: FP32 %.3f MiB, INT8 %.3f MiB (%.2fx smaller)", fp32Bytes / mib, int8Bytes / mib,
-                  double(fp32Bytes) / double(int8Bytes));
+    std::snprintf(line, sizeof line, "size: FP32 %.3f MiB, INT8 %.3f MiB (%.2fx smaller)", fp32Bytes / mib,
+                  int8Bytes / mib, double(fp32Bytes) / double(int8Bytes));
     bar.line(line);
-    std::snprintf(line, sizeof line,
-                  "CPU latency (batch 1, %d threads, %d interleaved rounds of %d runs): FP32 %.2f ms [%.2f, %.2f], INT8 "
-                  "%.2f ms [%.2f, %.2f] on %s, FP32 / INT8 %.2fx [%.2f, %.2f]%s",
-                  cmp.protocol.threads, cmp.protocol.rounds, cmp.protocol.runsPerRound, fp32Lat.median, fp32Lat.intervalLow,
-                  fp32Lat.intervalHigh, int8Lat.median, int8Lat.intervalLow, int8Lat.intervalHigh,
-                  toString(int8.engine()).c_str(), speedup.ratio, speedup.intervalLow, speedup.intervalHigh,
-                  speedup.resolved() ? "" : " (not resolved)");
+    std::snprintf(
+        line, sizeof line,
+        "CPU latency (batch 1, %d threads, %d interleaved rounds of %d runs): FP32 %.2f ms [%.2f, %.2f], INT8 "
+        "%.2f ms [%.2f, %.2f] on %s, FP32 / INT8 %.2fx [%.2f, %.2f]%s",
+        cmp.protocol.threads, cmp.protocol.rounds, cmp.protocol.runsPerRound, fp32Lat.median, fp32Lat.intervalLow,
+        fp32Lat.intervalHigh, int8Lat.median, int8Lat.intervalLow, int8Lat.intervalHigh,
+        toString(int8.engine()).c_str(), speedup.ratio, speedup.intervalLow, speedup.intervalHigh,
+        speedup.resolved() ? "" : " (not resolved)");
     bar.line(line);
-    for (const auto& w : cmp.warnings) bar.line("warning: " + w);
+    for (const auto& w : cmp.warnings)
+        bar.line("warning: " + w);
     if (!gpuLat.available) bar.line("GPU latency: unavailable (" + gpuLat.unavailableReason + ")");
     double worst = 1e9;
     std::string worstName;
@@ -254,7 +267,8 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
 
     if (a.json) {
         json lj = json::array();
-        for (const auto& l : layers) lj.push_back({{"name", l.name}, {"sqnr_db", l.sqnrDb}, {"scale", l.scale}, {"zero_point", l.zeroPoint}});
+        for (const auto& l : layers)
+            lj.push_back({{"name", l.name}, {"sqnr_db", l.sqnrDb}, {"scale", l.scale}, {"zero_point", l.zeroPoint}});
         out["method"] = a.method;
         out["model"] = toJson(cfg);
         out["quantization"] = toJson(qcfg);
@@ -288,7 +302,8 @@ void BenchArgs::add(CLI::App* app)
         ->required();
     app->add_option("--input", input, "C,H,W (must match the models; default: the model's)");
     app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
-    app->add_option("--rounds", rounds, "rounds: each loads every model afresh and times it (interleaved)")->capture_default_str();
+    app->add_option("--rounds", rounds, "rounds: each loads every model afresh and times it (interleaved)")
+        ->capture_default_str();
     app->add_option("--runs", runs, "timed runs per model, split evenly across the rounds")->capture_default_str();
     app->add_option("--warmup", warmup, "warm-up runs at the start of every round (each round's model is fresh)")
         ->capture_default_str();
@@ -318,7 +333,8 @@ std::pair<int, std::string> runCaptured(const std::vector<std::string>& argv)
         close(out[0]);
         close(out[1]);
         std::vector<char*> args;
-        for (const auto& s : argv) args.push_back(const_cast<char*>(s.c_str()));
+        for (const auto& s : argv)
+            args.push_back(const_cast<char*>(s.c_str()));
         args.push_back(nullptr);
         execv(args[0], args.data());
         _exit(127);
@@ -370,12 +386,17 @@ int runBench(const BenchArgs& a, CLI::App* app)
     if (a.modelFiles.empty()) throw UsageError("--model: give at least one model file");
     for (const auto& f : a.modelFiles)
         if (!fs::exists(f)) throw UsageError("--model: file \"" + f + "\" does not exist");
-    if (a.rounds < 2 || a.rounds > 1000) throw UsageError("--rounds: must be in [2, 1000] (got " + std::to_string(a.rounds) + ")");
-    if (a.runs < 1 || a.runs > 100000) throw UsageError("--runs: must be in [1, 100000] (got " + std::to_string(a.runs) + ")");
-    if (a.warmup < 0 || a.warmup > 100000) throw UsageError("--warmup: must be in [0, 100000] (got " + std::to_string(a.warmup) + ")");
-    if (a.batch < 1 || a.batch > 4096) throw UsageError("--batch: must be in [1, 4096] (got " + std::to_string(a.batch) + ")");
+    if (a.rounds < 2 || a.rounds > 1000)
+        throw UsageError("--rounds: must be in [2, 1000] (got " + std::to_string(a.rounds) + ")");
+    if (a.runs < 1 || a.runs > 100000)
+        throw UsageError("--runs: must be in [1, 100000] (got " + std::to_string(a.runs) + ")");
+    if (a.warmup < 0 || a.warmup > 100000)
+        throw UsageError("--warmup: must be in [0, 100000] (got " + std::to_string(a.warmup) + ")");
+    if (a.batch < 1 || a.batch > 4096)
+        throw UsageError("--batch: must be in [1, 4096] (got " + std::to_string(a.batch) + ")");
     if (a.threads < 0 || a.threads > maxThreads())
-        throw UsageError("--threads: must be in [0, " + std::to_string(maxThreads()) + "] (got " + std::to_string(a.threads) + ")");
+        throw UsageError("--threads: must be in [0, " + std::to_string(maxThreads()) + "] (got " +
+                         std::to_string(a.threads) + ")");
     if (!(a.maxInterval > 0 && a.maxInterval <= 1)) throw UsageError("--max-interval: must be in (0, 1]");
     if (a.isolation != "process" && a.isolation != "instance")
         throw UsageError("--isolation: expected process or instance, got \"" + a.isolation + "\"");
@@ -405,7 +426,9 @@ int runBench(const BenchArgs& a, CLI::App* app)
             break;
         }
         case ModelFileKind::Unknown:
-            if (!isMicromindFile(f)) throw DataError(f + ": not a PhiNet model file (FP32 checkpoint, INT8 file or micromind-named safetensors)");
+            if (!isMicromindFile(f))
+                throw DataError(
+                    f + ": not a PhiNet model file (FP32 checkpoint, INT8 file or micromind-named safetensors)");
             [[fallthrough]];
         case ModelFileKind::Fp32: {
             auto ck = openFp32Model(f);
@@ -420,7 +443,8 @@ int runBench(const BenchArgs& a, CLI::App* app)
             info.gpu = fp32GpuLatency(ck.model, lp);
             break;
         }
-        default: throw DataError(f + ": not a PhiNet workbench model file (FP32 checkpoint or INT8 file)");
+        default:
+            throw DataError(f + ": not a PhiNet workbench model file (FP32 checkpoint or INT8 file)");
         }
         if (!a.input.empty() && parseShape(a.input, "--input") != info.config.input)
             throw UsageError("--input: " + f + " takes " + std::to_string(info.config.input[0]) + "," +
@@ -451,21 +475,35 @@ int runBench(const BenchArgs& a, CLI::App* app)
         const std::string self = (executableDir() / "phinet").string();
         const double cpu0 = childCpuSeconds();
         auto run = [&](size_t i, int) {
-            std::vector<std::string> argv{self, "bench", "--worker", "--model", a.modelFiles[i], "--runs",
-                                          std::to_string(p.runsPerRound), "--warmup", std::to_string(p.warmup),
-                                          "--threads", std::to_string(a.threads), "--batch", std::to_string(a.batch)};
+            std::vector<std::string> argv{self,
+                                          "bench",
+                                          "--worker",
+                                          "--model",
+                                          a.modelFiles[i],
+                                          "--runs",
+                                          std::to_string(p.runsPerRound),
+                                          "--warmup",
+                                          std::to_string(p.warmup),
+                                          "--threads",
+                                          std::to_string(a.threads),
+                                          "--batch",
+                                          std::to_string(a.batch)};
             if (!a.engine.empty()) argv.insert(argv.end(), {"--engine", a.engine});
             const auto [status, out] = runCaptured(argv);
-            if (status != 0) throw DataError(a.modelFiles[i] + ": the benchmark worker failed (exit status " + std::to_string(status) + ")");
+            if (status != 0)
+                throw DataError(a.modelFiles[i] + ": the benchmark worker failed (exit status " +
+                                std::to_string(status) + ")");
             const auto brace = out.rfind('{');
-            if (brace == std::string::npos) throw DataError(a.modelFiles[i] + ": the benchmark worker printed no result");
+            if (brace == std::string::npos)
+                throw DataError(a.modelFiles[i] + ": the benchmark worker printed no result");
             const auto j = parseJsonBounded(out.substr(brace), "benchmark worker output");
             p.threads = j.value("threads", a.threads);
             return j.at("samples").get<std::vector<double>>();
         };
         c = compareLatency(names, run, p, &interruptToken(), [&] { return childCpuSeconds() - cpu0; });
         c.protocol.threads = p.threads; // as the workers reported it
-        for (auto& m : c.models) m.pooled.protocol.threads = p.threads;
+        for (auto& m : c.models)
+            m.pooled.protocol.threads = p.threads;
     }
     if (a.json) {
         auto out = toJson(c);
@@ -484,8 +522,8 @@ int runBench(const BenchArgs& a, CLI::App* app)
         std::printf("%s", formatComparison(c).c_str());
         std::printf("CPU: %s (VNNI: %s)\n", cpuModel().c_str(), cpuHasVnni() ? "yes" : "no");
         for (size_t i = 0; i < infos.size(); ++i) {
-            std::printf("%s: %s, %.3f MiB, engine %s\n", names[i].c_str(), infos[i].kind.c_str(), double(infos[i].bytes) / 1048576.0,
-                        infos[i].engine.c_str());
+            std::printf("%s: %s, %.3f MiB, engine %s\n", names[i].c_str(), infos[i].kind.c_str(),
+                        double(infos[i].bytes) / 1048576.0, infos[i].engine.c_str());
             if (infos[i].kind == "fp32" && !infos[i].gpu.available)
                 std::printf("  GPU: unavailable (%s)\n", infos[i].gpu.unavailableReason.c_str());
         }

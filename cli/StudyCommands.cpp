@@ -24,7 +24,8 @@ using nlohmann::json;
 
 void StudyArgs::add(CLI::App* app)
 {
-    app->add_option("--preset", preset, "a study preset (study-mnist, study-cifar10, quick, ...; phinet runs presets lists them)");
+    app->add_option("--preset", preset,
+                    "a study preset (study-mnist, study-cifar10, quick, ...; phinet runs presets lists them)");
     app->add_option("--config", config, "an experiment JSON file");
     app->add_option("--out", out, "output folder (default: the user's data folder, runs/NAME-DATE)");
     app->add_option("--data-dir", dataDir, "data set folder (overrides the preset's)");
@@ -54,7 +55,8 @@ void SweepArgs::add(CLI::App* app)
                     "combine the folders with phinet sweep merge");
     auto* merge = app->add_subcommand("merge", "combine the folders of a sharded sweep into one CSV/JSON and run");
     merge->add_option("dirs", mergeDirs, "the shards' output folders")->required();
-    merge->add_option("--out", mergeOut, "folder for the merged sweep (default: the user's data folder, runs/NAME-DATE)");
+    merge->add_option("--out", mergeOut,
+                      "folder for the merged sweep (default: the user's data folder, runs/NAME-DATE)");
     merge->add_flag("--json", mergeJson, "one JSON object on the last line of stdout");
 }
 
@@ -69,45 +71,55 @@ public:
         char text[320];
         const std::string stage = toString(e.stage);
         switch (e.type) {
-        case T::StageStarted: bar_.line("[" + stage + "] started" + (e.model.empty() ? "" : " (" + e.model + ")")); break;
+        case T::StageStarted:
+            bar_.line("[" + stage + "] started" + (e.model.empty() ? "" : " (" + e.model + ")"));
+            break;
         case T::StageFinished:
             if (e.stage != Stage::Report) bar_.line("[" + stage + "] " + e.message);
             break;
-        case T::StageSkipped: bar_.line("[" + stage + "] skipped: " + e.message); break;
-        case T::StageFailed: bar_.line("[" + stage + "] failed: " + e.message); break;
+        case T::StageSkipped:
+            bar_.line("[" + stage + "] skipped: " + e.message);
+            break;
+        case T::StageFailed:
+            bar_.line("[" + stage + "] failed: " + e.message);
+            break;
         case T::Batch: {
-            std::snprintf(text, sizeof text, "%s epoch %d/%d batch %lld/%lld loss %.4f, overall ETA %s", e.model.c_str(),
-                          e.batch.epoch, e.batch.epochs, (long long)e.batch.batch, (long long)e.batch.batchesPerEpoch,
-                          e.batch.loss, e.etaSeconds >= 0 ? formatDuration(e.etaSeconds).c_str() : "?");
+            std::snprintf(text, sizeof text, "%s epoch %d/%d batch %lld/%lld loss %.4f, overall ETA %s",
+                          e.model.c_str(), e.batch.epoch, e.batch.epochs, (long long)e.batch.batch,
+                          (long long)e.batch.batchesPerEpoch, e.batch.loss,
+                          e.etaSeconds >= 0 ? formatDuration(e.etaSeconds).c_str() : "?");
             bar_.report("[" + stage + "] overall", e.overall, text);
             break;
         }
         case T::Epoch:
             std::snprintf(text, sizeof text, "[%s] %s epoch %d: train loss %.4f, test %.2f%% (%.1f s)", stage.c_str(),
-                          e.model.c_str(), e.epoch.epoch, e.epoch.trainLoss, e.epoch.test ? e.epoch.test->accuracy : 0.0,
-                          e.epoch.epochSeconds);
+                          e.model.c_str(), e.epoch.epoch, e.epoch.trainLoss,
+                          e.epoch.test ? e.epoch.test->accuracy : 0.0, e.epoch.epochSeconds);
             bar_.line(text);
             break;
         case T::QatEpoch:
-            std::snprintf(text, sizeof text, "[%s] QAT epoch %d: fake-quant %.2f%%, converted INT8 %.2f%%", stage.c_str(),
-                          e.qatEpoch.epoch, e.qatEpoch.fakeQuant.accuracy, e.qatEpoch.int8.accuracy);
+            std::snprintf(text, sizeof text, "[%s] QAT epoch %d: fake-quant %.2f%%, converted INT8 %.2f%%",
+                          stage.c_str(), e.qatEpoch.epoch, e.qatEpoch.fakeQuant.accuracy, e.qatEpoch.int8.accuracy);
             bar_.line(text);
             break;
         case T::ModelMeasured:
             if (e.stage == Stage::Sweep) {
                 std::snprintf(text, sizeof text, "[sweep %3.0f%%] %s %s: %lld params, %lld MACs%s", e.overall * 100,
                               e.message.c_str(), e.model.c_str(), (long long)e.result.params, (long long)e.result.macs,
-                              e.result.cpuLatency ? fmt::format(", FP32 {:.2f} ms, INT8 {:.2f} ms", e.result.cpuLatency->median,
-                                                                e.result.int8CpuLatency ? e.result.int8CpuLatency->median : 0.0)
-                                                        .c_str()
-                                                  : "");
+                              e.result.cpuLatency
+                                  ? fmt::format(", FP32 {:.2f} ms, INT8 {:.2f} ms", e.result.cpuLatency->median,
+                                                e.result.int8CpuLatency ? e.result.int8CpuLatency->median : 0.0)
+                                        .c_str()
+                                  : "");
                 bar_.line(text);
             } else {
-                bar_.line("[measure] " + e.model + ": " +
-                          (e.result.cpuLatency ? fmt::format("CPU {:.2f} ms (median)", e.result.cpuLatency->median) : ""));
+                bar_.line(
+                    "[measure] " + e.model + ": " +
+                    (e.result.cpuLatency ? fmt::format("CPU {:.2f} ms (median)", e.result.cpuLatency->median) : ""));
             }
             break;
-        case T::Progress: break;
+        case T::Progress:
+            break;
         }
     }
 
@@ -123,7 +135,8 @@ std::vector<double> parseValues(const std::string& text)
         int count = 0;
         if (std::sscanf(text.c_str(), "%lf:%lf:%d", &from, &to, &count) != 3 || count < 1)
             throw UsageError("--values: expected FROM:TO:COUNT, got \"" + text + "\"");
-        for (int i = 0; i < count; ++i) out.push_back(count == 1 ? from : from + (to - from) * i / (count - 1));
+        for (int i = 0; i < count; ++i)
+            out.push_back(count == 1 ? from : from + (to - from) * i / (count - 1));
         return out;
     }
     std::stringstream ss(text);
@@ -148,7 +161,8 @@ fs::path chooseOut(const std::string& out, bool resume, const std::string& name)
     const fs::path p = out;
     const bool hasState = fs::exists(p / "state.json") || fs::exists(p / "sweep.json");
     if (hasState && !resume)
-        throw UsageError("--out: " + out + " holds an earlier run; add --resume to continue it, or choose another folder");
+        throw UsageError("--out: " + out +
+                         " holds an earlier run; add --resume to continue it, or choose another folder");
     if (resume && !hasState) throw UsageError("--resume: " + out + " holds no run to continue");
     return p;
 }
@@ -182,7 +196,8 @@ int runStudy(const StudyArgs& a, CLI::App* app)
         cfg.trainOriginal.epochs = cfg.trainModified.epochs = a.epochs;
         cfg.quant.qatEpochs = std::min(cfg.quant.qatEpochs, a.epochs);
     }
-    if (a.threads >= 0) cfg.trainOriginal.threads = cfg.trainModified.threads = cfg.quant.threads = cfg.bench.threads = a.threads;
+    if (a.threads >= 0)
+        cfg.trainOriginal.threads = cfg.trainModified.threads = cfg.quant.threads = cfg.bench.threads = a.threads;
     if (!a.dataDir.empty()) {
         if (!fs::is_directory(a.dataDir)) throw UsageError("--data-dir: folder \"" + a.dataDir + "\" does not exist");
         cfg.data.dataDir = a.dataDir;
@@ -205,9 +220,15 @@ int runStudy(const StudyArgs& a, CLI::App* app)
                      out.c_str());
     if (a.json) {
         json rows = json::array();
-        for (const auto& m : r.models) rows.push_back(toJson(m));
-        std::cout << json{{"run_id", r.runId}, {"out", out.string()}, {"csv", r.csvPath.string()}, {"json", r.jsonPath.string()},
-                          {"cancelled", r.cancelled}, {"results", rows}, {"manifest", toJson(r.manifest)}}
+        for (const auto& m : r.models)
+            rows.push_back(toJson(m));
+        std::cout << json{{"run_id", r.runId},
+                          {"out", out.string()},
+                          {"csv", r.csvPath.string()},
+                          {"json", r.jsonPath.string()},
+                          {"cancelled", r.cancelled},
+                          {"results", rows},
+                          {"manifest", toJson(r.manifest)}}
                          .dump()
                   << std::endl;
     }
@@ -225,14 +246,18 @@ int runSweepCommand(const SweepArgs& a, CLI::App* app)
         fs::path out = a.mergeOut;
         if (out.empty()) {
             const auto st = readJsonFile(dirs.front() / "results.json");
-            out = defaultRunDir(st.value("config", nlohmann::json::object()).value("name", std::string("sweep")) + "-merged");
+            out = defaultRunDir(st.value("config", nlohmann::json::object()).value("name", std::string("sweep")) +
+                                "-merged");
         }
         auto r = mergeSweepShards(dirs, out);
         std::fprintf(stderr, "%zu shards, %d points; results: %s (run %lld)\n", dirs.size(), r.pointsDone,
                      r.csvPath.c_str(), (long long)r.runId);
         if (a.mergeJson)
-            std::cout << json{{"run_id", r.runId}, {"out", out.string()}, {"csv", r.csvPath.string()},
-                              {"points_done", r.pointsDone}, {"rows", r.rows.size()}}
+            std::cout << json{{"run_id", r.runId},
+                              {"out", out.string()},
+                              {"csv", r.csvPath.string()},
+                              {"points_done", r.pointsDone},
+                              {"rows", r.rows.size()}}
                              .dump()
                       << std::endl;
         return Ok;
@@ -287,8 +312,10 @@ int runSweepCommand(const SweepArgs& a, CLI::App* app)
     if (a.reserveFlashKb >= 0) cfg.reserve.flashBytes = std::llround(a.reserveFlashKb * 1024);
     if (auto e = cfg.validate(); !e.empty()) {
         std::string m = e.front();
-        if (m.rfind("sweep.knob", 0) == 0) m = "--knob" + m.substr(10);
-        else if (m.rfind("sweep.values", 0) == 0) m = "--values" + m.substr(12);
+        if (m.rfind("sweep.knob", 0) == 0)
+            m = "--knob" + m.substr(10);
+        else if (m.rfind("sweep.values", 0) == 0)
+            m = "--values" + m.substr(12);
         throw UsageError(m);
     }
     // every point's network, before the first point runs (runSweep checks again)
@@ -297,7 +324,8 @@ int runSweepCommand(const SweepArgs& a, CLI::App* app)
     CancelToken& cancel = interruptToken();
     installInterruptHandler();
     ProgressBar bar;
-    bar.line("sweep \"" + cfg.name + "\" over " + cfg.knob + " (" + std::to_string(cfg.values.size()) + " points) -> " + out.string());
+    bar.line("sweep \"" + cfg.name + "\" over " + cfg.knob + " (" + std::to_string(cfg.values.size()) + " points) -> " +
+             out.string());
     CliExperimentObserver obs(bar);
     auto r = runSweep(cfg, out, &obs, &cancel, shard);
     bar.finish();
@@ -306,9 +334,11 @@ int runSweepCommand(const SweepArgs& a, CLI::App* app)
     if (r.cancelled) std::fprintf(stderr, "phinet: cancelled; continue with --out %s --resume\n", out.c_str());
     if (a.json) {
         json rows = json::array();
-        for (const auto& m : r.rows) rows.push_back(toJson(m));
-        std::cout << json{{"run_id", r.runId}, {"out", out.string()}, {"csv", r.csvPath.string()}, {"cancelled", r.cancelled},
-                          {"points_done", r.pointsDone}, {"points_total", r.pointsTotal}, {"results", rows}}
+        for (const auto& m : r.rows)
+            rows.push_back(toJson(m));
+        std::cout << json{{"run_id", r.runId},        {"out", out.string()},         {"csv", r.csvPath.string()},
+                          {"cancelled", r.cancelled}, {"points_done", r.pointsDone}, {"points_total", r.pointsTotal},
+                          {"results", rows}}
                          .dump()
                   << std::endl;
     }
@@ -347,8 +377,11 @@ int runRuns(const std::string& action, const RunsArgs& a)
     if (action == "presets") {
         json out = json::array();
         for (const auto& p : listPresets()) {
-            if (a.json) out.push_back({{"name", p.name}, {"kind", p.kind}, {"description", p.description}, {"path", p.path.string()}});
-            else std::printf("%-22s %-6s %s\n", p.name.c_str(), p.kind.c_str(), p.description.c_str());
+            if (a.json)
+                out.push_back(
+                    {{"name", p.name}, {"kind", p.kind}, {"description", p.description}, {"path", p.path.string()}});
+            else
+                std::printf("%-22s %-6s %s\n", p.name.c_str(), p.kind.c_str(), p.description.c_str());
         }
         if (a.json) std::cout << out.dump() << std::endl;
         return Ok;
@@ -361,11 +394,17 @@ int runRuns(const std::string& action, const RunsArgs& a)
         if (a.json) {
             json out = json::array();
             for (const auto& r : runs)
-                out.push_back({{"id", r.id}, {"kind", r.kind}, {"name", r.name}, {"status", r.status}, {"created", r.created},
-                               {"out", r.outDir}, {"results", r.resultCount}});
+                out.push_back({{"id", r.id},
+                               {"kind", r.kind},
+                               {"name", r.name},
+                               {"status", r.status},
+                               {"created", r.created},
+                               {"out", r.outDir},
+                               {"results", r.resultCount}});
             std::cout << out.dump() << std::endl;
         } else {
-            std::printf("%5s %-6s %-24s %-10s %-21s %7s  %s\n", "id", "kind", "name", "status", "created", "rows", "folder");
+            std::printf("%5s %-6s %-24s %-10s %-21s %7s  %s\n", "id", "kind", "name", "status", "created", "rows",
+                        "folder");
             for (const auto& r : runs)
                 std::printf("%5lld %-6s %-24s %-10s %-21s %7d  %s\n", (long long)r.id, r.kind.c_str(), r.name.c_str(),
                             r.status.c_str(), r.created.c_str(), r.resultCount, r.outDir.c_str());
@@ -380,11 +419,12 @@ int runRuns(const std::string& action, const RunsArgs& a)
     }
     if (action == "show") {
         json rows = json::array();
-        for (const auto& r : d.results) rows.push_back(toJson(r));
+        for (const auto& r : d.results)
+            rows.push_back(toJson(r));
         if (a.json) {
-            std::cout << json{{"id", d.info.id}, {"kind", d.info.kind}, {"name", d.info.name}, {"status", d.info.status},
-                              {"created", d.info.created}, {"out", d.info.outDir}, {"config", d.config},
-                              {"manifest", d.manifest}, {"results", rows}}
+            std::cout << json{{"id", d.info.id},         {"kind", d.info.kind},       {"name", d.info.name},
+                              {"status", d.info.status}, {"created", d.info.created}, {"out", d.info.outDir},
+                              {"config", d.config},      {"manifest", d.manifest},    {"results", rows}}
                              .dump()
                       << std::endl;
         } else {
@@ -399,7 +439,8 @@ int runRuns(const std::string& action, const RunsArgs& a)
     }
     if (action == "export" && !a.folder.empty()) {
         EpochLog epochs;
-        for (const auto& e : d.epochs) epochs.emplace_back(e.model, e.summary);
+        for (const auto& e : d.epochs)
+            epochs.emplace_back(e.model, e.summary);
         const auto files = writeRunFolder(a.folder, d.results, epochs, d.config, d.manifest);
         std::fprintf(stderr, "wrote %zu files (%zu rows) to %s\n", files.size(), d.results.size(), a.folder.c_str());
         return Ok;

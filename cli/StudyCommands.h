@@ -28,11 +28,11 @@ struct SweepArgs {
     bool paramsOnly = false;
     bool resume = false;
     bool json = false;
-    std::string target;         // an MCU target: adds the fits_<target> column
-    double reserveRamKb = -1;   // < 0: the default reserve
+    std::string target;       // an MCU target: adds the fits_<target> column
+    double reserveRamKb = -1; // < 0: the default reserve
     double reserveFlashKb = -1;
-    std::string shard;                   // "K/N": only the points i with i % N == K
-    std::vector<std::string> mergeDirs;  // sweep merge: the shards' folders
+    std::string shard;                  // "K/N": only the points i with i % N == K
+    std::vector<std::string> mergeDirs; // sweep merge: the shards' folders
     std::string mergeOut;
     bool mergeJson = false;
     void add(CLI::App* app);

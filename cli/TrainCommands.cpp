@@ -36,12 +36,14 @@ DataConfig toDataConfig(const DataArgs& a)
 {
     DataConfig d;
     auto kind = datasetKindFromString(a.dataset);
-    if (!kind) throw UsageError("--dataset: expected mnist, fashion-mnist, cifar10 or folder, got \"" + a.dataset + "\"");
+    if (!kind)
+        throw UsageError("--dataset: expected mnist, fashion-mnist, cifar10 or folder, got \"" + a.dataset + "\"");
     d.kind = *kind;
     d.dataDir = a.dataDir;
     if (!a.dataDir.empty() && !fs::is_directory(a.dataDir))
         throw UsageError("--data-dir: folder \"" + a.dataDir + "\" does not exist");
-    if (d.kind == DatasetKind::Folder && a.dataDir.empty()) throw UsageError("--data-dir: --dataset folder needs a folder");
+    if (d.kind == DatasetKind::Folder && a.dataDir.empty())
+        throw UsageError("--data-dir: --dataset folder needs a folder");
     if (a.limitTrain < 0) throw UsageError("--limit-train: must be >= 0");
     if (a.limitTest < 0) throw UsageError("--limit-test: must be >= 0");
     if (a.validation < 0 || a.validation >= 1) throw UsageError("--validation: must be in [0, 1)");
@@ -57,7 +59,8 @@ std::string defaultCheckpointPath(const PhiNetConfig& m, const DataConfig& d)
     char stamp[32];
     const std::time_t now = std::time(nullptr);
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-    return (userDataDir() / "checkpoints" / (toString(m.variant) + "-" + toString(d.kind) + "-" + stamp + ".ckpt")).string();
+    return (userDataDir() / "checkpoints" / (toString(m.variant) + "-" + toString(d.kind) + "-" + stamp + ".ckpt"))
+        .string();
 }
 
 /// Prints the bar while training runs and one line per epoch.
@@ -109,9 +112,10 @@ void TrainArgs::add(CLI::App* app)
     app->add_option("--out", out, "checkpoint written after every epoch (default: the user's data folder)");
     app->add_option("--resume", resume, "continue from this checkpoint");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
-    app->add_flag("--distributed", distributed,
-                  "data-parallel over c10d/Gloo: rank and world from RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT "
-                  "(torchrun, PyTorchJob, phinet launch) or SLURM_PROCID, SLURM_NTASKS; --batch-size is the global batch");
+    app->add_flag(
+        "--distributed", distributed,
+        "data-parallel over c10d/Gloo: rank and world from RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT "
+        "(torchrun, PyTorchJob, phinet launch) or SLURM_PROCID, SLURM_NTASKS; --batch-size is the global batch");
     app->add_option("--dist-timeout", distTimeout,
                     "seconds a rank waits for the others (rendezvous, all-reduce) before giving up")
         ->capture_default_str();
@@ -140,17 +144,23 @@ int runTrain(const TrainArgs& a, CLI::App* app)
     t.threads = a.threads;
     t.channelsLast = !a.contiguous;
     t.stepEpochs = std::max(1, a.epochs / 3);
-    static const std::map<std::string, std::string> flagOf{
-        {"lr", "--lr"},         {"epochs", "--epochs"},   {"batch_size", "--batch-size"}, {"eval_batch_size", "--eval-batch-size"},
-        {"threads", "--threads"}, {"momentum", "--momentum"}, {"weight_decay", "--weight-decay"},
-        {"label_smoothing", "--label-smoothing"}, {"grad_clip", "--grad-clip"}};
+    static const std::map<std::string, std::string> flagOf{{"lr", "--lr"},
+                                                           {"epochs", "--epochs"},
+                                                           {"batch_size", "--batch-size"},
+                                                           {"eval_batch_size", "--eval-batch-size"},
+                                                           {"threads", "--threads"},
+                                                           {"momentum", "--momentum"},
+                                                           {"weight_decay", "--weight-decay"},
+                                                           {"label_smoothing", "--label-smoothing"},
+                                                           {"grad_clip", "--grad-clip"}};
     if (auto errors = t.validate(); !errors.empty()) {
         std::string m = errors.front();
         const auto colon = m.find(':');
         if (auto it = flagOf.find(m.substr(0, colon)); it != flagOf.end()) m = it->second + m.substr(colon);
         throw UsageError(m);
     }
-    if (!a.resume.empty() && !fs::exists(a.resume)) throw UsageError("--resume: checkpoint \"" + a.resume + "\" does not exist");
+    if (!a.resume.empty() && !fs::exists(a.resume))
+        throw UsageError("--resume: checkpoint \"" + a.resume + "\" does not exist");
     if (a.distTimeout < 1 || a.distTimeout > 86400) throw UsageError("--dist-timeout: must be in [1, 86400] seconds");
     DistributedEnv distEnv;
     if (a.distributed) {
@@ -160,8 +170,8 @@ int runTrain(const TrainArgs& a, CLI::App* app)
             throw UsageError(std::string("--distributed: ") + e.what());
         }
         if (distEnv.worldSize > t.batchSize)
-            throw UsageError("--batch-size: the global batch (" + std::to_string(t.batchSize) + ") must be at least the number of ranks (" +
-                             std::to_string(distEnv.worldSize) + ")");
+            throw UsageError("--batch-size: the global batch (" + std::to_string(t.batchSize) +
+                             ") must be at least the number of ranks (" + std::to_string(distEnv.worldSize) + ")");
     }
     const bool leader = distEnv.rank == 0;
 
@@ -203,9 +213,12 @@ int runTrain(const TrainArgs& a, CLI::App* app)
     ProgressBar bar;
     if (leader)
         bar.line("training PhiNet " + toString(modelCfg.variant) + " (" + withThousands(model->parameterCount()) +
-             " params) on " + toString(dataCfg.kind) + ": " + std::to_string(info.trainCount) + " train / " +
-             std::to_string(info.testCount) + " test images from " + info.source + ", " + std::to_string(t.threads ? t.threads : hardwareThreads()) +
-             " threads" + (group ? ", rank 0 of " + std::to_string(distEnv.worldSize) + " (global batch " + std::to_string(t.batchSize) + ")" : ""));
+                 " params) on " + toString(dataCfg.kind) + ": " + std::to_string(info.trainCount) + " train / " +
+                 std::to_string(info.testCount) + " test images from " + info.source + ", " +
+                 std::to_string(t.threads ? t.threads : hardwareThreads()) + " threads" +
+                 (group ? ", rank 0 of " + std::to_string(distEnv.worldSize) + " (global batch " +
+                              std::to_string(t.batchSize) + ")"
+                        : ""));
     CliTrainObserver observer(bar);
     // Rank 0 alone reports; the others train silently (errors still go to their stderr).
     auto result = train(model, data, req, leader ? &observer : nullptr, &cancel);
@@ -213,13 +226,15 @@ int runTrain(const TrainArgs& a, CLI::App* app)
     if (!leader) return result.cancelled ? CancelledByUser : Ok;
     if (result.cancelled)
         std::cerr << "phinet: cancelled after " << result.epochsDone << " finished epoch(s)"
-                  << (result.checkpoint.empty() ? "" : "; resume with --resume " + result.checkpoint.string()) << std::endl;
+                  << (result.checkpoint.empty() ? "" : "; resume with --resume " + result.checkpoint.string())
+                  << std::endl;
     else
         std::cerr << "checkpoint: " << req.checkpointPath.string() << std::endl;
 
     if (a.json) {
         json epochs = json::array();
-        for (const auto& e : result.epochs) epochs.push_back(toJson(e));
+        for (const auto& e : result.epochs)
+            epochs.push_back(toJson(e));
         json out{{"model", toJson(modelCfg)},
                  {"params", model->parameterCount()},
                  {"dataset", toString(dataCfg.kind)},
@@ -289,8 +304,8 @@ int runEval(const EvalArgs& a, CLI::App* app)
         out["model"] = toJson(ck.meta.model);
         std::cout << out.dump() << std::endl;
     } else {
-        std::printf("test accuracy %.2f%%, loss %.4f on %lld images (%.0f images/s, %d threads, batch %d)\n", r.accuracy,
-                    r.loss, (long long)r.count, r.imagesPerSecond, threads, a.batchSize);
+        std::printf("test accuracy %.2f%%, loss %.4f on %lld images (%.0f images/s, %d threads, batch %d)\n",
+                    r.accuracy, r.loss, (long long)r.count, r.imagesPerSecond, threads, a.batchSize);
     }
     return Ok;
 }

@@ -17,7 +17,8 @@ using namespace phinet::cli;
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"phinet: build, train, quantize and measure PhiNet networks (PhiNet Quantization Workbench)", "phinet"};
+    CLI::App app{"phinet: build, train, quantize and measure PhiNet networks (PhiNet Quantization Workbench)",
+                 "phinet"};
     app.set_version_flag("--version", std::string("phinet ") + PHINET_VERSION + "\n");
     app.require_subcommand(1);
     bool verbose = false;
@@ -25,38 +26,46 @@ int main(int argc, char** argv)
 
     ModelArgs modelArgs;
     bool modelJson = false;
-    auto* model = app.add_subcommand("model", "print the layer table, params, MACs and MCU memory estimates of a PhiNet");
+    auto* model =
+        app.add_subcommand("model", "print the layer table, params, MACs and MCU memory estimates of a PhiNet");
     modelArgs.add(model);
     model->add_flag("--json", modelJson, "one JSON object on stdout");
     FitArgs fitArgs;
-    auto* fitCmd = app.add_subcommand("fit", "find the largest MODIFIED PhiNet whose INT8 flash and peak RAM fit a microcontroller");
+    auto* fitCmd = app.add_subcommand(
+        "fit", "find the largest MODIFIED PhiNet whose INT8 flash and peak RAM fit a microcontroller");
     fitArgs.add(fitCmd);
 
     TrainArgs trainArgs;
-    auto* trainCmd = app.add_subcommand("train", "train a PhiNet in FP32 on MNIST, Fashion-MNIST, CIFAR-10 or an image folder");
+    auto* trainCmd =
+        app.add_subcommand("train", "train a PhiNet in FP32 on MNIST, Fashion-MNIST, CIFAR-10 or an image folder");
     trainArgs.add(trainCmd);
     LaunchArgs launchArgs;
-    auto* launchCmd = app.add_subcommand("launch", "start N local ranks of a data-parallel job (torchrun's environment)");
+    auto* launchCmd =
+        app.add_subcommand("launch", "start N local ranks of a data-parallel job (torchrun's environment)");
     launchArgs.add(launchCmd);
     EvalArgs evalArgs;
     auto* evalCmd = app.add_subcommand("eval", "evaluate a checkpoint on a test split");
     evalArgs.add(evalCmd);
 
     QuantizeArgs quantArgs;
-    auto* quantCmd = app.add_subcommand("quantize", "quantize a checkpoint to INT8 (PTQ or QAT) and measure accuracy, size, latency");
+    auto* quantCmd = app.add_subcommand(
+        "quantize", "quantize a checkpoint to INT8 (PTQ or QAT) and measure accuracy, size, latency");
     quantArgs.add(quantCmd);
     BenchArgs benchArgs;
     auto* benchCmd = app.add_subcommand("bench", "measure the latency of an FP32 checkpoint or INT8 model file");
     benchArgs.add(benchCmd);
     ExportArgs exportArgs;
-    auto* exportCmd = app.add_subcommand("export", "export a model to ONNX (FP32, INT8 QDQ) or micromind-named safetensors");
+    auto* exportCmd =
+        app.add_subcommand("export", "export a model to ONNX (FP32, INT8 QDQ) or micromind-named safetensors");
     exportArgs.add(exportCmd);
 
     StudyArgs studyArgs;
-    auto* studyCmd = app.add_subcommand("study", "run the study pipeline: train ORIGINAL and MODIFIED, PTQ, QAT, measure, report");
+    auto* studyCmd =
+        app.add_subcommand("study", "run the study pipeline: train ORIGINAL and MODIFIED, PTQ, QAT, measure, report");
     studyArgs.add(studyCmd);
     SweepArgs sweepArgs;
-    auto* sweepCmd = app.add_subcommand("sweep", "vary one knob, both variants at each point: params, MACs, memory, latency, size");
+    auto* sweepCmd =
+        app.add_subcommand("sweep", "vary one knob, both variants at each point: params, MACs, memory, latency, size");
     sweepArgs.add(sweepCmd);
     RunsArgs runsArgs;
     std::string runsAction;

@@ -10,7 +10,7 @@
 namespace phinet::gui {
 namespace {
 
-const QList<QColor> kPalette{QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40),
+const QList<QColor> kPalette{QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
                              QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127)};
 
 void setupPlot(QCustomPlot* p, const QString& title, const QString& xLabel, const QString& yLabel)
@@ -48,8 +48,10 @@ void addHover(QCustomPlot* p)
                 }
             }
         }
-        if (best < 15 * 15) QToolTip::showText(ev->globalPosition().toPoint(), text, p);
-        else QToolTip::hideText();
+        if (best < 15 * 15)
+            QToolTip::showText(ev->globalPosition().toPoint(), text, p);
+        else
+            QToolTip::hideText();
     });
 }
 
@@ -165,7 +167,8 @@ void LineChart::setCategoryTicks(const QStringList& labels)
         plot_->xAxis->setTickLabelRotation(0);
     } else {
         QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-        for (int i = 0; i < labels.size(); ++i) ticker->addTick(i, labels[i]);
+        for (int i = 0; i < labels.size(); ++i)
+            ticker->addTick(i, labels[i]);
         plot_->xAxis->setTicker(ticker);
         plot_->xAxis->setTickLabelRotation(60);
         plot_->xAxis->setTickLabelFont(QFont(QStringLiteral("sans"), 7));
@@ -199,7 +202,8 @@ bool LineChart::exportTo(const QString& path)
     return exportPlot(plot_, path);
 }
 
-BarChart::BarChart(const QString& title, const QString& yLabel, QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this))
+BarChart::BarChart(const QString& title, const QString& yLabel, QWidget* parent)
+    : QWidget(parent), plot_(new QCustomPlot(this))
 {
     auto* l = new QVBoxLayout(this);
     l->setContentsMargins(0, 0, 0, 0);
@@ -216,10 +220,13 @@ BarChart::BarChart(const QString& title, const QString& yLabel, QWidget* parent)
     connect(plot_, &QCustomPlot::mouseMove, plot_, [this](QMouseEvent* ev) {
         const int i = int(std::lround(plot_->xAxis->pixelToCoord(ev->pos().x()))) - 1;
         if (i >= 0 && i < categories_.size())
-            QToolTip::showText(ev->globalPosition().toPoint(),
-                               QStringLiteral("%1: %2%3").arg(categories_[i]).arg(values_[i], 0, 'g', 5)
-                                   .arg(whiskers_[i] > values_[i] ? tr(" (p90 %1)").arg(whiskers_[i], 0, 'g', 5) : QString()),
-                               plot_);
+            QToolTip::showText(
+                ev->globalPosition().toPoint(),
+                QStringLiteral("%1: %2%3")
+                    .arg(categories_[i])
+                    .arg(values_[i], 0, 'g', 5)
+                    .arg(whiskers_[i] > values_[i] ? tr(" (p90 %1)").arg(whiskers_[i], 0, 'g', 5) : QString()),
+                plot_);
     });
 }
 
@@ -261,7 +268,8 @@ void BarChart::rebuild()
     errors_->setData(errMinus, errPlus);
     plot_->xAxis->setRange(0.3, categories_.size() + 0.7);
     double top = 0;
-    for (int i = 0; i < values_.size(); ++i) top = std::max({top, values_[i], whiskers_[i]});
+    for (int i = 0; i < values_.size(); ++i)
+        top = std::max({top, values_[i], whiskers_[i]});
     plot_->yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -286,16 +294,19 @@ ConfusionChart::ConfusionChart(const QString& title, QWidget* parent) : QWidget(
         const int col = int(std::lround(plot_->xAxis->pixelToCoord(ev->pos().x())));
         const int row = int(std::lround(plot_->yAxis->pixelToCoord(ev->pos().y())));
         if (n_ > 0 && row >= 0 && row < n_ && col >= 0 && col < n_)
-            QToolTip::showText(ev->globalPosition().toPoint(),
-                               tr("true %1, predicted %2: %3 images").arg(row).arg(col).arg(map_->data()->cell(col, row)), plot_);
+            QToolTip::showText(
+                ev->globalPosition().toPoint(),
+                tr("true %1, predicted %2: %3 images").arg(row).arg(col).arg(map_->data()->cell(col, row)), plot_);
     });
 }
 
-void ConfusionChart::setMatrix(const QString& title, const std::vector<std::int64_t>& counts, const QStringList& classes)
+void ConfusionChart::setMatrix(const QString& title, const std::vector<std::int64_t>& counts,
+                               const QStringList& classes)
 {
     clear();
     int n = 0;
-    while (std::size_t(n + 1) * std::size_t(n + 1) <= counts.size()) ++n;
+    while (std::size_t(n + 1) * std::size_t(n + 1) <= counts.size())
+        ++n;
     if (n == 0 || std::size_t(n) * std::size_t(n) != counts.size()) return;
     n_ = n;
     title_->setText(title);
@@ -304,7 +315,8 @@ void ConfusionChart::setMatrix(const QString& title, const std::vector<std::int6
     std::int64_t rowMax = 1;
     for (int r = 0; r < n; ++r) {
         std::int64_t rowTotal = 0;
-        for (int c = 0; c < n; ++c) rowTotal += counts[std::size_t(r * n + c)];
+        for (int c = 0; c < n; ++c)
+            rowTotal += counts[std::size_t(r * n + c)];
         rowMax = std::max(rowMax, rowTotal);
     }
     for (int r = 0; r < n; ++r)
@@ -320,7 +332,8 @@ void ConfusionChart::setMatrix(const QString& title, const std::vector<std::int6
         }
     map_->setDataRange(QCPRange(0, double(rowMax)));
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-    for (int i = 0; i < n; ++i) ticker->addTick(i, i < classes.size() ? classes[i] : QString::number(i));
+    for (int i = 0; i < n; ++i)
+        ticker->addTick(i, i < classes.size() ? classes[i] : QString::number(i));
     plot_->xAxis->setTicker(ticker);
     plot_->yAxis->setTicker(ticker);
     plot_->xAxis->setRange(-0.5, n - 0.5);

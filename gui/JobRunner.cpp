@@ -18,7 +18,8 @@ public:
     void onEvent(const ExperimentEvent& e) override
     {
         // The runner outlives the thread (its destructor joins), so the pointer stays valid here.
-        QMetaObject::invokeMethod(runner_, [r = runner_, e] { Q_EMIT r->event(e); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            runner_, [r = runner_, e] { Q_EMIT r->event(e); }, Qt::QueuedConnection);
     }
 
 private:
@@ -46,8 +47,7 @@ JobRunner::~JobRunner()
     wait();
 }
 
-template <typename F>
-bool JobRunner::launch(F&& work)
+template <typename F> bool JobRunner::launch(F&& work)
 {
     if (running_) return false;
     wait(); // join a finished thread

@@ -59,8 +59,7 @@ Q_SIGNALS:
                   const phinet::gui::RunReport& report);
 
 private:
-    template <typename F>
-    bool launch(F&& work);
+    template <typename F> bool launch(F&& work);
 
     std::unique_ptr<CancelToken> cancel_;
     std::thread thread_;

@@ -71,7 +71,8 @@ LogPane::LogPane(QWidget* parent) : QWidget(parent)
     bar->addWidget(showLabel_);
     levelBox_ = new QComboBox(this);
     levelBox_->setObjectName(QStringLiteral("logLevel"));
-    for (int level : {int(spdlog::level::debug), int(spdlog::level::info), int(spdlog::level::warn), int(spdlog::level::err)})
+    for (int level :
+         {int(spdlog::level::debug), int(spdlog::level::info), int(spdlog::level::warn), int(spdlog::level::err)})
         levelBox_->addItem(QString(), level);
     levelBox_->setCurrentIndex(1);
     bar->addWidget(levelBox_);
@@ -102,7 +103,8 @@ LogPane::LogPane(QWidget* parent) : QWidget(parent)
             std::lock_guard lock(pending->mutex);
             lines.swap(pending->lines);
         }
-        for (auto& [level, line] : lines) appendLine(level, line);
+        for (auto& [level, line] : lines)
+            appendLine(level, line);
     });
     timer->start();
     auto s = std::make_shared<PaneSink>(pending);

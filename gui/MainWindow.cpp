@@ -94,8 +94,9 @@ void MainWindow::buildAreas()
     connect(runPage_->runner(), &JobRunner::finished, dataPage_, [d = dataPage_] { d->setRunInProgress(false); });
     connect(modelPage_, &ModelPage::configChanged, this, [this] {
         if (const auto& s = modelPage_->summary())
-            statusBar()->showMessage(tr("%1 params, %2 MACs").arg(QString::fromStdString(withThousands(s->params)),
-                                                                   QString::fromStdString(withThousands(s->macs))));
+            statusBar()->showMessage(tr("%1 params, %2 MACs")
+                                         .arg(QString::fromStdString(withThousands(s->params)),
+                                              QString::fromStdString(withThousands(s->macs))));
         else
             statusBar()->showMessage(tr("Invalid model configuration: see the flagged fields"));
     });
@@ -154,7 +155,8 @@ void MainWindow::loadPreset(const Preset& p)
         dataPage_->setConfig(p.sweep->data);
         benchPage_->setConfig(p.sweep->bench);
     }
-    for (QWidget* w : std::initializer_list<QWidget*>{trainingPage_, quantPage_}) w->setEnabled(p.study.has_value());
+    for (QWidget* w : std::initializer_list<QWidget*>{trainingPage_, quantPage_})
+        w->setEnabled(p.study.has_value());
     statusBar()->showMessage(tr("Preset %1 loaded into the forms").arg(QString::fromStdString(p.name)), 5000);
     runPage_->updatePresetState();
 }
@@ -215,7 +217,8 @@ void MainWindow::saveScreenshots(const QString& dir)
     QDir().mkpath(dir);
     const int keep = tabs_->currentIndex();
     auto settle = [] {
-        for (int k = 0; k < 5; ++k) QApplication::processEvents();
+        for (int k = 0; k < 5; ++k)
+            QApplication::processEvents();
     };
     for (int i = 0; i < tabs_->count(); ++i) {
         tabs_->setCurrentIndex(i);
@@ -233,8 +236,12 @@ void MainWindow::saveScreenshots(const QString& dir)
         grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
         if (tabs_->widget(i) == runPage_) { // and every chart tab of the run
             auto* view = runPage_->resultsView();
-            const QStringList names{QString(), QStringLiteral("size-latency"), QStringLiteral("sweep"), QStringLiteral("pareto"),
-                                    QStringLiteral("sqnr"), QStringLiteral("confusion")};
+            const QStringList names{QString(),
+                                    QStringLiteral("size-latency"),
+                                    QStringLiteral("sweep"),
+                                    QStringLiteral("pareto"),
+                                    QStringLiteral("sqnr"),
+                                    QStringLiteral("confusion")};
             for (int t = 1; t < view->count() && t < names.size(); ++t) {
                 view->setCurrentIndex(t);
                 settle();
@@ -264,7 +271,8 @@ bool MainWindow::setLanguage(const QString& code)
 void MainWindow::buildMenus()
 {
     // rebuilt on a language switch: drop the old menus and their actions
-    for (QAction* a : menuBar()->actions()) delete a->menu();
+    for (QAction* a : menuBar()->actions())
+        delete a->menu();
     menuBar()->clear();
     delete languageGroup_;
     auto* file = menuBar()->addMenu(tr("&File"));
@@ -272,9 +280,8 @@ void MainWindow::buildMenus()
     run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     connect(run, &QAction::triggered, runPage_, &RunPage::run);
     connect(file->addAction(tr("Save settings as &preset...")), &QAction::triggered, runPage_, &RunPage::askSavePreset);
-    connect(file->addAction(tr("Open the &data folder")), &QAction::triggered, this, [] {
-        QDesktopServices::openUrl(QUrl::fromLocalFile(QString::fromStdString(userDataDir().string())));
-    });
+    connect(file->addAction(tr("Open the &data folder")), &QAction::triggered, this,
+            [] { QDesktopServices::openUrl(QUrl::fromLocalFile(QString::fromStdString(userDataDir().string()))); });
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
@@ -295,17 +302,20 @@ void MainWindow::buildMenus()
         a->setData(code);
         languageGroup_->addAction(a);
         // queued: the switch rebuilds the menus, including the one this action sits in
-        connect(a, &QAction::triggered, this, [this, code] { setLanguage(code); }, Qt::QueuedConnection);
+        connect(
+            a, &QAction::triggered, this, [this, code] { setLanguage(code); }, Qt::QueuedConnection);
     };
     addLanguage(QString(), tr("System default"));
-    for (const auto& [code, name] : availableLanguages()) addLanguage(code, name);
+    for (const auto& [code, name] : availableLanguages())
+        addLanguage(code, name);
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     connect(help->addAction(tr("&About")), &QAction::triggered, this, [this] {
-        QMessageBox::about(this, tr("About PhiNet Quantization Workbench"),
-                           tr("<b>PhiNet Quantization Workbench</b> %1<br>Build PhiNet networks, train them, quantize "
-                              "them to INT8 and measure what that buys.<br><br>Data folder: %2")
-                               .arg(QStringLiteral(PHINET_VERSION), QString::fromStdString(userDataDir().string()).toHtmlEscaped()));
+        QMessageBox::about(
+            this, tr("About PhiNet Quantization Workbench"),
+            tr("<b>PhiNet Quantization Workbench</b> %1<br>Build PhiNet networks, train them, quantize "
+               "them to INT8 and measure what that buys.<br><br>Data folder: %2")
+                .arg(QStringLiteral(PHINET_VERSION), QString::fromStdString(userDataDir().string()).toHtmlEscaped()));
     });
 }
 
@@ -314,14 +324,15 @@ void MainWindow::closeEvent(QCloseEvent* event)
     const bool running = runPage_->isRunning();
     if (running || dataPage_->isChangingData()) {
         const auto answer =
-            running ? QMessageBox::question(this, tr("A run is in progress"),
-                                            tr("Cancel the run and quit? Finished stages are kept; running the same "
-                                               "preset into the same folder resumes it."),
-                                            QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
-                    : QMessageBox::question(this, tr("Data are being imported"),
-                                            tr("Stop the import or download and quit? The data folder keeps the copy it "
-                                               "held before."),
-                                            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+            running
+                ? QMessageBox::question(this, tr("A run is in progress"),
+                                        tr("Cancel the run and quit? Finished stages are kept; running the same "
+                                           "preset into the same folder resumes it."),
+                                        QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+                : QMessageBox::question(this, tr("Data are being imported"),
+                                        tr("Stop the import or download and quit? The data folder keeps the copy it "
+                                           "held before."),
+                                        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
         if (answer != QMessageBox::Yes) {
             event->ignore();
             return;

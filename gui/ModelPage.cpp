@@ -78,7 +78,8 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
     input_ = new QLineEdit(this);
     input_->setObjectName(QStringLiteral("input"));
     input_->setPlaceholderText(QStringLiteral("C,H,W"));
-    input_->setToolTip(tr("Input tensor shape: channels, height, width (e.g. 1,28,28 for MNIST, 3,32,32 for CIFAR-10)"));
+    input_->setToolTip(
+        tr("Input tensor shape: channels, height, width (e.g. 1,28,28 for MNIST, 3,32,32 for CIFAR-10)"));
     alpha_ = makeDouble(this, "alpha", 0.0, 20.0, 0.25, 3);
     alpha_->setToolTip(tr("Width multiplier: scales every channel count"));
     beta_ = makeDouble(this, "beta", 0.0, 5.0, 0.05, 3);
@@ -150,13 +151,16 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
     reserveRam_ = makeInt(mcuBox, "reserveRam", 0, 1 << 20);
     reserveRam_->setSuffix(QStringLiteral(" KB"));
     reserveRam_->setValue(int(McuReserve::kDefaultRamBytes / 1024));
-    reserveRam_->setToolTip(tr("RAM kept for the stack, the heap, the runtime and I/O buffers, taken off the board's RAM "
-                               "(default %1 KB; 1 KB = 1024 bytes)").arg(McuReserve::kDefaultRamBytes / 1024));
+    reserveRam_->setToolTip(
+        tr("RAM kept for the stack, the heap, the runtime and I/O buffers, taken off the board's RAM "
+           "(default %1 KB; 1 KB = 1024 bytes)")
+            .arg(McuReserve::kDefaultRamBytes / 1024));
     reserveFlash_ = makeInt(mcuBox, "reserveFlash", 0, 1 << 20);
     reserveFlash_->setSuffix(QStringLiteral(" KB"));
     reserveFlash_->setValue(int(McuReserve::kDefaultFlashBytes / 1024));
     reserveFlash_->setToolTip(tr("Flash kept for the runtime, its kernels and the rest of the firmware, taken off the "
-                                 "board's flash (default %1 KB)").arg(McuReserve::kDefaultFlashBytes / 1024));
+                                 "board's flash (default %1 KB)")
+                                  .arg(McuReserve::kDefaultFlashBytes / 1024));
     auto* mcuForm = new QFormLayout;
     mcuForm->addRow(tr("Board"), target_);
     mcuForm->addRow(tr("RAM reserve"), reserveRam_);
@@ -185,9 +189,20 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
 
     table_ = new QTableWidget(this);
     table_->setObjectName(QStringLiteral("layerTable"));
-    const QStringList headers{tr("Layer"), tr("Kind"), tr("In"), tr("Expanded"), tr("SE"), tr("Out"),
-                              tr("k"), tr("Stride"), tr("t"), tr("Spatial"), tr("Params"), tr("MACs"),
-                              tr("Output (INT8)"), tr("Peak RAM (FP32)")};
+    const QStringList headers{tr("Layer"),
+                              tr("Kind"),
+                              tr("In"),
+                              tr("Expanded"),
+                              tr("SE"),
+                              tr("Out"),
+                              tr("k"),
+                              tr("Stride"),
+                              tr("t"),
+                              tr("Spatial"),
+                              tr("Params"),
+                              tr("MACs"),
+                              tr("Output (INT8)"),
+                              tr("Peak RAM (FP32)")};
     table_->setColumnCount(headers.size());
     table_->setHorizontalHeaderLabels(headers);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -339,7 +354,8 @@ void ModelPage::recompute()
             }
         }
         summary_.reset();
-        status_->setText(QStringLiteral("<span style='color:#d9534f'>%1</span>").arg(lines.join(QStringLiteral("<br>")).toHtmlEscaped()));
+        status_->setText(QStringLiteral("<span style='color:#d9534f'>%1</span>")
+                             .arg(lines.join(QStringLiteral("<br>")).toHtmlEscaped()));
         totals_->clear();
         table_->setRowCount(0);
         updateVerdict();
@@ -359,12 +375,19 @@ void ModelPage::recompute()
     for (int i = 0; i < int(s.rows.size()); ++i) {
         const auto& r = s.rows[size_t(i)];
         auto num = [](std::int64_t v) { return v ? QString::number(v) : QStringLiteral("-"); };
-        const QStringList cells{QString::fromStdString(r.name), QString::fromStdString(r.kind),
-                                QString::number(r.inChannels), num(r.expandedChannels), num(r.seChannels),
-                                QString::number(r.outChannels), num(r.kernel), QString::number(r.stride),
+        const QStringList cells{QString::fromStdString(r.name),
+                                QString::fromStdString(r.kind),
+                                QString::number(r.inChannels),
+                                num(r.expandedChannels),
+                                num(r.seChannels),
+                                QString::number(r.outChannels),
+                                num(r.kernel),
+                                QString::number(r.stride),
                                 r.expansion > 0 ? QString::number(r.expansion, 'f', 4) : QStringLiteral("-"),
                                 QStringLiteral("%1x%2 \u2192 %3x%4").arg(r.inH).arg(r.inW).arg(r.outH).arg(r.outW),
-                                thousands(r.params), thousands(r.macs), bytes(r.outputElements),
+                                thousands(r.params),
+                                thousands(r.macs),
+                                bytes(r.outputElements),
                                 bytes(4 * r.peakElements)};
         for (int col = 0; col < cells.size(); ++col) {
             auto* item = new QTableWidgetItem(cells[col]);
@@ -418,8 +441,9 @@ void ModelPage::updateVerdict()
         return;
     }
     auto line = [](const PrecisionFit& f) {
-        const QString ram = f.ramFits() ? tr("RAM %1 spare").arg(kb(f.ramMarginBytes()))
-                                        : tr("RAM over by %1 at %2").arg(kb(-f.ramMarginBytes()), QString::fromStdString(f.ramPeakAt));
+        const QString ram =
+            f.ramFits() ? tr("RAM %1 spare").arg(kb(f.ramMarginBytes()))
+                        : tr("RAM over by %1 at %2").arg(kb(-f.ramMarginBytes()), QString::fromStdString(f.ramPeakAt));
         const QString flash = f.flashFits() ? tr("flash %1 spare").arg(kb(f.flashMarginBytes()))
                                             : tr("flash over by %1").arg(kb(-f.flashMarginBytes()));
         if (f.fits()) return coloured(tr("fits: %1, %2").arg(ram, flash), true);
@@ -465,25 +489,31 @@ bool ModelPage::findLargestFit()
         PhiNetConfig c = res.best->config;
         c.bnMomentum = current.bnMomentum;
         setConfig(c);
-        fitResult_->setText(tr("Applied the largest network that fits %1: alpha %2, %3 blocks, %4 MACs.<br><small>%5</small>")
-                                .arg(name.toHtmlEscaped())
-                                .arg(c.alpha, 0, 'f', 2)
-                                .arg(c.numLayers)
-                                .arg(thousands(res.best->summary.macs), searched));
+        fitResult_->setText(
+            tr("Applied the largest network that fits %1: alpha %2, %3 blocks, %4 MACs.<br><small>%5</small>")
+                .arg(name.toHtmlEscaped())
+                .arg(c.alpha, 0, 'f', 2)
+                .arg(c.numLayers)
+                .arg(thousands(res.best->summary.macs), searched));
         return true;
     }
-    QString text = tr("Nothing on the grid fits %1 at %2x%3x%4.").arg(name).arg(r.input[0]).arg(r.input[1]).arg(r.input[2]);
+    QString text =
+        tr("Nothing on the grid fits %1 at %2x%3x%4.").arg(name).arg(r.input[0]).arg(r.input[1]).arg(r.input[2]);
     if (res.smallest) {
         const auto& f = res.smallest->verdict.int8;
         QStringList over;
-        if (!f.ramFits()) over << tr("RAM over by %1 at %2").arg(kb(-f.ramMarginBytes()), QString::fromStdString(f.ramPeakAt));
+        if (!f.ramFits())
+            over << tr("RAM over by %1 at %2").arg(kb(-f.ramMarginBytes()), QString::fromStdString(f.ramPeakAt));
         if (!f.flashFits()) over << tr("flash over by %1").arg(kb(-f.flashMarginBytes()));
         text += QLatin1Char(' ') + tr("The smallest network (alpha %1, %2 blocks) is %3 in INT8.")
                                        .arg(res.smallest->config.alpha, 0, 'f', 2)
                                        .arg(res.smallest->config.numLayers)
                                        .arg(over.join(QStringLiteral(", ")));
         if (res.fittingInput)
-            text += QLatin1Char(' ') + tr("It fits at input %1,%2,%3.").arg((*res.fittingInput)[0]).arg((*res.fittingInput)[1]).arg((*res.fittingInput)[2]);
+            text += QLatin1Char(' ') + tr("It fits at input %1,%2,%3.")
+                                           .arg((*res.fittingInput)[0])
+                                           .arg((*res.fittingInput)[1])
+                                           .arg((*res.fittingInput)[2]);
         else
             text += QLatin1Char(' ') + tr("It fits at no smaller square input either.");
     }

@@ -29,7 +29,8 @@ QWidget* grid(QWidget* parent, const QList<QWidget*>& charts, int columns)
     auto* w = new QWidget(parent);
     auto* g = new QGridLayout(w);
     g->setContentsMargins(2, 2, 2, 2);
-    for (int i = 0; i < charts.size(); ++i) g->addWidget(charts[i], i / columns, i % columns);
+    for (int i = 0; i < charts.size(); ++i)
+        g->addWidget(charts[i], i / columns, i % columns);
     return w;
 }
 
@@ -51,7 +52,9 @@ bool sameRow(const ModelResult& a, const ModelResult& b)
 QString rowName(const ModelResult& r)
 {
     if (r.sweepKnob.empty()) return QString::fromStdString(r.model);
-    return QStringLiteral("%1 %2=%3").arg(QString::fromStdString(r.model), QString::fromStdString(r.sweepKnob)).arg(r.sweepValue);
+    return QStringLiteral("%1 %2=%3")
+        .arg(QString::fromStdString(r.model), QString::fromStdString(r.sweepKnob))
+        .arg(r.sweepValue);
 }
 
 ResultsView::ResultsView(QWidget* parent) : QTabWidget(parent)
@@ -64,7 +67,8 @@ ResultsView::ResultsView(QWidget* parent) : QTabWidget(parent)
     accuracy_ = new LineChart(tr("Test accuracy per epoch"), tr("epoch"), tr("accuracy (%)"), this);
     accuracy_->setObjectName(QStringLiteral("accuracyChart"));
     accuracy_->setLegendCorner(Qt::AlignBottom | Qt::AlignRight); // accuracy climbs: the lower right stays free
-    for (auto* c : {loss_, epochLoss_, accuracy_}) c->setIntegerX();
+    for (auto* c : {loss_, epochLoss_, accuracy_})
+        c->setIntegerX();
     size_ = new BarChart(tr("Model size"), tr("MiB"), this);
     size_->setObjectName(QStringLiteral("sizeChart"));
     latency_ = new BarChart(tr("CPU latency (median, p90 whisker)"), tr("ms"), this);
@@ -79,7 +83,8 @@ ResultsView::ResultsView(QWidget* parent) : QTabWidget(parent)
     pareto_->setObjectName(QStringLiteral("paretoChart"));
     paretoNote_ = new QLabel(tr("Models on the front are not beaten on both accuracy and latency by any other."), this);
     paretoNote_->setWordWrap(true);
-    sqnr_ = new LineChart(tr("Per-layer SQNR of the INT8 activations (higher is better)"), QString(), tr("SQNR (dB)"), this);
+    sqnr_ = new LineChart(tr("Per-layer SQNR of the INT8 activations (higher is better)"), QString(), tr("SQNR (dB)"),
+                          this);
     sqnr_->setObjectName(QStringLiteral("sqnrChart"));
     confFp32_ = new ConfusionChart(tr("FP32"), this);
     confFp32_->setObjectName(QStringLiteral("confusionFp32"));
@@ -114,7 +119,8 @@ ResultsView::ResultsView(QWidget* parent) : QTabWidget(parent)
 
 void ResultsView::clear()
 {
-    for (auto* c : {loss_, epochLoss_, accuracy_, sweepParams_, sweepMacs_, pareto_, sqnr_}) c->clear();
+    for (auto* c : {loss_, epochLoss_, accuracy_, sweepParams_, sweepMacs_, pareto_, sqnr_})
+        c->clear();
     size_->clear();
     latency_->clear();
     confFp32_->clear();
@@ -135,11 +141,20 @@ void ResultsView::onEvent(const ExperimentEvent& e)
 {
     using T = ExperimentEvent::Type;
     switch (e.type) {
-    case T::Batch: loss_->addPoint(QString::fromStdString(e.model), double(e.batch.globalBatch), e.batch.loss); break;
-    case T::Epoch: addEpoch(QString::fromStdString(e.model), e.epoch); break;
-    case T::QatEpoch: addQatEpoch(e.qatEpoch); break;
-    case T::ModelMeasured: setResult(e.result); break;
-    default: break;
+    case T::Batch:
+        loss_->addPoint(QString::fromStdString(e.model), double(e.batch.globalBatch), e.batch.loss);
+        break;
+    case T::Epoch:
+        addEpoch(QString::fromStdString(e.model), e.epoch);
+        break;
+    case T::QatEpoch:
+        addQatEpoch(e.qatEpoch);
+        break;
+    case T::ModelMeasured:
+        setResult(e.result);
+        break;
+    default:
+        break;
     }
 }
 
@@ -161,8 +176,10 @@ void ResultsView::addQatEpoch(const QatEpoch& e)
 void ResultsView::setResult(const ModelResult& r)
 {
     auto it = std::find_if(results_.begin(), results_.end(), [&](const ModelResult& x) { return sameRow(x, r); });
-    if (it != results_.end()) *it = r;
-    else results_.push_back(r);
+    if (it != results_.end())
+        *it = r;
+    else
+        results_.push_back(r);
     redrawDerived();
 }
 
@@ -172,7 +189,8 @@ void ResultsView::setResults(const std::vector<ModelResult>& rows)
     redrawDerived();
     // a stored study has its QAT history in the QAT row
     for (const auto& r : rows)
-        for (const auto& q : r.qatEpochs) addQatEpoch(q);
+        for (const auto& q : r.qatEpochs)
+            addQatEpoch(q);
 }
 
 void ResultsView::redrawDerived()
@@ -183,13 +201,15 @@ void ResultsView::redrawDerived()
     sweepMacs_->clear();
     pareto_->clear();
     sqnr_->clear();
-    const bool sweep = std::any_of(results_.begin(), results_.end(), [](const ModelResult& r) { return !r.sweepKnob.empty(); });
+    const bool sweep =
+        std::any_of(results_.begin(), results_.end(), [](const ModelResult& r) { return !r.sweepKnob.empty(); });
 
     for (const auto& r : results_) {
         const QString name = rowName(r);
         if (!sweep) {
             if (const auto size = sizeMib(r)) size_->setBar(name, *size);
-            if (r.cpuLatency && r.cpuLatency->available) latency_->setBar(name, r.cpuLatency->median, r.cpuLatency->p90);
+            if (r.cpuLatency && r.cpuLatency->available)
+                latency_->setBar(name, r.cpuLatency->median, r.cpuLatency->p90);
         }
         // Sweep charts: FP32 and INT8 latency against params and MACs, per variant.
         const QString v = variantLabel(r.variant);
@@ -198,7 +218,8 @@ void ResultsView::redrawDerived()
             const QString series = QStringLiteral("%1 %2").arg(v, precision);
             sweepParams_->addPoint(series, double(r.params), lat->median, !sweep);
             sweepMacs_->addPoint(series, double(r.macs), lat->median, !sweep);
-            if (precision == QLatin1String("INT8") && r.fitsTarget && *r.fitsTarget) { // a ring: its INT8 model fits the board
+            if (precision == QLatin1String("INT8") && r.fitsTarget &&
+                *r.fitsTarget) { // a ring: its INT8 model fits the board
                 const QString fits = tr("fits %1 (INT8)").arg(QString::fromStdString(r.fitTarget));
                 sweepParams_->addMarker(fits, double(r.params), lat->median);
                 sweepMacs_->addMarker(fits, double(r.macs), lat->median);
@@ -231,9 +252,11 @@ void ResultsView::redrawDerived()
     for (const auto& r : results_) {
         if (r.layerErrors.empty()) continue;
         if (sites.isEmpty())
-            for (const auto& l : r.layerErrors) sites << QString::fromStdString(l.name);
+            for (const auto& l : r.layerErrors)
+                sites << QString::fromStdString(l.name);
         for (std::size_t i = 0; i < r.layerErrors.size(); ++i)
-            sqnr_->addPoint(rowName(r), double(i), std::isfinite(r.layerErrors[i].sqnrDb) ? r.layerErrors[i].sqnrDb : 99.0);
+            sqnr_->addPoint(rowName(r), double(i),
+                            std::isfinite(r.layerErrors[i].sqnrDb) ? r.layerErrors[i].sqnrDb : 99.0);
     }
     sqnr_->setCategoryTicks(sites);
 
@@ -264,7 +287,8 @@ void ResultsView::redrawConfusion()
         chart->clear();
         for (const auto& r : results_)
             if (rowName(r) == model && !r.confusion.empty()) {
-                const QString title = r.accuracyPct ? tr("%1: %2 % correct").arg(model).arg(*r.accuracyPct, 0, 'f', 2) : model;
+                const QString title =
+                    r.accuracyPct ? tr("%1: %2 % correct").arg(model).arg(*r.accuracyPct, 0, 'f', 2) : model;
                 chart->setMatrix(title, r.confusion, classNames_);
             }
     };
@@ -282,8 +306,10 @@ QStringList ResultsView::exportCharts(const QString& dir, QString* error)
     auto save = [&](const QString& name, bool hasData, auto* chart) {
         if (!error->isEmpty() || !hasData) return;
         const QString path = QDir(dir).filePath(name + QStringLiteral(".png"));
-        if (chart->exportTo(path)) written << path;
-        else *error = tr("%1: could not be written").arg(path);
+        if (chart->exportTo(path))
+            written << path;
+        else
+            *error = tr("%1: could not be written").arg(path);
     };
     error->clear();
     save(QStringLiteral("loss-per-batch"), loss_->seriesCount() > 0, loss_);
@@ -303,23 +329,40 @@ QStringList ResultsView::exportCharts(const QString& dir, QString* error)
 QString columnTitle(ResultColumn c)
 {
     switch (c) { // the headers of resultColumns(), translated
-    case ResultColumn::Model: return QObject::tr("Model");
-    case ResultColumn::Variant: return QObject::tr("Variant");
-    case ResultColumn::Precision: return QObject::tr("Precision");
-    case ResultColumn::SweepPoint: return QObject::tr("Sweep point");
-    case ResultColumn::Params: return QObject::tr("Params");
-    case ResultColumn::Macs: return QObject::tr("MACs");
-    case ResultColumn::Accuracy: return QObject::tr("Accuracy (%)");
-    case ResultColumn::Size: return QObject::tr("Size (MiB)");
-    case ResultColumn::CpuLatency: return QObject::tr("CPU latency (ms)");
-    case ResultColumn::CpuLatencyP90: return QObject::tr("p90 (ms)");
-    case ResultColumn::CpuLatencyInterval: return QObject::tr("95% interval (ms)");
-    case ResultColumn::LatencyRatio: return QObject::tr("Latency ratio [95%]");
-    case ResultColumn::Int8Latency: return QObject::tr("INT8 latency (ms)");
-    case ResultColumn::GpuLatency: return QObject::tr("GPU latency (ms)");
-    case ResultColumn::TrainSeconds: return QObject::tr("Train time (s)");
-    case ResultColumn::FlashInt8: return QObject::tr("INT8 flash (KiB)");
-    case ResultColumn::PeakRamInt8: return QObject::tr("INT8 peak RAM (KiB)");
+    case ResultColumn::Model:
+        return QObject::tr("Model");
+    case ResultColumn::Variant:
+        return QObject::tr("Variant");
+    case ResultColumn::Precision:
+        return QObject::tr("Precision");
+    case ResultColumn::SweepPoint:
+        return QObject::tr("Sweep point");
+    case ResultColumn::Params:
+        return QObject::tr("Params");
+    case ResultColumn::Macs:
+        return QObject::tr("MACs");
+    case ResultColumn::Accuracy:
+        return QObject::tr("Accuracy (%)");
+    case ResultColumn::Size:
+        return QObject::tr("Size (MiB)");
+    case ResultColumn::CpuLatency:
+        return QObject::tr("CPU latency (ms)");
+    case ResultColumn::CpuLatencyP90:
+        return QObject::tr("p90 (ms)");
+    case ResultColumn::CpuLatencyInterval:
+        return QObject::tr("95% interval (ms)");
+    case ResultColumn::LatencyRatio:
+        return QObject::tr("Latency ratio [95%]");
+    case ResultColumn::Int8Latency:
+        return QObject::tr("INT8 latency (ms)");
+    case ResultColumn::GpuLatency:
+        return QObject::tr("GPU latency (ms)");
+    case ResultColumn::TrainSeconds:
+        return QObject::tr("Train time (s)");
+    case ResultColumn::FlashInt8:
+        return QObject::tr("INT8 flash (KiB)");
+    case ResultColumn::PeakRamInt8:
+        return QObject::tr("INT8 peak RAM (KiB)");
     }
     return QString::fromUtf8(resultColumn(c).header);
 }
@@ -328,7 +371,8 @@ void fillResultsTable(QTableWidget* table, const std::vector<ModelResult>& rows)
 {
     const auto& columns = resultColumns();
     QStringList headers;
-    for (const auto& c : columns) headers << columnTitle(c.id);
+    for (const auto& c : columns)
+        headers << columnTitle(c.id);
     table->clear();
     table->setColumnCount(int(headers.size()));
     table->setHorizontalHeaderLabels(headers);
@@ -345,7 +389,8 @@ void fillResultsTable(QTableWidget* table, const std::vector<ModelResult>& rows)
             table->setItem(row, int(c), item);
         }
     }
-    for (std::size_t c = 0; c < columns.size(); ++c) table->setColumnHidden(int(c), !rows.empty() && !used[c]);
+    for (std::size_t c = 0; c < columns.size(); ++c)
+        table->setColumnHidden(int(c), !rows.empty() && !used[c]);
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table->verticalHeader()->setVisible(false);
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -356,7 +401,8 @@ QStringList exportRunFolder(const QString& dir, const std::vector<ModelResult>& 
 {
     const std::filesystem::path d = dir.toStdString();
     QStringList written;
-    for (const auto& f : writeRunFolder(d, rows, epochs, config, manifest)) written << QString::fromStdString(f.string());
+    for (const auto& f : writeRunFolder(d, rows, epochs, config, manifest))
+        written << QString::fromStdString(f.string());
     if (view) {
         QString error;
         written << view->exportCharts(QString::fromStdString((d / "charts").string()), &error);

@@ -46,14 +46,22 @@ QString eta(double seconds)
 QString stageName(Stage s)
 {
     switch (s) {
-    case Stage::Build: return QObject::tr("Building the models");
-    case Stage::TrainOriginal: return QObject::tr("Training ORIGINAL (FP32)");
-    case Stage::TrainModified: return QObject::tr("Training MODIFIED (FP32)");
-    case Stage::Ptq: return QObject::tr("Post-training quantization");
-    case Stage::Qat: return QObject::tr("Quantization-aware training");
-    case Stage::Measure: return QObject::tr("Measuring size and latency");
-    case Stage::Report: return QObject::tr("Writing the report");
-    case Stage::Sweep: return QObject::tr("Sweep");
+    case Stage::Build:
+        return QObject::tr("Building the models");
+    case Stage::TrainOriginal:
+        return QObject::tr("Training ORIGINAL (FP32)");
+    case Stage::TrainModified:
+        return QObject::tr("Training MODIFIED (FP32)");
+    case Stage::Ptq:
+        return QObject::tr("Post-training quantization");
+    case Stage::Qat:
+        return QObject::tr("Quantization-aware training");
+    case Stage::Measure:
+        return QObject::tr("Measuring size and latency");
+    case Stage::Report:
+        return QObject::tr("Writing the report");
+    case Stage::Sweep:
+        return QObject::tr("Sweep");
     }
     return QString::fromStdString(toString(s));
 }
@@ -117,7 +125,8 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     sweepTrainBatches_->setObjectName(QStringLiteral("sweepTrainBatches"));
     sweepTrainBatches_->setRange(0, 1000000);
     sweepTrainBatches_->setSpecialValueText(tr("no training"));
-    sweepTrainBatches_->setToolTip(tr("Train each point for this many batches and report its accuracy (0: no accuracy)"));
+    sweepTrainBatches_->setToolTip(
+        tr("Train each point for this many batches and report its accuracy (0: no accuracy)"));
     sweepInt8_ = new QCheckBox(tr("INT8 size and latency"), sweepBox_);
     sweepLatency_ = new QCheckBox(tr("Latency"), sweepBox_);
     auto* sweepForm = new QHBoxLayout(sweepBox_);
@@ -168,8 +177,9 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     manifest_->setObjectName(QStringLiteral("runManifest"));
     manifest_->setReadOnly(true);
     manifest_->setFont(QFont(QStringLiteral("monospace"), 8));
-    manifest_->setPlaceholderText(tr("The reproducibility manifest (versions, CPU, engine, threads, seed, date, the whole "
-                                     "configuration) appears here when a run has finished."));
+    manifest_->setPlaceholderText(
+        tr("The reproducibility manifest (versions, CPU, engine, threads, seed, date, the whole "
+           "configuration) appears here when a run has finished."));
     view_->addTab(manifest_, tr("Manifest"));
     table_ = new QTableWidget(this);
     table_->setObjectName(QStringLiteral("resultsTable"));
@@ -196,8 +206,8 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     connect(runButton_, &QPushButton::clicked, this, &RunPage::run);
     connect(cancelButton_, &QPushButton::clicked, this, &RunPage::cancel);
     connect(exportButton_, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export results"), outDir_->text() + QStringLiteral("/results.csv"),
-                                                          tr("CSV files (*.csv)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export results"), outDir_->text() + QStringLiteral("/results.csv"), tr("CSV files (*.csv)"));
         if (!path.isEmpty()) exportCsv(path);
     });
     connect(exportFolderButton_, &QPushButton::clicked, this, [this] {
@@ -212,11 +222,26 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
 
 RunPage::~RunPage() = default;
 
-LineChart* RunPage::lossChart() const { return view_->lossChart(); }
-LineChart* RunPage::accuracyChart() const { return view_->accuracyChart(); }
-BarChart* RunPage::sizeChart() const { return view_->sizeChart(); }
-BarChart* RunPage::latencyChart() const { return view_->latencyChart(); }
-const std::vector<ModelResult>& RunPage::results() const { return view_->results(); }
+LineChart* RunPage::lossChart() const
+{
+    return view_->lossChart();
+}
+LineChart* RunPage::accuracyChart() const
+{
+    return view_->accuracyChart();
+}
+BarChart* RunPage::sizeChart() const
+{
+    return view_->sizeChart();
+}
+BarChart* RunPage::latencyChart() const
+{
+    return view_->latencyChart();
+}
+const std::vector<ModelResult>& RunPage::results() const
+{
+    return view_->results();
+}
 
 void RunPage::reloadPresets()
 {
@@ -239,7 +264,8 @@ void RunPage::reloadPresets()
             status_->setText(tr("Presets could not be read: %1").arg(lines.join(QLatin1Char('\n'))));
         }
         for (const auto& p : presets_)
-            preset_->addItem(QString::fromStdString(p.name) + (p.sweep ? tr(" (sweep)") : QString()), QString::fromStdString(p.name));
+            preset_->addItem(QString::fromStdString(p.name) + (p.sweep ? tr(" (sweep)") : QString()),
+                             QString::fromStdString(p.name));
     }
     // the working default: the quick study, a minute on the bundled data
     if (!selectPreset(keep.isEmpty() ? QStringLiteral("quick") : keep) && !presets_.empty()) onPresetChosen(0);
@@ -251,8 +277,10 @@ bool RunPage::selectPreset(const QString& name)
 {
     const int i = preset_->findData(name);
     if (i < 0) return false;
-    if (preset_->currentIndex() == i) onPresetChosen(i); // reload its settings
-    else preset_->setCurrentIndex(i);
+    if (preset_->currentIndex() == i)
+        onPresetChosen(i); // reload its settings
+    else
+        preset_->setCurrentIndex(i);
     return true;
 }
 
@@ -279,7 +307,8 @@ void RunPage::onPresetChosen(int i)
         const int k = sweepKnob_->findData(QString::fromStdString(p.sweep->knob));
         if (k >= 0) sweepKnob_->setCurrentIndex(k);
         QStringList values;
-        for (double v : p.sweep->values) values << QString::number(v, 'g', 6);
+        for (double v : p.sweep->values)
+            values << QString::number(v, 'g', 6);
         sweepValues_->setText(values.join(QStringLiteral(", ")));
         sweepTrainBatches_->setValue(p.sweep->trainBatches);
         sweepInt8_->setChecked(p.sweep->measureInt8);
@@ -304,7 +333,8 @@ void RunPage::updatePresetState()
     QString text = QString::fromStdString(p->description).toHtmlEscaped();
     if (settingsEdited())
         text += QStringLiteral("<br><i>") +
-                tr("Edited in the settings areas: Run uses your settings; Save as preset keeps them.") + QStringLiteral("</i>");
+                tr("Edited in the settings areas: Run uses your settings; Save as preset keeps them.") +
+                QStringLiteral("</i>");
     presetInfo_->setText(text);
     planTimer_->start();
 }
@@ -407,8 +437,10 @@ void RunPage::run()
         problems = sweep->validate();
         if (problems.empty()) problems = validateSweepPoints(*sweep); // every point's network, before the first runs
         for (double v : sweep->values)
-            if (std::isnan(v)) problems.insert(problems.begin(), tr("sweep.values: \"%1\" holds something that is not a number")
-                                                                     .arg(sweepValues_->text()).toStdString());
+            if (std::isnan(v))
+                problems.insert(problems.begin(), tr("sweep.values: \"%1\" holds something that is not a number")
+                                                      .arg(sweepValues_->text())
+                                                      .toStdString());
     }
     if (!problems.empty()) {
         status_->setText(tr("Cannot run: %1").arg(QString::fromStdString(problems.front())));
@@ -449,13 +481,17 @@ void RunPage::onEvent(const ExperimentEvent& e)
     view_->onEvent(e);
     switch (e.type) {
     case T::StageStarted:
-        stage_->setText(stageName(e.stage) + (e.etaSeconds >= 0 ? QStringLiteral("  ") + eta(e.etaSeconds) : QString()));
+        stage_->setText(stageName(e.stage) +
+                        (e.etaSeconds >= 0 ? QStringLiteral("  ") + eta(e.etaSeconds) : QString()));
         break;
     case T::StageFinished:
     case T::StageSkipped:
-        if (!e.message.empty()) status_->setText(stageName(e.stage) + QStringLiteral(": ") + QString::fromStdString(e.message));
+        if (!e.message.empty())
+            status_->setText(stageName(e.stage) + QStringLiteral(": ") + QString::fromStdString(e.message));
         break;
-    case T::StageFailed: status_->setText(tr("%1 failed: %2").arg(stageName(e.stage), QString::fromStdString(e.message))); break;
+    case T::StageFailed:
+        status_->setText(tr("%1 failed: %2").arg(stageName(e.stage), QString::fromStdString(e.message)));
+        break;
     case T::Batch:
         stage_->setText(tr("%1: epoch %2/%3, batch %4/%5  %6")
                             .arg(stageName(e.stage))
@@ -465,12 +501,18 @@ void RunPage::onEvent(const ExperimentEvent& e)
                             .arg(e.batch.batchesPerEpoch)
                             .arg(eta(e.etaSeconds)));
         break;
-    case T::ModelMeasured: fillResultsTable(table_, results()); break;
-    case T::Epoch: epochs_.emplace_back(e.model, e.epoch); break;
-    case T::Progress:
-        if (!e.message.empty()) stage_->setText(QString::fromStdString(e.message) + QStringLiteral("  ") + eta(e.etaSeconds));
+    case T::ModelMeasured:
+        fillResultsTable(table_, results());
         break;
-    default: break;
+    case T::Epoch:
+        epochs_.emplace_back(e.model, e.epoch);
+        break;
+    case T::Progress:
+        if (!e.message.empty())
+            stage_->setText(QString::fromStdString(e.message) + QStringLiteral("  ") + eta(e.etaSeconds));
+        break;
+    default:
+        break;
     }
 }
 
@@ -524,8 +566,8 @@ void RunPage::askSavePreset()
     const QString name = QInputDialog::getText(this, tr("Save as preset"), tr("Preset name:"), QLineEdit::Normal,
                                                presetName() + QStringLiteral("-mine"), &ok);
     if (!ok || name.trimmed().isEmpty()) return;
-    const QString description =
-        QInputDialog::getText(this, tr("Save as preset"), tr("Description (optional):"), QLineEdit::Normal, QString(), &ok);
+    const QString description = QInputDialog::getText(this, tr("Save as preset"), tr("Description (optional):"),
+                                                      QLineEdit::Normal, QString(), &ok);
     if (ok) savePreset(name.trimmed(), description);
 }
 
@@ -535,8 +577,9 @@ bool RunPage::savePreset(const QString& name, const QString& description)
     if (!p) return false;
     Preset out;
     out.name = name.toStdString();
-    out.description = description.isEmpty() ? tr("Saved from the workbench, based on %1").arg(presetName()).toStdString()
-                                            : description.toStdString();
+    out.description = description.isEmpty()
+                          ? tr("Saved from the workbench, based on %1").arg(presetName()).toStdString()
+                          : description.toStdString();
     out.kind = p->kind;
     if (p->study) {
         out.study = currentStudy();

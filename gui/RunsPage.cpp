@@ -40,7 +40,8 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     runs_ = new QTableWidget(this);
     runs_->setObjectName(QStringLiteral("runsTable"));
     runs_->setColumnCount(7);
-    runs_->setHorizontalHeaderLabels({tr("Id"), tr("Kind"), tr("Name"), tr("Status"), tr("Started (UTC)"), tr("Rows"), tr("Folder")});
+    runs_->setHorizontalHeaderLabels(
+        {tr("Id"), tr("Kind"), tr("Name"), tr("Status"), tr("Started (UTC)"), tr("Rows"), tr("Folder")});
     runs_->setSelectionBehavior(QAbstractItemView::SelectRows);
     runs_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     runs_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -81,7 +82,8 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     tabs_->addTab(compare_, tr("Comparison"));
 
     auto* buttons = new QHBoxLayout;
-    for (auto* b : {refreshButton_, compareButton_, exportButton_, deleteButton_}) buttons->addWidget(b);
+    for (auto* b : {refreshButton_, compareButton_, exportButton_, deleteButton_})
+        buttons->addWidget(b);
     buttons->addStretch(1);
     auto* left = new QWidget(this);
     auto* ll = new QVBoxLayout(left);
@@ -101,8 +103,10 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     connect(runs_, &QTableWidget::itemSelectionChanged, this, [this] {
         updateButtons();
         const auto ids = selectedIds();
-        if (ids.size() == 1) showRun(ids[0]);
-        else if (ids.size() == 2) compareRuns(ids[0], ids[1]);
+        if (ids.size() == 1)
+            showRun(ids[0]);
+        else if (ids.size() == 2)
+            compareRuns(ids[0], ids[1]);
     });
     connect(compareButton_, &QPushButton::clicked, this, [this] {
         const auto ids = selectedIds();
@@ -118,10 +122,11 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
         const auto ids = selectedIds();
         if (ids.isEmpty()) return;
         if (QMessageBox::question(this, tr("Delete runs"),
-                                  tr("Delete %n run(s) from the history? Their output folders stay on disk.", "", int(ids.size()))) !=
-            QMessageBox::Yes)
+                                  tr("Delete %n run(s) from the history? Their output folders stay on disk.", "",
+                                     int(ids.size()))) != QMessageBox::Yes)
             return;
-        for (auto id : ids) deleteRun(id);
+        for (auto id : ids)
+            deleteRun(id);
     });
     refresh();
 }
@@ -167,8 +172,10 @@ void RunsPage::refresh(bool selectNewest)
     }
     runs_->blockSignals(false);
     // keep the selection; else show the newest run
-    if (!keep.isEmpty()) selectRuns(keep);
-    else if (runs_->rowCount() > 0) runs_->selectRow(0);
+    if (!keep.isEmpty())
+        selectRuns(keep);
+    else if (runs_->rowCount() > 0)
+        runs_->selectRow(0);
     updateButtons();
 }
 
@@ -209,9 +216,11 @@ bool RunsPage::showRun(std::int64_t id)
     }
     fillResultsTable(details_, shown_->results);
     view_->clear();
-    for (const auto& e : shown_->epochs) view_->addEpoch(QString::fromStdString(e.model), e.summary);
+    for (const auto& e : shown_->epochs)
+        view_->addEpoch(QString::fromStdString(e.model), e.summary);
     view_->setResults(shown_->results);
-    manifest_->setPlainText(QString::fromStdString(nlohmann::json{{"manifest", shown_->manifest}, {"config", shown_->config}}.dump(2)));
+    manifest_->setPlainText(
+        QString::fromStdString(nlohmann::json{{"manifest", shown_->manifest}, {"config", shown_->config}}.dump(2)));
     status_->setText(tr("Run %1 (%2): %3 rows, %4.")
                          .arg(id)
                          .arg(QString::fromStdString(shown_->info.name))
@@ -248,8 +257,9 @@ bool RunsPage::compareRuns(std::int64_t a, std::int64_t b)
         if (c.compared) ms.push_back(c);
     compare_->clear();
     compare_->setColumnCount(5);
-    compare_->setHorizontalHeaderLabels({tr("Model"), tr("Measure"), tr("Run %1 (%2)").arg(a).arg(QString::fromStdString(da.info.name)),
-                                         tr("Run %1 (%2)").arg(b).arg(QString::fromStdString(db.info.name)), tr("Change")});
+    compare_->setHorizontalHeaderLabels(
+        {tr("Model"), tr("Measure"), tr("Run %1 (%2)").arg(a).arg(QString::fromStdString(da.info.name)),
+         tr("Run %1 (%2)").arg(b).arg(QString::fromStdString(db.info.name)), tr("Change")});
     compare_->setRowCount(0);
     for (const auto& name : names) {
         for (const auto& m : ms) {
@@ -258,13 +268,16 @@ bool RunsPage::compareRuns(std::int64_t a, std::int64_t b)
             if (!va && !vb) continue;
             const int row = compare_->rowCount();
             compare_->insertRow(row);
-            auto fmt = [&](const std::optional<double>& v) { return v ? QString::number(*v, 'f', m.decimals) : QStringLiteral("-"); };
+            auto fmt = [&](const std::optional<double>& v) {
+                return v ? QString::number(*v, 'f', m.decimals) : QStringLiteral("-");
+            };
             QString change = QStringLiteral("-");
             QColor colour;
             if (va && vb) {
                 const double d = *vb - *va;
                 change = (d >= 0 ? QStringLiteral("+") : QString()) + QString::number(d, 'f', m.decimals);
-                if (*va != 0 && m.id != ResultColumn::Accuracy) change += QStringLiteral(" (%1%)").arg(100.0 * d / *va, 0, 'f', 1);
+                if (*va != 0 && m.id != ResultColumn::Accuracy)
+                    change += QStringLiteral(" (%1%)").arg(100.0 * d / *va, 0, 'f', 1);
                 if (d != 0) colour = ((d < 0) == m.lowerIsBetter) ? QColor(0, 128, 0) : QColor(180, 0, 0);
             }
             const QStringList cells{name, columnTitle(m.id), fmt(va), fmt(vb), change};
@@ -289,7 +302,8 @@ bool RunsPage::exportRun(std::int64_t id, const QString& dir)
     }
     try {
         EpochLog epochs;
-        for (const auto& e : shown_->epochs) epochs.emplace_back(e.model, e.summary);
+        for (const auto& e : shown_->epochs)
+            epochs.emplace_back(e.model, e.summary);
         const auto files = exportRunFolder(dir, shown_->results, epochs, shown_->config, shown_->manifest, view_);
         status_->setText(tr("Exported run %1: %2 files in %3").arg(id).arg(files.size()).arg(dir));
         return true;

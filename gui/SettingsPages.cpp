@@ -16,14 +16,17 @@ namespace phinet::gui {
 namespace {
 
 /// Emits `signal` of `page` whenever any field in the list changes.
-template <typename Page>
-void forwardChanges(Page* page, const QList<QWidget*>& fields)
+template <typename Page> void forwardChanges(Page* page, const QList<QWidget*>& fields)
 {
     for (auto* w : fields) {
-        if (auto* s = qobject_cast<QSpinBox*>(w)) QObject::connect(s, &QSpinBox::valueChanged, page, &Page::changed);
-        else if (auto* d = qobject_cast<QDoubleSpinBox*>(w)) QObject::connect(d, &QDoubleSpinBox::valueChanged, page, &Page::changed);
-        else if (auto* c = qobject_cast<QComboBox*>(w)) QObject::connect(c, &QComboBox::currentIndexChanged, page, &Page::changed);
-        else if (auto* b = qobject_cast<QCheckBox*>(w)) QObject::connect(b, &QCheckBox::toggled, page, &Page::changed);
+        if (auto* s = qobject_cast<QSpinBox*>(w))
+            QObject::connect(s, &QSpinBox::valueChanged, page, &Page::changed);
+        else if (auto* d = qobject_cast<QDoubleSpinBox*>(w))
+            QObject::connect(d, &QDoubleSpinBox::valueChanged, page, &Page::changed);
+        else if (auto* c = qobject_cast<QComboBox*>(w))
+            QObject::connect(c, &QComboBox::currentIndexChanged, page, &Page::changed);
+        else if (auto* b = qobject_cast<QCheckBox*>(w))
+            QObject::connect(b, &QCheckBox::toggled, page, &Page::changed);
     }
 }
 
@@ -42,19 +45,27 @@ QLabel* note(const QString& text, QWidget* parent)
 TrainForm::TrainForm(const QString& prefix, QWidget* parent) : QWidget(parent)
 {
     setObjectName(prefix);
-    optimizer_ = choiceField(this, "optimizer", {{QStringLiteral("adam"), tr("Adam")}, {QStringLiteral("adamw"), tr("AdamW")},
-                                                 {QStringLiteral("sgd"), tr("SGD with momentum")}},
+    optimizer_ = choiceField(this, "optimizer",
+                             {{QStringLiteral("adam"), tr("Adam")},
+                              {QStringLiteral("adamw"), tr("AdamW")},
+                              {QStringLiteral("sgd"), tr("SGD with momentum")}},
                              tr("The optimizer (the study used Adam)"));
-    lr_ = realField(this, "lr", 1e-6, 10, 6, 1e-4, tr("Learning rate (the study: 0.01 for ORIGINAL, 0.001 for MODIFIED)"));
+    lr_ = realField(this, "lr", 1e-6, 10, 6, 1e-4,
+                    tr("Learning rate (the study: 0.01 for ORIGINAL, 0.001 for MODIFIED)"));
     momentum_ = realField(this, "momentum", 0, 0.999, 3, 0.01, tr("SGD momentum"));
-    weightDecay_ = realField(this, "weight_decay", 0, 1, 6, 1e-4, tr("L2 penalty (Adam, SGD) or decoupled decay (AdamW)"));
-    schedule_ = choiceField(this, "schedule", {{QStringLiteral("constant"), tr("Constant")}, {QStringLiteral("step"), tr("Step")},
-                                               {QStringLiteral("cosine"), tr("Cosine")}},
+    weightDecay_ =
+        realField(this, "weight_decay", 0, 1, 6, 1e-4, tr("L2 penalty (Adam, SGD) or decoupled decay (AdamW)"));
+    schedule_ = choiceField(this, "schedule",
+                            {{QStringLiteral("constant"), tr("Constant")},
+                             {QStringLiteral("step"), tr("Step")},
+                             {QStringLiteral("cosine"), tr("Cosine")}},
                             tr("Learning-rate schedule over the epochs"));
     stepEpochs_ = intField(this, "step_epochs", 1, 1000, tr("Step schedule: epochs between decays"));
     stepGamma_ = realField(this, "step_gamma", 0.001, 1, 3, 0.05, tr("Step schedule: factor applied at each decay"));
-    labelSmoothing_ = realField(this, "label_smoothing", 0, 0.5, 3, 0.01, tr("Label smoothing of the cross-entropy loss"));
-    gradClip_ = realField(this, "grad_clip_norm", 0, 1000, 2, 0.5, tr("Clip the global gradient norm to this (0: off)"));
+    labelSmoothing_ =
+        realField(this, "label_smoothing", 0, 0.5, 3, 0.01, tr("Label smoothing of the cross-entropy loss"));
+    gradClip_ =
+        realField(this, "grad_clip_norm", 0, 1000, 2, 0.5, tr("Clip the global gradient norm to this (0: off)"));
     epochs_ = intField(this, "epochs", 1, 1000, tr("Training epochs (the study: 10)"));
     batch_ = intField(this, "batch_size", 1, 65536, tr("Training batch size (the study: 128)"));
     evalBatch_ = intField(this, "eval_batch_size", 1, 65536, tr("Batch size for evaluation"));
@@ -88,8 +99,9 @@ TrainForm::TrainForm(const QString& prefix, QWidget* parent) : QWidget(parent)
     form->addRow(evaluate_);
 
     setConfig(TrainConfig{});
-    forwardChanges(this, {optimizer_, lr_, momentum_, weightDecay_, schedule_, stepEpochs_, stepGamma_, labelSmoothing_,
-                          gradClip_, epochs_, batch_, evalBatch_, seed_, threads_, reportEvery_, channelsLast_, evaluate_});
+    forwardChanges(this,
+                   {optimizer_, lr_, momentum_, weightDecay_, schedule_, stepEpochs_, stepGamma_, labelSmoothing_,
+                    gradClip_, epochs_, batch_, evalBatch_, seed_, threads_, reportEvery_, channelsLast_, evaluate_});
     connect(this, &TrainForm::changed, this, &TrainForm::updateEnabled);
 }
 
@@ -159,14 +171,20 @@ TrainingPage::TrainingPage(QWidget* parent) : QWidget(parent)
     auto* modBox = new QGroupBox(tr("MODIFIED network (FP32, then PTQ and QAT)"), this);
     (new QVBoxLayout(modBox))->addWidget(modified_);
 
-    trainOriginal_ = boolField(this, "stage_train_original", tr("Train ORIGINAL"), tr("Train and measure the ORIGINAL network"));
-    trainModified_ = boolField(this, "stage_train_modified", tr("Train MODIFIED"), tr("Train and measure the MODIFIED network"));
-    ptq_ = boolField(this, "stage_ptq", tr("Post-training quantization"), tr("Calibrate and convert the trained MODIFIED network to INT8"));
-    qat_ = boolField(this, "stage_qat", tr("Quantization-aware training"), tr("Fine-tune MODIFIED with fake quantization, then convert"));
-    measure_ = boolField(this, "stage_measure", tr("Measure size and latency"), tr("Benchmark every model (see the Benchmark area)"));
+    trainOriginal_ =
+        boolField(this, "stage_train_original", tr("Train ORIGINAL"), tr("Train and measure the ORIGINAL network"));
+    trainModified_ =
+        boolField(this, "stage_train_modified", tr("Train MODIFIED"), tr("Train and measure the MODIFIED network"));
+    ptq_ = boolField(this, "stage_ptq", tr("Post-training quantization"),
+                     tr("Calibrate and convert the trained MODIFIED network to INT8"));
+    qat_ = boolField(this, "stage_qat", tr("Quantization-aware training"),
+                     tr("Fine-tune MODIFIED with fake quantization, then convert"));
+    measure_ = boolField(this, "stage_measure", tr("Measure size and latency"),
+                         tr("Benchmark every model (see the Benchmark area)"));
     auto* stagesBox = new QGroupBox(tr("Stages"), this);
     auto* stages = new QHBoxLayout(stagesBox);
-    for (auto* w : {trainOriginal_, trainModified_, ptq_, qat_, measure_}) stages->addWidget(w);
+    for (auto* w : {trainOriginal_, trainModified_, ptq_, qat_, measure_})
+        stages->addWidget(w);
     stages->addStretch(1);
 
     auto* forms = new QHBoxLayout;
@@ -187,8 +205,14 @@ TrainingPage::TrainingPage(QWidget* parent) : QWidget(parent)
     setConfig(TrainConfig{}, TrainConfig{}, StageSwitches{});
 }
 
-TrainConfig TrainingPage::original() const { return original_->config(); }
-TrainConfig TrainingPage::modified() const { return modified_->config(); }
+TrainConfig TrainingPage::original() const
+{
+    return original_->config();
+}
+TrainConfig TrainingPage::modified() const
+{
+    return modified_->config();
+}
 
 StageSwitches TrainingPage::stages() const
 {
@@ -227,21 +251,33 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
                              {QStringLiteral("minmax"), tr("Min/max")},
                              {QStringLiteral("moving-average"), tr("Moving-average min/max")}},
                             tr("How activation ranges are estimated from the calibration batches"));
-    percentile_ = realField(this, "percentile", 90, 100, 3, 0.01, tr("Percentile observer: the range covers [100-p, p]"));
-    weights_ = choiceField(this, "weights", {{QStringLiteral("per-channel"), tr("Per channel")}, {QStringLiteral("per-tensor"), tr("Per tensor")}},
-                           tr("Weight scales per output channel (recommended: per-tensor collapses depthwise layers)"));
-    engine_ = choiceField(this, "engine", {{QStringLiteral("onednn-fused"), tr("oneDNN, fused (x86-64)")}, {QStringLiteral("onednn"), tr("oneDNN (x86-64)")}, {QStringLiteral("qnnpack"), tr("QNNPACK (ARM)")}},
+    percentile_ =
+        realField(this, "percentile", 90, 100, 3, 0.01, tr("Percentile observer: the range covers [100-p, p]"));
+    weights_ = choiceField(
+        this, "weights",
+        {{QStringLiteral("per-channel"), tr("Per channel")}, {QStringLiteral("per-tensor"), tr("Per tensor")}},
+        tr("Weight scales per output channel (recommended: per-tensor collapses depthwise layers)"));
+    engine_ = choiceField(this, "engine",
+                          {{QStringLiteral("onednn-fused"), tr("oneDNN, fused (x86-64)")},
+                           {QStringLiteral("onednn"), tr("oneDNN (x86-64)")},
+                           {QStringLiteral("qnnpack"), tr("QNNPACK (ARM)")}},
                           tr("LibTorch's quantized engine for the converted model"));
-    reduceRange_ = choiceField(this, "reduce_range", {{QStringLiteral("auto"), tr("Automatic")}, {QStringLiteral("on"), tr("On (7-bit activations)")},
-                                                      {QStringLiteral("off"), tr("Off (8-bit activations)")}},
+    reduceRange_ = choiceField(this, "reduce_range",
+                               {{QStringLiteral("auto"), tr("Automatic")},
+                                {QStringLiteral("on"), tr("On (7-bit activations)")},
+                                {QStringLiteral("off"), tr("Off (8-bit activations)")}},
                                tr("7-bit activations avoid int16 saturation in oneDNN on CPUs without VNNI"));
-    calibBatches_ = intField(this, "calibration_batches", 1, 100000, tr("Training batches used to calibrate the observers"));
+    calibBatches_ =
+        intField(this, "calibration_batches", 1, 100000, tr("Training batches used to calibrate the observers"));
     calibBatchSize_ = intField(this, "calibration_batch_size", 1, 65536, tr("Images per calibration batch"));
     qatEpochs_ = intField(this, "qat_epochs", 0, 1000, tr("Epochs of quantization-aware fine-tuning (0: QAT off)"));
     qatLr_ = realField(this, "qat_lr", 1e-7, 1, 7, 1e-5, tr("Learning rate of the QAT fine-tuning"));
-    freezeObservers_ = intField(this, "freeze_observers_after", 0, 1000, tr("QAT epochs after which activation ranges stop moving (0: from the start)"));
-    freezeBn_ = intField(this, "freeze_bn_after", 0, 1000, tr("QAT epochs after which BatchNorm uses its running statistics (0: from the start)"));
-    learnedScales_ = boolField(this, "learned_scales", tr("Learn activation scales (LSQ)"), tr("Activation step sizes are trained with the weights"));
+    freezeObservers_ = intField(this, "freeze_observers_after", 0, 1000,
+                                tr("QAT epochs after which activation ranges stop moving (0: from the start)"));
+    freezeBn_ = intField(this, "freeze_bn_after", 0, 1000,
+                         tr("QAT epochs after which BatchNorm uses its running statistics (0: from the start)"));
+    learnedScales_ = boolField(this, "learned_scales", tr("Learn activation scales (LSQ)"),
+                               tr("Activation step sizes are trained with the weights"));
     threads_ = intField(this, "threads", 0, maxThreads(), tr("Compute threads (0: all cores)"));
     threads_->setSpecialValueText(tr("all cores"));
     hint_ = note(QString(), this);
@@ -276,8 +312,8 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
     layout->addStretch(1);
 
     setConfig(QuantConfig{});
-    forwardChanges(this, {observer_, percentile_, weights_, engine_, reduceRange_, calibBatches_, calibBatchSize_, qatEpochs_,
-                          qatLr_, freezeObservers_, freezeBn_, learnedScales_, threads_});
+    forwardChanges(this, {observer_, percentile_, weights_, engine_, reduceRange_, calibBatches_, calibBatchSize_,
+                          qatEpochs_, qatLr_, freezeObservers_, freezeBn_, learnedScales_, threads_});
     connect(this, &QuantPage::changed, this, &QuantPage::updateHints);
 }
 
@@ -286,14 +322,16 @@ void QuantPage::updateHints()
     const auto c = config();
     percentile_->setEnabled(c.observer == ObserverKind::HistogramPercentile);
     const bool qatOn = c.qatEpochs > 0;
-    for (QWidget* w : std::initializer_list<QWidget*>{qatLr_, freezeObservers_, freezeBn_, learnedScales_}) w->setEnabled(qatOn);
+    for (QWidget* w : std::initializer_list<QWidget*>{qatLr_, freezeObservers_, freezeBn_, learnedScales_})
+        w->setEnabled(qatOn);
     QString text = tr("This CPU %1 VNNI int8 instructions: activations use %2 bits (0..%3).")
                        .arg(cpuHasVnni() ? tr("has") : tr("lacks"))
                        .arg(c.activationQMax() == 127 ? 7 : 8)
                        .arg(c.activationQMax());
     if (c.weights == WeightGranularity::PerTensor)
-        text += QStringLiteral("<br>") + tr("<b>Per-tensor weights</b> share one scale across a depthwise layer's channels; "
-                                            "expect a large accuracy drop.");
+        text += QStringLiteral("<br>") +
+                tr("<b>Per-tensor weights</b> share one scale across a depthwise layer's channels; "
+                   "expect a large accuracy drop.");
     hint_->setText(text);
 }
 
@@ -347,11 +385,13 @@ BenchPage::BenchPage(QWidget* parent) : QWidget(parent)
     rounds_ = intField(this, "rounds", 2, 1000,
                        tr("Rounds: every model is measured once per round, interleaved, each time as a fresh instance; "
                           "the median of the round medians is reported with its 95% interval"));
-    warmup_ = intField(this, "warmup", 0, 10000, tr("Untimed runs before timing (caches, allocator, oneDNN primitives)"));
+    warmup_ =
+        intField(this, "warmup", 0, 10000, tr("Untimed runs before timing (caches, allocator, oneDNN primitives)"));
     batch_ = intField(this, "batch", 1, 4096, tr("Images per timed forward pass"));
     threads_ = intField(this, "threads", 0, maxThreads(), tr("Intra-op threads while timing (0: all cores)"));
     threads_->setSpecialValueText(tr("all cores"));
-    gpu_ = boolField(this, "gpu", tr("Also time FP32 on the GPU (CUDA) where available"), tr("Needs a CUDA build of LibTorch"));
+    gpu_ = boolField(this, "gpu", tr("Also time FP32 on the GPU (CUDA) where available"),
+                     tr("Needs a CUDA build of LibTorch"));
     auto* box = new QGroupBox(tr("Latency measurement"), this);
     auto* form = new QFormLayout(box);
     form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
@@ -362,14 +402,16 @@ BenchPage::BenchPage(QWidget* parent) : QWidget(parent)
     form->addRow(tr("Threads:"), threads_);
     form->addRow(gpu_);
     const std::string noGpu = gpuUnavailableReason();
-    const QString gpuLine = noGpu.empty() ? tr("a CUDA device is available for FP32 GPU latency")
-                                          : tr("no GPU latency here: %1").arg(QString::fromStdString(noGpu).toHtmlEscaped());
-    auto* machine = note(tr("<b>This machine:</b> %1, %2 hardware threads; %3.<br>Latency is only meaningful on an idle "
-                            "machine: other programs (or a second run) on the same cores distort every figure.")
-                             .arg(QString::fromStdString(cpuModel()).toHtmlEscaped())
-                             .arg(hardwareThreads())
-                             .arg(gpuLine),
-                         this);
+    const QString gpuLine = noGpu.empty()
+                                ? tr("a CUDA device is available for FP32 GPU latency")
+                                : tr("no GPU latency here: %1").arg(QString::fromStdString(noGpu).toHtmlEscaped());
+    auto* machine =
+        note(tr("<b>This machine:</b> %1, %2 hardware threads; %3.<br>Latency is only meaningful on an idle "
+                "machine: other programs (or a second run) on the same cores distort every figure.")
+                 .arg(QString::fromStdString(cpuModel()).toHtmlEscaped())
+                 .arg(hardwareThreads())
+                 .arg(gpuLine),
+             this);
     machine->setObjectName(QStringLiteral("machineInfo"));
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(box);

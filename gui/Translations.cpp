@@ -56,12 +56,14 @@ QString applyLanguage(const QString& requested)
             QCoreApplication::installTranslator(g_qt);
             g_qtLoaded = true;
         } else {
-            logger()->info("Qt's own translation qtbase_{}.qm not found in {} (package qt6-translations-l10n)", code.toStdString(),
-                           qtDir.toStdString());
+            logger()->info("Qt's own translation qtbase_{}.qm not found in {} (package qt6-translations-l10n)",
+                           code.toStdString(), qtDir.toStdString());
         }
     }
-    if (g_current != QLatin1String("en")) QLocale::setDefault(QLocale(g_current));
-    else QLocale::setDefault(QLocale::c());
+    if (g_current != QLatin1String("en"))
+        QLocale::setDefault(QLocale(g_current));
+    else
+        QLocale::setDefault(QLocale::c());
     return g_current;
 }
 

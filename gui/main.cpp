@@ -32,7 +32,8 @@ int listLanguages(int argc, char** argv)
         if (!ok) ++missing;
         std::printf("%s\t%s\t%s\t%s\tQt's own: %s\n", qPrintable(code), qPrintable(name), ok ? "ok" : "MISSING",
                     qPrintable(QCoreApplication::translate("phinet::gui::MainWindow", "PhiNet Quantization Workbench")),
-                    code == QLatin1String("en") ? "not needed" : (phinet::gui::qtTranslationLoaded() ? "found" : "not found"));
+                    code == QLatin1String("en") ? "not needed"
+                                                : (phinet::gui::qtTranslationLoaded() ? "found" : "not found"));
     }
     std::printf("system language: %s\n", qPrintable(phinet::gui::systemLanguage()));
     return missing ? 1 : 0;

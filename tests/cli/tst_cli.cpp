@@ -26,7 +26,8 @@ Run runCli(const QStringList& args, int timeoutMs = 120000)
         p.kill();
         p.waitForFinished();
     }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
 }
 
 QJsonObject lastJsonLine(const QByteArray& out)
@@ -37,8 +38,8 @@ QJsonObject lastJsonLine(const QByteArray& out)
 
 } // namespace
 
-const QStringList kSmallModel{"--alpha", "0.5", "--layers", "4", "--t0", "4", "--bn-momentum", "0.1", "--lr", "3e-3",
-                              "--batch-size", "64", "--threads", "2"};
+const QStringList kSmallModel{"--alpha", "0.5",  "--layers",     "4",  "--t0",      "4", "--bn-momentum", "0.1",
+                              "--lr",    "3e-3", "--batch-size", "64", "--threads", "2"};
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -68,13 +69,14 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("macs");
         const QStringList big{"--input", "3,224,224", "--alpha", "3", "--beta", "0.75", "--t0", "6", "--layers", "7"};
         QTest::newRow("A original") << (big + QStringList{"--variant", "original"}) << 4394545LL << 1520210158LL;
-        QTest::newRow("B modified") << (big + QStringList{"--variant", "modified", "--divisor", "8"}) << 4406997LL << 1521181866LL;
+        QTest::newRow("B modified") << (big + QStringList{"--variant", "modified", "--divisor", "8"}) << 4406997LL
+                                    << 1521181866LL;
         QTest::newRow("early") << (big + QStringList{"--variant", "modified-early"}) << 4402741LL << 1521177610LL;
-        QTest::newRow("small") << QStringList{"--input", "3,224,224", "--alpha", "2.3", "--beta", "0.75", "--t0", "5",
-                                              "--variant", "original"}
+        QTest::newRow("small") << QStringList{"--input", "3,224,224", "--alpha", "2.3",       "--beta",
+                                              "0.75",    "--t0",      "5",       "--variant", "original"}
                                << 2014585LL << 763280698LL;
-        QTest::newRow("E mnist") << QStringList{"--input", "1,28,28", "--alpha", "3", "--beta", "0.75", "--t0", "6",
-                                                "--variant", "modified"}
+        QTest::newRow("E mnist") << QStringList{"--input", "1,28,28", "--alpha", "3",         "--beta",
+                                                "0.75",    "--t0",    "6",       "--variant", "modified"}
                                  << 4406691LL << 28308414LL;
     }
     void modelJson()
@@ -90,11 +92,13 @@ private Q_SLOTS:
         const auto layers = o.value(QStringLiteral("layers")).toArray();
         QCOMPARE(layers.size(), 10);
         qint64 sum = 0;
-        for (const auto& l : layers) sum += l.toObject().value(QStringLiteral("params")).toInteger();
+        for (const auto& l : layers)
+            sum += l.toObject().value(QStringLiteral("params")).toInteger();
         QCOMPARE(sum, params);
         for (const char* key : {"flash_bytes_fp32", "flash_bytes_int8", "peak_ram_bytes_fp32", "peak_ram_bytes_int8"})
             QVERIFY2(o.value(QLatin1String(key)).toInteger() > 0, key);
-        QCOMPARE(o.value(QStringLiteral("peak_ram_bytes_fp32")).toInteger(), 4 * o.value(QStringLiteral("peak_ram_bytes_int8")).toInteger());
+        QCOMPARE(o.value(QStringLiteral("peak_ram_bytes_fp32")).toInteger(),
+                 4 * o.value(QStringLiteral("peak_ram_bytes_int8")).toInteger());
     }
 
     void modelTable()
@@ -111,11 +115,13 @@ private Q_SLOTS:
     void trainAndEval()
     {
         const QString ckpt = path(QStringLiteral("small.ckpt"));
-        auto r = runCli(QStringList{"train", "--epochs", "1", "--limit-train", "512", "--limit-test", "200", "--out", ckpt,
-                                    "--json"} + kSmallModel);
+        auto r = runCli(QStringList{"train", "--epochs", "1", "--limit-train", "512", "--limit-test", "200", "--out",
+                                    ckpt, "--json"} +
+                        kSmallModel);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto o = lastJsonLine(r.out);
-        for (const char* key : {"test_accuracy", "test_loss", "train_seconds", "images_per_second", "epochs", "checkpoint"})
+        for (const char* key :
+             {"test_accuracy", "test_loss", "train_seconds", "images_per_second", "epochs", "checkpoint"})
             QVERIFY2(o.contains(QLatin1String(key)), key);
         QCOMPARE(o.value(QStringLiteral("epochs")).toArray().size(), 1);
         QCOMPARE(o.value(QStringLiteral("checkpoint")).toString(), ckpt);
@@ -152,7 +158,8 @@ private Q_SLOTS:
         QVERIFY2(q.exitCode == 0, q.err.constData());
         auto b = runCli({"bench", "--model", st, "--model", int8, "--runs", "5", "--warmup", "1", "--rounds", "2"});
         QVERIFY2(b.exitCode == 0, b.err.constData());
-        for (const auto& [model, format] : {std::pair{int8, "onnx-int8"}, std::pair{st, "onnx"}, std::pair{ckpt, "onnx"}}) {
+        for (const auto& [model, format] :
+             {std::pair{int8, "onnx-int8"}, std::pair{st, "onnx"}, std::pair{ckpt, "onnx"}}) {
             const QString out = path(QStringLiteral("x-%1.onnx").arg(QLatin1String(format)));
             auto x = runCli({"export", "--model", model, "--format", QLatin1String(format), "--out", out, "--json"});
             QVERIFY2(x.exitCode == 0, x.err.constData());
@@ -188,7 +195,8 @@ private Q_SLOTS:
         QVERIFY(done >= 1 && done < 3);
 
         auto r = runCli(QStringList{"train", "--epochs", "3", "--limit-train", "1024", "--limit-test", "100", "--out",
-                                    ckpt, "--resume", ckpt, "--json"} + kSmallModel);
+                                    ckpt, "--resume", ckpt, "--json"} +
+                        kSmallModel);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto o = lastJsonLine(r.out);
         QCOMPARE(o.value(QStringLiteral("epochs")).toArray().size(), 3);
@@ -223,13 +231,15 @@ private Q_SLOTS:
     void studyQuickAndRuns()
     {
         const QString out = path(QStringLiteral("quick-study"));
-        auto r = runCli({"study", "--preset", "quick", "--epochs", "1", "--out", out, "--threads", "2", "--json"}, 600000);
+        auto r =
+            runCli({"study", "--preset", "quick", "--epochs", "1", "--out", out, "--threads", "2", "--json"}, 600000);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto o = lastJsonLine(r.out);
         const auto rows = o.value(QStringLiteral("results")).toArray();
         QCOMPARE(rows.size(), 4);
         QStringList models;
-        for (const auto& row : rows) models << row.toObject().value(QStringLiteral("model")).toString();
+        for (const auto& row : rows)
+            models << row.toObject().value(QStringLiteral("model")).toString();
         QCOMPARE(models, (QStringList{"original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8"}));
         QFile csv(out + QStringLiteral("/results.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
@@ -268,7 +278,8 @@ private Q_SLOTS:
         const auto epochLines = QString::fromUtf8(epochs.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
         QCOMPARE(epochLines.size(), 3); // the header, then epoch 1 of ORIGINAL and of MODIFIED (in the store's order)
         QVERIFY(epochLines[0].startsWith(QStringLiteral("model,epoch,")));
-        QStringList epochRows{epochLines[1].section(QLatin1Char(','), 0, 1), epochLines[2].section(QLatin1Char(','), 0, 1)};
+        QStringList epochRows{epochLines[1].section(QLatin1Char(','), 0, 1),
+                              epochLines[2].section(QLatin1Char(','), 0, 1)};
         epochRows.sort();
         QCOMPARE(epochRows, (QStringList{"modified-fp32,1", "original-fp32,1"}));
         // neither --out nor --folder: a usage error naming both
@@ -324,7 +335,8 @@ private Q_SLOTS:
                      !r.err.contains("[train-modified] started") && !r.err.contains("[ptq] started"),
                  r.err.constData());
         r = runCli({"study", "--config", second, "--out", out, "--threads", "2", "--resume"}, 600000);
-        QVERIFY2(r.err.contains("stages: reused: train-original, train-modified, ptq, qat, measure\n"), r.err.constData());
+        QVERIFY2(r.err.contains("stages: reused: train-original, train-modified, ptq, qat, measure\n"),
+                 r.err.constData());
     }
 
     // The study's four sweep grids: every point's params, both variants, against the spec's formulas.
@@ -333,10 +345,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("preset");
         QTest::addColumn<QString>("knob");
         QTest::addColumn<int>("points");
-        QTest::newRow("layers") << "sweep-layers" << "num_layers" << 10;
-        QTest::newRow("alpha") << "sweep-alpha" << "alpha" << 15;
-        QTest::newRow("beta") << "sweep-beta" << "beta" << 15;
-        QTest::newRow("t0") << "sweep-t0" << "t0" << 7;
+        QTest::newRow("layers") << "sweep-layers"
+                                << "num_layers" << 10;
+        QTest::newRow("alpha") << "sweep-alpha"
+                               << "alpha" << 15;
+        QTest::newRow("beta") << "sweep-beta"
+                              << "beta" << 15;
+        QTest::newRow("t0") << "sweep-t0"
+                            << "t0" << 7;
     }
     void studySweepPresetsMatchSpec()
     {
@@ -364,7 +380,8 @@ private Q_SLOTS:
         // the CSV carries the same rows
         QFile csv(out + QStringLiteral("/sweep.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
-        QCOMPARE(QString::fromUtf8(csv.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size(), 2 * points + 1);
+        QCOMPARE(QString::fromUtf8(csv.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size(),
+                 2 * points + 1);
     }
 
     // kill -9 in the middle of a sweep; --resume completes it with no duplicated or lost rows.
@@ -375,15 +392,18 @@ private Q_SLOTS:
         p.start(QStringLiteral(PHINET_CLI_PATH), {"sweep", "--preset", "sweep-quick", "--runs", "400", "--out", out});
         QVERIFY(p.waitForStarted());
         QByteArray err;
-        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError(), err.count("[sweep") >= 2), 120000); // a point is committed
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError(), err.count("[sweep") >= 2),
+                                 120000); // a point is committed
         ::kill(pid_t(p.processId()), SIGKILL);
         QVERIFY(p.waitForFinished(30000));
         QFile partial(out + QStringLiteral("/sweep.csv"));
         QVERIFY(partial.open(QIODevice::ReadOnly));
-        const int before = QString::fromUtf8(partial.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size() - 1;
+        const int before =
+            QString::fromUtf8(partial.readAll()).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts).size() - 1;
         partial.close();
         QVERIFY2(before >= 2 && before < 8, qPrintable(QString::number(before))); // really interrupted
-        auto r = runCli({"sweep", "--preset", "sweep-quick", "--runs", "400", "--out", out, "--resume", "--json"}, 300000);
+        auto r =
+            runCli({"sweep", "--preset", "sweep-quick", "--runs", "400", "--out", out, "--resume", "--json"}, 300000);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto rows = lastJsonLine(r.out).value(QStringLiteral("results")).toArray();
         QCOMPARE(rows.size(), 8);
@@ -406,8 +426,10 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         const auto o = lastJsonLine(r.out);
         QVERIFY(o.value(QStringLiteral("found")).toBool());
-        QCOMPARE(o.value(QStringLiteral("budget")).toObject().value(QStringLiteral("ram_bytes")).toInteger(), 320 * 1024);
-        QCOMPARE(o.value(QStringLiteral("budget")).toObject().value(QStringLiteral("flash_bytes")).toInteger(), 1024 * 1024);
+        QCOMPARE(o.value(QStringLiteral("budget")).toObject().value(QStringLiteral("ram_bytes")).toInteger(),
+                 320 * 1024);
+        QCOMPARE(o.value(QStringLiteral("budget")).toObject().value(QStringLiteral("flash_bytes")).toInteger(),
+                 1024 * 1024);
         const auto grid = o.value(QStringLiteral("grid")).toObject();
         QCOMPARE(grid.value(QStringLiteral("method")).toString(), QStringLiteral("exhaustive"));
         QCOMPARE(grid.value(QStringLiteral("alphas")).toInteger(), 99);
@@ -423,22 +445,26 @@ private Q_SLOTS:
         // `phinet model` agrees on the network it names
         const QString alpha = QString::number(best.value(QStringLiteral("alpha")).toDouble());
         const QString blocks = QString::number(best.value(QStringLiteral("blocks")).toInt());
-        auto m = runCli({"model", "--json", "--input", "3,96,96", "--variant", "modified", "--alpha", alpha, "--layers", blocks,
-                         "--beta", "0.75", "--t0", "6"});
+        auto m = runCli({"model", "--json", "--input", "3,96,96", "--variant", "modified", "--alpha", alpha, "--layers",
+                         blocks, "--beta", "0.75", "--t0", "6"});
         QCOMPARE(m.exitCode, 0);
         const auto mo = lastJsonLine(m.out);
         QCOMPARE(mo.value(QStringLiteral("macs")).toInteger(), best.value(QStringLiteral("macs")).toInteger());
-        QCOMPARE(mo.value(QStringLiteral("peak_ram_bytes_int8")).toInteger(), int8.value(QStringLiteral("peak_ram_bytes")).toInteger());
-        QCOMPARE(mo.value(QStringLiteral("flash_bytes_int8")).toInteger(), int8.value(QStringLiteral("flash_bytes")).toInteger());
+        QCOMPARE(mo.value(QStringLiteral("peak_ram_bytes_int8")).toInteger(),
+                 int8.value(QStringLiteral("peak_ram_bytes")).toInteger());
+        QCOMPARE(mo.value(QStringLiteral("flash_bytes_int8")).toInteger(),
+                 int8.value(QStringLiteral("flash_bytes")).toInteger());
         // the next alpha of the grid at the same depth has more MACs and does not fit
-        auto next = runCli({"model", "--json", "--input", "3,96,96", "--variant", "modified", "--alpha",
-                            QString::number(best.value(QStringLiteral("alpha")).toDouble() + 0.05), "--layers", blocks});
+        auto next =
+            runCli({"model", "--json", "--input", "3,96,96", "--variant", "modified", "--alpha",
+                    QString::number(best.value(QStringLiteral("alpha")).toDouble() + 0.05), "--layers", blocks});
         const auto no = lastJsonLine(next.out);
         if (no.value(QStringLiteral("macs")).toInteger() > mo.value(QStringLiteral("macs")).toInteger())
             QVERIFY(no.value(QStringLiteral("peak_ram_bytes_int8")).toInteger() > 320 * 1024 ||
                     no.value(QStringLiteral("flash_bytes_int8")).toInteger() > 1024 * 1024);
         // the text form prints the network, its table and margins
-        r = runCli({"fit", "--target", "stm32f746g-disco", "--input", "3,96,96", "--reserve-ram", "0", "--reserve-flash", "0"});
+        r = runCli({"fit", "--target", "stm32f746g-disco", "--input", "3,96,96", "--reserve-ram", "0",
+                    "--reserve-flash", "0"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("largest that fits: alpha " +
                                QByteArray::number(best.value(QStringLiteral("alpha")).toDouble(), 'f', 2)));
@@ -463,7 +489,9 @@ private Q_SLOTS:
         QCOMPARE(int8.value(QStringLiteral("peak_ram_bytes")).toInteger(), 138240);
         QCOMPARE(int8.value(QStringLiteral("ram_margin_bytes")).toInteger(), 96 * 1024 - 138240);
         QCOMPARE(int8.value(QStringLiteral("ram_peak_at")).toString(), QStringLiteral("block1/depthwise"));
-        QVERIFY(int8.value(QStringLiteral("verdict")).toString().startsWith(QStringLiteral("does not fit: RAM over by 39.0 KB at block1/depthwise")));
+        QVERIFY(int8.value(QStringLiteral("verdict"))
+                    .toString()
+                    .startsWith(QStringLiteral("does not fit: RAM over by 39.0 KB at block1/depthwise")));
         const auto in = o.value(QStringLiteral("fitting_input")).toArray();
         QCOMPARE(in.size(), 3);
         QCOMPARE(in[0].toInt(), 3);
@@ -476,7 +504,8 @@ private Q_SLOTS:
         };
         QVERIFY(peakAt(h) <= 96 * 1024);
         QVERIFY(peakAt(h + 1) > 96 * 1024);
-        r = runCli({"fit", "--target", "nucleo-f401re", "--input", "3,96,96", "--reserve-ram", "0", "--reserve-flash", "0"});
+        r = runCli(
+            {"fit", "--target", "nucleo-f401re", "--input", "3,96,96", "--reserve-ram", "0", "--reserve-flash", "0"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("nothing on the grid fits nucleo-f401re"));
         QVERIFY(r.out.contains(QStringLiteral("it fits at input 3,%1,%1").arg(h).toUtf8()));
@@ -514,9 +543,12 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 7); // header + 3 points x 2 variants
         QCOMPARE(lines[0].split(QLatin1Char(',')).last(), QStringLiteral("fits_nucleo-f401re"));
         QStringList values;
-        for (int i = 1; i < lines.size(); ++i) values << lines[i].split(QLatin1Char(',')).last();
-        QVERIFY2(values.contains(QStringLiteral("true")) && values.contains(QStringLiteral("false")), qPrintable(values.join(',')));
-        for (const auto& v : values) QVERIFY(v == QLatin1String("true") || v == QLatin1String("false"));
+        for (int i = 1; i < lines.size(); ++i)
+            values << lines[i].split(QLatin1Char(',')).last();
+        QVERIFY2(values.contains(QStringLiteral("true")) && values.contains(QStringLiteral("false")),
+                 qPrintable(values.join(',')));
+        for (const auto& v : values)
+            QVERIFY(v == QLatin1String("true") || v == QLatin1String("false"));
     }
 
     void badArguments_data()
@@ -542,13 +574,23 @@ private Q_SLOTS:
         QTest::newRow("eval ckpt") << QStringList{"eval", "--ckpt", "/nonexistent.ckpt"} << "--ckpt";
         QTest::newRow("eval no ckpt") << QStringList{"eval"} << "--ckpt";
         QTest::newRow("quantize no ckpt") << QStringList{"quantize", "--out", "/tmp/x.int8"} << "--ckpt";
-        QTest::newRow("quantize observer") << QStringList{"quantize", "--model-only", "--observer", "magic", "--out", "/tmp/x.int8"} << "--observer";
-        QTest::newRow("quantize calib") << QStringList{"quantize", "--model-only", "--calib-batches", "0", "--out", "/tmp/x.int8"} << "--calib-batches";
-        QTest::newRow("quantize engine") << QStringList{"quantize", "--model-only", "--engine", "fbgemm", "--out", "/tmp/x.int8"} << "--engine";
+        QTest::newRow("quantize observer")
+            << QStringList{"quantize", "--model-only", "--observer", "magic", "--out", "/tmp/x.int8"} << "--observer";
+        QTest::newRow("quantize calib") << QStringList{"quantize", "--model-only", "--calib-batches",
+                                                       "0",        "--out",        "/tmp/x.int8"}
+                                        << "--calib-batches";
+        QTest::newRow("quantize engine") << QStringList{"quantize", "--model-only", "--engine",
+                                                        "fbgemm",   "--out",        "/tmp/x.int8"}
+                                         << "--engine";
         QTest::newRow("bench model") << QStringList{"bench", "--model", "/nonexistent.int8"} << "--model";
-        QTest::newRow("export model") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format", "onnx", "--out", "/tmp/x.onnx"} << "--model";
-        QTest::newRow("export format") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format", "tflite", "--out", "/tmp/x"} << "--format";
-        QTest::newRow("export no out") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format", "onnx"} << "--out";
+        QTest::newRow("export model") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format",
+                                                     "onnx",   "--out",   "/tmp/x.onnx"}
+                                      << "--model";
+        QTest::newRow("export format") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format", "tflite",
+                                                      "--out",  "/tmp/x"}
+                                       << "--format";
+        QTest::newRow("export no out") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format", "onnx"}
+                                       << "--out";
         QTest::newRow("study preset") << QStringList{"study", "--preset", "nope"} << "--preset";
         QTest::newRow("study both") << QStringList{"study"} << "--preset";
         QTest::newRow("sweep knob") << QStringList{"sweep", "--knob", "gamma", "--values", "1,2"} << "--knob";
@@ -558,11 +600,16 @@ private Q_SLOTS:
         QTest::newRow("fit no target") << QStringList{"fit", "--input", "3,96,96"} << "--target";
         QTest::newRow("fit input") << QStringList{"fit", "--target", "rpi-pico", "--input", "3,96"} << "--input";
         QTest::newRow("fit input small") << QStringList{"fit", "--target", "rpi-pico", "--input", "3,4,4"} << "--input";
-        QTest::newRow("fit reserve") << QStringList{"fit", "--target", "nucleo-f401re", "--input", "3,32,32", "--reserve-ram", "96"}
+        QTest::newRow("fit reserve") << QStringList{"fit",           "--target", "nucleo-f401re", "--input", "3,32,32",
+                                                    "--reserve-ram", "96"}
                                      << "--reserve-ram";
-        QTest::newRow("fit beta") << QStringList{"fit", "--target", "rpi-pico", "--input", "3,32,32", "--beta", "1,x"} << "--beta";
-        QTest::newRow("fit blocks") << QStringList{"fit", "--target", "rpi-pico", "--input", "3,32,32", "--blocks", "4.5"} << "--blocks";
-        QTest::newRow("sweep target") << QStringList{"sweep", "--knob", "alpha", "--values", "1,2", "--target", "esp32"} << "--target";
+        QTest::newRow("fit beta") << QStringList{"fit", "--target", "rpi-pico", "--input", "3,32,32", "--beta", "1,x"}
+                                  << "--beta";
+        QTest::newRow("fit blocks") << QStringList{"fit",     "--target", "rpi-pico", "--input",
+                                                   "3,32,32", "--blocks", "4.5"}
+                                    << "--blocks";
+        QTest::newRow("sweep target") << QStringList{"sweep", "--knob", "alpha", "--values", "1,2", "--target", "esp32"}
+                                      << "--target";
     }
     void badArguments()
     {

@@ -226,8 +226,8 @@ private Q_SLOTS:
     /// sweep, a repeated or a missing shard is refused with the folder named.
     void sweepShardsMerge()
     {
-        const QStringList sweep{"sweep", "--knob", "alpha", "--values", "0.25,0.5,1,2,3", "--input", "1,28,28",
-                                "--params-only"};
+        const QStringList sweep{"sweep",          "--knob",  "alpha",   "--values",
+                                "0.25,0.5,1,2,3", "--input", "1,28,28", "--params-only"};
         auto whole = runCli(QStringList(sweep) << "--out" << path("sweep-whole"), 120000);
         QVERIFY2(whole.exitCode == 0, whole.err.constData());
         for (int k = 0; k < 2; ++k) {
@@ -240,9 +240,9 @@ private Q_SLOTS:
         QFile s0(path("sweep-shard0/sweep.csv"));
         QVERIFY(s0.open(QIODevice::ReadOnly));
         QCOMPARE(s0.readAll().count('\n'), 1 + 3 * 2);
-        auto merged = runCli({"sweep", "merge", path("sweep-shard1"), path("sweep-shard0"), "--out", path("sweep-merged"),
-                              "--json"},
-                             120000);
+        auto merged = runCli(
+            {"sweep", "merge", path("sweep-shard1"), path("sweep-shard0"), "--out", path("sweep-merged"), "--json"},
+            120000);
         QVERIFY2(merged.exitCode == 0, merged.err.constData());
         QFile a(path("sweep-whole/sweep.csv")), b(path("sweep-merged/sweep.csv"));
         QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
@@ -255,9 +255,11 @@ private Q_SLOTS:
                              "--params-only", "--shard", "1/2", "--out", path("sweep-other1")},
                             120000);
         QVERIFY2(other.exitCode == 0, other.err.constData());
-        auto refused = runCli({"sweep", "merge", path("sweep-shard0"), path("sweep-other1"), "--out", path("sweep-bad")});
+        auto refused =
+            runCli({"sweep", "merge", path("sweep-shard0"), path("sweep-other1"), "--out", path("sweep-bad")});
         QCOMPARE(refused.exitCode, 1);
-        QVERIFY2(refused.err.contains("sweep-other1") && refused.err.contains("another sweep"), refused.err.constData());
+        QVERIFY2(refused.err.contains("sweep-other1") && refused.err.contains("another sweep"),
+                 refused.err.constData());
         refused = runCli({"sweep", "merge", path("sweep-shard0"), "--out", path("sweep-bad2")});
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(refused.err.contains("1/2 missing"), refused.err.constData());

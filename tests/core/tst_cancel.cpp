@@ -43,8 +43,10 @@ void writeCifar(const fs::path& dir, int recordsPerBatch)
 {
     fs::create_directories(dir);
     std::vector<char> bytes(std::size_t(recordsPerBatch) * 3073, char(7));
-    for (int r = 0; r < recordsPerBatch; ++r) bytes[std::size_t(r) * 3073] = char(r % 10);
-    for (const std::string name : {"data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"})
+    for (int r = 0; r < recordsPerBatch; ++r)
+        bytes[std::size_t(r) * 3073] = char(r % 10);
+    for (const std::string name :
+         {"data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"})
         std::ofstream(dir / (name + ".bin"), std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
 }
 
@@ -68,8 +70,7 @@ QStringList leftovers(const fs::path& target)
     return out;
 }
 
-template <typename F>
-bool throwsCancelled(F&& f)
+template <typename F> bool throwsCancelled(F&& f)
 {
     try {
         f();
@@ -101,11 +102,13 @@ private Q_SLOTS:
         writeCifar(tmp("cifar"), 20);
         CancelToken cancel;
         cancel.cancel();
-        QVERIFY(throwsCancelled([&] { readIdx(tmp("mnist") / "train-images-idx3-ubyte.gz", kMaxDatasetBytes, &cancel); }));
+        QVERIFY(
+            throwsCancelled([&] { readIdx(tmp("mnist") / "train-images-idx3-ubyte.gz", kMaxDatasetBytes, &cancel); }));
         QVERIFY(throwsCancelled([&] { loadIdxFolder(tmp("mnist"), Split::Train, &cancel); }));
         QVERIFY(throwsCancelled([&] { loadCifar10Binary(tmp("cifar"), Split::Train, &cancel); }));
         // loadData hands its token to the readers (it used to read IDX and CIFAR folders to the end)
-        for (auto [kind, dir] : {std::pair{DatasetKind::Mnist, tmp("mnist")}, std::pair{DatasetKind::Cifar10, tmp("cifar")}}) {
+        for (auto [kind, dir] :
+             {std::pair{DatasetKind::Mnist, tmp("mnist")}, std::pair{DatasetKind::Cifar10, tmp("cifar")}}) {
             clearDataCache();
             DataConfig c;
             c.kind = kind;
@@ -127,14 +130,22 @@ private Q_SLOTS:
         p.warmup = 5;
         p.runs = 1000000;
         QVERIFY(throwsCancelled([&] {
-            measureLatency([&] { if (++calls == 3) cancel.cancel(); }, p, {}, &cancel);
+            measureLatency(
+                [&] {
+                    if (++calls == 3) cancel.cancel();
+                },
+                p, {}, &cancel);
         }));
         QCOMPARE(calls, 3);
         calls = 0;
         cancel.reset();
         p.warmup = 0;
         QVERIFY(throwsCancelled([&] {
-            measureLatency([&] { if (++calls == 7) cancel.cancel(); }, p, {}, &cancel);
+            measureLatency(
+                [&] {
+                    if (++calls == 7) cancel.cancel();
+                },
+                p, {}, &cancel);
         }));
         QCOMPARE(calls, 7);
 
@@ -164,8 +175,10 @@ private Q_SLOTS:
             QElapsedTimer t;
             t.start();
             const bool stopped = throwsCancelled([&] {
-                if (which == 0) fp32CpuLatency(net, lp, &token);
-                else int8CpuLatency(q.model, lp, &token);
+                if (which == 0)
+                    fp32CpuLatency(net, lp, &token);
+                else
+                    int8CpuLatency(q.model, lp, &token);
             });
             const auto ms = t.elapsed();
             canceller.join();
@@ -190,10 +203,12 @@ private Q_SLOTS:
             const auto info = loadData(DataConfig{}).info();
             QCOMPARE(info.fallbackFrom, user.string());
             QCOMPARE(QString::fromStdString(fallbackNote(info)),
-                     QStringLiteral("bundled subset used because %1 has no data").arg(QString::fromStdString(user.string())));
+                     QStringLiteral("bundled subset used because %1 has no data")
+                         .arg(QString::fromStdString(user.string())));
             bool logged = false;
             for (const auto& line : ring->last_formatted())
-                logged = logged || (line.find(user.string()) != std::string::npos && line.find(kBundled.string()) != std::string::npos);
+                logged = logged || (line.find(user.string()) != std::string::npos &&
+                                    line.find(kBundled.string()) != std::string::npos);
             QVERIFY2(logged, "no warning naming the missing folder and the bundled subset");
         }
         // a folder given explicitly is not a fallback, and neither is the imported copy

@@ -18,7 +18,8 @@ namespace {
 void writeBytes(const fs::path& p, const std::vector<unsigned char>& bytes)
 {
     fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
 }
 
 /// Tiny MNIST-like split: n images 28x28 whose pixels encode (index, label).
@@ -43,7 +44,8 @@ void writeCifarBatch(const fs::path& p, int records, int labelBase)
     for (int r = 0; r < records; ++r) {
         bytes.push_back(static_cast<unsigned char>((labelBase + r) % 10));
         for (int c = 0; c < 3; ++c)
-            for (int i = 0; i < 1024; ++i) bytes.push_back(static_cast<unsigned char>(c * 80 + r));
+            for (int i = 0; i < 1024; ++i)
+                bytes.push_back(static_cast<unsigned char>(c * 80 + r));
     }
     writeBytes(p, bytes);
 }
@@ -55,8 +57,7 @@ void writePng(const fs::path& p, int w, int h, int channels, unsigned char value
     QVERIFY(stbi_write_png(p.c_str(), w, h, channels, px.data(), w * channels));
 }
 
-template <typename F>
-QString dataErrorOf(F&& f)
+template <typename F> QString dataErrorOf(F&& f)
 {
     try {
         f();
@@ -103,11 +104,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("fault");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("magic") << "magic" << "not an IDX file";
-        QTest::newRow("truncated") << "truncated" << "truncated";
-        QTest::newRow("count mismatch") << "count" << "labels";
-        QTest::newRow("missing labels") << "missing" << "no train-labels";
-        QTest::newRow("element type") << "type" << "not supported";
+        QTest::newRow("magic") << "magic"
+                               << "not an IDX file";
+        QTest::newRow("truncated") << "truncated"
+                                   << "truncated";
+        QTest::newRow("count mismatch") << "count"
+                                        << "labels";
+        QTest::newRow("missing labels") << "missing"
+                                        << "no train-labels";
+        QTest::newRow("element type") << "type"
+                                      << "not supported";
     }
     void idxBadInput()
     {
@@ -121,7 +127,8 @@ private Q_SLOTS:
         if (fault == QLatin1String("truncated")) fs::resize_file(images, fs::file_size(images) - 100);
         if (fault == QLatin1String("count")) writeIdx(labels, torch::zeros({19}, torch::kUInt8));
         if (fault == QLatin1String("missing")) fs::remove(labels);
-        if (fault == QLatin1String("type")) writeBytes(images, {0, 0, 0x0D, 0x03, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0});
+        if (fault == QLatin1String("type"))
+            writeBytes(images, {0, 0, 0x0D, 0x03, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0});
         const QString msg = dataErrorOf([&] { loadIdxFolder(d, Split::Train); });
         QVERIFY2(msg.contains(expected), qPrintable(msg));
         QVERIFY2(msg.contains(QString::fromStdString(d.string())), qPrintable(msg)); // names the file or folder
@@ -130,7 +137,8 @@ private Q_SLOTS:
     void cifarBinary()
     {
         const auto d = dir("cifar-bin");
-        for (int i = 1; i <= 5; ++i) writeCifarBatch(d / ("data_batch_" + std::to_string(i) + ".bin"), 3, i);
+        for (int i = 1; i <= 5; ++i)
+            writeCifarBatch(d / ("data_batch_" + std::to_string(i) + ".bin"), 3, i);
         writeCifarBatch(d / "test_batch.bin", 4, 0);
         std::ofstream(d / "batches.meta.txt") << "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n\n";
         auto train = loadCifar10Binary(d, Split::Train);
@@ -157,16 +165,19 @@ private Q_SLOTS:
     void cifarBadInput()
     {
         const auto d = dir("cifar-bad");
-        for (int i = 1; i <= 5; ++i) writeCifarBatch(d / ("data_batch_" + std::to_string(i) + ".bin"), 2, i);
+        for (int i = 1; i <= 5; ++i)
+            writeCifarBatch(d / ("data_batch_" + std::to_string(i) + ".bin"), 2, i);
         fs::resize_file(d / "data_batch_3.bin", 3073 + 100);
         QString msg = dataErrorOf([&] { loadCifar10Binary(d, Split::Train); });
-        QVERIFY2(msg.contains(QStringLiteral("data_batch_3.bin")) && msg.contains(QStringLiteral("3073")), qPrintable(msg));
+        QVERIFY2(msg.contains(QStringLiteral("data_batch_3.bin")) && msg.contains(QStringLiteral("3073")),
+                 qPrintable(msg));
         writeCifarBatch(d / "data_batch_3.bin", 2, 0);
         auto bytes = std::vector<unsigned char>(3073, 0);
         bytes[0] = 42; // label out of range
         writeBytes(d / "data_batch_4.bin", bytes);
         msg = dataErrorOf([&] { loadCifar10Binary(d, Split::Train); });
-        QVERIFY2(msg.contains(QStringLiteral("data_batch_4.bin")) && msg.contains(QStringLiteral("label 42")), qPrintable(msg));
+        QVERIFY2(msg.contains(QStringLiteral("data_batch_4.bin")) && msg.contains(QStringLiteral("label 42")),
+                 qPrintable(msg));
         msg = dataErrorOf([&] { loadCifar10Binary(d, Split::Test); });
         QVERIFY2(msg.contains(QStringLiteral("test_batch.bin")), qPrintable(msg));
     }
@@ -200,10 +211,12 @@ private Q_SLOTS:
         writePng(d / "train" / "a" / "1.png", 8, 8, 1, 0);
         fs::create_directories(d / "train" / "b");
         QString msg = dataErrorOf([&] { loadImageFolder(d, Split::Train, {0, 0}, true); });
-        QVERIFY2(msg.contains(QStringLiteral("empty class folder")) && msg.contains(QStringLiteral("/b")), qPrintable(msg));
+        QVERIFY2(msg.contains(QStringLiteral("empty class folder")) && msg.contains(QStringLiteral("/b")),
+                 qPrintable(msg));
         writeBytes(d / "train" / "b" / "broken.png", {1, 2, 3, 4, 5});
         msg = dataErrorOf([&] { loadImageFolder(d, Split::Train, {0, 0}, true); });
-        QVERIFY2(msg.contains(QStringLiteral("broken.png")) && msg.contains(QStringLiteral("unreadable")), qPrintable(msg));
+        QVERIFY2(msg.contains(QStringLiteral("broken.png")) && msg.contains(QStringLiteral("unreadable")),
+                 qPrintable(msg));
         msg = dataErrorOf([&] { loadImageFolder(d, Split::Test, {0, 0}, true); });
         QVERIFY2(msg.contains(QStringLiteral("test")), qPrintable(msg));
     }
@@ -288,8 +301,8 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("firstImageSum");
         QTest::newRow("train") << true << qint64(60000)
                                << QList<qint64>{5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949}
-                               << QList<qint64>{5, 0, 4, 1, 9, 2, 1, 3, 1, 4} << qint64(1567298545)
-                               << qint64(8994156) << qint64(27525);
+                               << QList<qint64>{5, 0, 4, 1, 9, 2, 1, 3, 1, 4} << qint64(1567298545) << qint64(8994156)
+                               << qint64(27525);
         QTest::newRow("test") << false << qint64(10000)
                               << QList<qint64>{980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009}
                               << QList<qint64>{7, 2, 1, 0, 4, 1, 4, 9, 5, 9} << qint64(264923200) << qint64(1511219)

@@ -65,7 +65,8 @@ struct Events : ExperimentObserver {
     }
     int count(ExperimentEvent::Type t, std::optional<Stage> stage = {}) const
     {
-        return int(std::count_if(all.begin(), all.end(), [&](const auto& e) { return e.type == t && (!stage || e.stage == *stage); }));
+        return int(std::count_if(all.begin(), all.end(),
+                                 [&](const auto& e) { return e.type == t && (!stage || e.stage == *stage); }));
     }
 };
 
@@ -113,8 +114,10 @@ private Q_SLOTS:
     {
         const auto all = listPresets();
         QStringList names;
-        for (const auto& p : all) names << QString::fromStdString(p.name);
-        for (const char* n : {"study-mnist", "study-cifar10", "quick", "sweep-layers", "sweep-alpha", "sweep-beta", "sweep-t0"})
+        for (const auto& p : all)
+            names << QString::fromStdString(p.name);
+        for (const char* n :
+             {"study-mnist", "study-cifar10", "quick", "sweep-layers", "sweep-alpha", "sweep-beta", "sweep-t0"})
             QVERIFY2(names.contains(QLatin1String(n)), n);
         const auto mnist = *findPreset("study-mnist").study;
         QCOMPARE(mnist.trainOriginal.lr, 0.01);

@@ -46,7 +46,8 @@ std::string rawSafetensors(const json& header, const std::string& data, std::int
     const std::string text = header.dump();
     const std::uint64_t n = claimedHeaderLen >= 0 ? std::uint64_t(claimedHeaderLen) : text.size();
     std::string out;
-    for (int i = 0; i < 8; ++i) out += char((n >> (8 * i)) & 0xff);
+    for (int i = 0; i < 8; ++i)
+        out += char((n >> (8 * i)) & 0xff);
     return out + text + data;
 }
 
@@ -54,19 +55,20 @@ std::string rawSafetensors(const json& header, const std::string& data, std::int
 std::pair<json, std::string> split(const std::string& file)
 {
     std::uint64_t n = 0;
-    for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(file[size_t(i)]);
+    for (int i = 7; i >= 0; --i)
+        n = (n << 8) | static_cast<unsigned char>(file[size_t(i)]);
     return {json::parse(file.substr(8, n)), file.substr(8 + n)};
 }
 
 /// Runs `f`, expecting DataError whose message contains every one of `parts`.
-template <typename F>
-void expectDataError(F&& f, std::initializer_list<const char*> parts)
+template <typename F> void expectDataError(F&& f, std::initializer_list<const char*> parts)
 {
     try {
         f();
         QFAIL("expected DataError");
     } catch (const DataError& e) {
-        for (const char* p : parts) QVERIFY2(std::string(e.what()).find(p) != std::string::npos, e.what());
+        for (const char* p : parts)
+            QVERIFY2(std::string(e.what()).find(p) != std::string::npos, e.what());
     }
 }
 
@@ -123,33 +125,43 @@ private Q_SLOTS:
         add("header length of 2^64-1", rawSafetensors(ok, data, -2), "header claims");
         add("shorter than the length", "abc", "shorter than its 8-byte header length");
         add("offsets outside the data",
-            rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {4}}, {"data_offsets", {0, 1 << 30}}}}}, data), "outside");
+            rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {4}}, {"data_offsets", {0, 1 << 30}}}}}, data),
+            "outside");
         add("bytes do not match the shape",
-            rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {3}}, {"data_offsets", {0, 16}}}}}, data), "tensor t: 16 bytes");
-        add("unknown dtype", rawSafetensors({{"t", {{"dtype", "BF16"}, {"shape", {8}}, {"data_offsets", {0, 16}}}}}, data),
+            rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {3}}, {"data_offsets", {0, 16}}}}}, data),
+            "tensor t: 16 bytes");
+        add("unknown dtype",
+            rawSafetensors({{"t", {{"dtype", "BF16"}, {"shape", {8}}, {"data_offsets", {0, 16}}}}}, data),
             "dtype \"BF16\"");
         add("shape that overflows",
-            rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {1ULL << 40, 1ULL << 40}}, {"data_offsets", {0, 16}}}}}, data),
+            rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {1ULL << 40, 1ULL << 40}}, {"data_offsets", {0, 16}}}}},
+                           data),
             "needs more bytes than the file holds");
-        add("negative size", rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {-4}}, {"data_offsets", {0, 16}}}}}, data),
+        add("negative size",
+            rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {-4}}, {"data_offsets", {0, 16}}}}}, data),
             "not a non-negative integer");
         add("overlapping tensors",
             rawSafetensors({{"a", {{"dtype", "F32"}, {"shape", {4}}, {"data_offsets", {0, 16}}}},
                             {"b", {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {8, 16}}}}},
                            data),
             "overlap or leave a gap");
-        add("trailing bytes", rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {0, 8}}}}}, data),
+        add("trailing bytes",
+            rawSafetensors({{"t", {{"dtype", "F32"}, {"shape", {2}}, {"data_offsets", {0, 8}}}}}, data),
             "after the last tensor");
         add("metadata not strings", rawSafetensors({{"__metadata__", {{"format", 3}}}}, ""), "is not a string");
         add("header not JSON", rawSafetensors(json("x"), "").replace(8, 3, "{{{"), "not valid JSON");
         std::string deep(200, '[');
         deep += std::string(200, ']');
-        add("deep header", [&] {
-            std::string f;
-            const std::uint64_t n = deep.size();
-            for (int i = 0; i < 8; ++i) f += char((n >> (8 * i)) & 0xff);
-            return f + deep;
-        }(), "nests deeper");
+        add(
+            "deep header",
+            [&] {
+                std::string f;
+                const std::uint64_t n = deep.size();
+                for (int i = 0; i < 8; ++i)
+                    f += char((n >> (8 * i)) & 0xff);
+                return f + deep;
+            }(),
+            "nests deeper");
     }
 
     void safetensorsHostile()
@@ -158,7 +170,8 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         std::string content(file.constData(), size_t(file.size()));
         if (expected == QStringLiteral("header claims")) { // length 2^64 - 1
-            for (int i = 0; i < 8; ++i) content[size_t(i)] = char(0xff);
+            for (int i = 0; i < 8; ++i)
+                content[size_t(i)] = char(0xff);
         }
         try {
             SafeTensorsFile::parse(content, "hostile.safetensors");
@@ -192,14 +205,18 @@ private Q_SLOTS:
         auto a = model->named_parameters();
         auto b = ck.model->named_parameters();
         QCOMPARE(a.size(), b.size());
-        for (const auto& p : a) QVERIFY2(torch::equal(p.value(), b[p.key()]), p.key().c_str());
-        for (const auto& p : model->named_buffers()) QVERIFY(torch::equal(p.value(), ck.model->named_buffers()[p.key()]));
+        for (const auto& p : a)
+            QVERIFY2(torch::equal(p.value(), b[p.key()]), p.key().c_str());
+        for (const auto& p : model->named_buffers())
+            QVERIFY(torch::equal(p.value(), ck.model->named_buffers()[p.key()]));
         torch::optim::Adam opt2(ck.model->parameters(), torch::optim::AdamOptions(1e-3));
         loadOptimizerState(path("rt.ckpt"), opt2);
         const auto p0 = model->parameters()[0];
         const auto q0 = ck.model->parameters()[0];
-        auto& s1 = static_cast<torch::optim::AdamParamState&>(*opt.state().at(c10::guts::to_string(p0.unsafeGetTensorImpl())));
-        auto& s2 = static_cast<torch::optim::AdamParamState&>(*opt2.state().at(c10::guts::to_string(q0.unsafeGetTensorImpl())));
+        auto& s1 =
+            static_cast<torch::optim::AdamParamState&>(*opt.state().at(c10::guts::to_string(p0.unsafeGetTensorImpl())));
+        auto& s2 = static_cast<torch::optim::AdamParamState&>(
+            *opt2.state().at(c10::guts::to_string(q0.unsafeGetTensorImpl())));
         QCOMPARE(s2.step(), s1.step());
         QVERIFY(torch::equal(s1.exp_avg(), s2.exp_avg()));
         QVERIFY(torch::equal(s1.exp_avg_sq(), s2.exp_avg_sq()));
@@ -273,7 +290,8 @@ private Q_SLOTS:
             m["model"]["alpha"] = 1000;
             h["__metadata__"]["meta"] = m.dump();
             writeBytes(path("alpha1000.ckpt"), rawSafetensors(h, data));
-            expectDataError([&] { loadCheckpoint(path("alpha1000.ckpt")); }, {"alpha1000.ckpt", "alpha: must be in (0, 16]"});
+            expectDataError([&] { loadCheckpoint(path("alpha1000.ckpt")); },
+                            {"alpha1000.ckpt", "alpha: must be in (0, 16]"});
             m["model"]["alpha"] = 12;
             m["model"]["input"] = {3, 224, 224};
             h["__metadata__"]["meta"] = m.dump();
@@ -281,7 +299,8 @@ private Q_SLOTS:
             const auto rssBefore = peakRssKb();
             QElapsedTimer t;
             t.start();
-            expectDataError([&] { loadCheckpoint(path("alpha12.ckpt")); }, {"alpha12.ckpt", "parameters", "the file holds"});
+            expectDataError([&] { loadCheckpoint(path("alpha12.ckpt")); },
+                            {"alpha12.ckpt", "parameters", "the file holds"});
             QVERIFY(t.elapsed() < 2000);
             QVERIFY2(peakRssKb() - rssBefore < 100 * 1024, "the refusal allocated the model");
         }
@@ -352,16 +371,32 @@ private Q_SLOTS:
         QTest::addColumn<QString>("tensor");
         QTest::addColumn<QString>("change");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("classifier shape") << "classifier.weight" << "shape" << "classifier.weight has shape";
-        QTest::newRow("bias shape") << "classifier.bias" << "shape" << "classifier.bias has shape";
-        QTest::newRow("bias dtype") << "blocks.1.dw.bias" << "dtype" << "blocks.1.dw.bias is F32, expected I32";
-        QTest::newRow("missing scale") << "blocks.1.dw.weight_scale" << "drop" << "blocks.1.dw.weight_scale is missing";
-        QTest::newRow("NaN weight scale") << "classifier.weight_scale" << "nan" << "not a finite positive number";
-        QTest::newRow("NaN activation scale") << "activations.scale" << "nan" << "activation site";
+        QTest::newRow("classifier shape") << "classifier.weight"
+                                          << "shape"
+                                          << "classifier.weight has shape";
+        QTest::newRow("bias shape") << "classifier.bias"
+                                    << "shape"
+                                    << "classifier.bias has shape";
+        QTest::newRow("bias dtype") << "blocks.1.dw.bias"
+                                    << "dtype"
+                                    << "blocks.1.dw.bias is F32, expected I32";
+        QTest::newRow("missing scale") << "blocks.1.dw.weight_scale"
+                                       << "drop"
+                                       << "blocks.1.dw.weight_scale is missing";
+        QTest::newRow("NaN weight scale") << "classifier.weight_scale"
+                                          << "nan"
+                                          << "not a finite positive number";
+        QTest::newRow("NaN activation scale") << "activations.scale"
+                                              << "nan"
+                                              << "activation site";
         // found by fuzz_int8: a denormal scale passed "finite and > 0", then QNNPACK's
         // requantization scale became 0 and forward() threw a raw c10::Error
-        QTest::newRow("denormal weight scale") << "blocks.1.dw.weight_scale" << "denormal" << "not a finite positive number";
-        QTest::newRow("denormal activation scale") << "activations.scale" << "denormal" << "activation site";
+        QTest::newRow("denormal weight scale") << "blocks.1.dw.weight_scale"
+                                               << "denormal"
+                                               << "not a finite positive number";
+        QTest::newRow("denormal activation scale") << "activations.scale"
+                                                   << "denormal"
+                                                   << "activation site";
     }
 
     void int8Hostile()
@@ -383,7 +418,8 @@ private Q_SLOTS:
             // same element count, another shape: [n] -> [n/2, 2] or [a, b] -> [a*b]
             auto shape = e["shape"].get<std::vector<std::int64_t>>();
             std::int64_t n = 1;
-            for (auto s : shape) n *= s;
+            for (auto s : shape)
+                n *= s;
             e["shape"] = shape.size() == 1 ? json{n / 2, 2} : json{n};
         } else if (change == QStringLiteral("dtype")) {
             e["dtype"] = "F32";
@@ -410,7 +446,8 @@ private Q_SLOTS:
     {
         // dims 65536 x 65536 x 65536: the product overflowed int64 before the check
         std::string h = {0, 0, 8, 3};
-        for (int i = 0; i < 3; ++i) h += std::string{0, 1, 0, 0};
+        for (int i = 0; i < 3; ++i)
+            h += std::string{0, 1, 0, 0};
         writeBytes(path("huge.idx"), h + std::string(64, 'x'));
         expectDataError([&] { readIdx(path("huge.idx")); }, {"huge.idx", "more than"});
         // a header claiming 512 MiB over 64 bytes of data: truncated, without reserving the claim
@@ -435,16 +472,19 @@ private Q_SLOTS:
         c.imageSize = {26800, 26800};
         const auto errors = c.validate();
         QVERIFY(!errors.empty());
-        QVERIFY(QString::fromStdString(errors.front()).contains(QStringLiteral("data.image_size[0]: must be in [8, 2048]")));
+        QVERIFY(QString::fromStdString(errors.front())
+                    .contains(QStringLiteral("data.image_size[0]: must be in [8, 2048]")));
         // ...and by the reader itself (its int arithmetic overflowed)
         const auto root = path("imgs");
         for (const char* cls : {"a", "b"}) {
             fs::create_directories(root / "train" / cls);
             // a 1x1 grey PGM is not read; write a tiny valid BMP
-            static const unsigned char bmp[] = {'B', 'M', 58, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 1, 0, 0, 0, 1,
-                                                0, 0, 0, 1, 0, 24, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0x13, 0x0b, 0, 0, 0x13, 0x0b,
-                                                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 0};
-            std::ofstream(root / "train" / cls / "x.bmp", std::ios::binary).write(reinterpret_cast<const char*>(bmp), sizeof bmp);
+            static const unsigned char bmp[] = {'B', 'M', 58, 0, 0, 0, 0, 0, 0,    0,    54,  0,   0,    0,    40,
+                                                0,   0,   0,  1, 0, 0, 0, 1, 0,    0,    0,   1,   0,    24,   0,
+                                                0,   0,   0,  0, 4, 0, 0, 0, 0x13, 0x0b, 0,   0,   0x13, 0x0b, 0,
+                                                0,   0,   0,  0, 0, 0, 0, 0, 0,    255,  255, 255, 0};
+            std::ofstream(root / "train" / cls / "x.bmp", std::ios::binary)
+                .write(reinterpret_cast<const char*>(bmp), sizeof bmp);
         }
         expectDataError([&] { loadImageFolder(root, Split::Train, {26800, 26800}, true); }, {"26800x26800", "outside"});
         const auto ok = loadImageFolder(root, Split::Train, {8, 8}, true);
@@ -461,12 +501,14 @@ private Q_SLOTS:
         std::string rec(3073, '\x01');
         rec[0] = 3;
         std::string batch;
-        for (int i = 0; i < 200; ++i) batch += rec;
+        for (int i = 0; i < 200; ++i)
+            batch += rec;
         writeBytes(dir / "test_batch.bin", batch);
         std::atomic<bool> stop{false};
         std::thread writer([&] {
             while (!stop) {
-                std::ofstream(dir / "test_batch.bin", std::ios::binary | std::ios::app).write(rec.data(), std::streamsize(rec.size()));
+                std::ofstream(dir / "test_batch.bin", std::ios::binary | std::ios::app)
+                    .write(rec.data(), std::streamsize(rec.size()));
                 writeBytes(dir / "test_batch.bin", batch);
                 // pauses between changes, so some reads see a whole file and load it
                 std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -497,15 +539,19 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("threads") << R"({"training_modified": {"threads": 100000}})"
-                                 << QStringLiteral("training_modified.threads: must be in [0, %1] (got 100000)").arg(maxThreads());
-        QTest::newRow("alpha") << R"({"model": {"alpha": 400}})" << "model.alpha: must be in (0, 16] (got 400)";
-        QTest::newRow("input") << R"({"model": {"input": [3, 26800, 26800]}})" << "model.input: height: must be in [8, 2048]";
+        QTest::newRow("threads")
+            << R"({"training_modified": {"threads": 100000}})"
+            << QStringLiteral("training_modified.threads: must be in [0, %1] (got 100000)").arg(maxThreads());
+        QTest::newRow("alpha") << R"({"model": {"alpha": 400}})"
+                               << "model.alpha: must be in (0, 16] (got 400)";
+        QTest::newRow("input") << R"({"model": {"input": [3, 26800, 26800]}})"
+                               << "model.input: height: must be in [8, 2048]";
         QTest::newRow("narrowed integer") << R"({"training_original": {"epochs": 4294967297}})"
                                           << "training_original.epochs: expected an integer, got 4294967297";
         QTest::newRow("fraction for an integer") << R"({"training_original": {"batch_size": 2.9}})"
                                                  << "training_original.batch_size: expected an integer, got 2.9";
-        QTest::newRow("bench runs") << R"({"bench": {"runs": 0}})" << "bench.runs: must be in [1, 100000] (got 0)";
+        QTest::newRow("bench runs") << R"({"bench": {"runs": 0}})"
+                                    << "bench.runs: must be in [1, 100000] (got 0)";
         QTest::newRow("calibration") << R"({"quantization": {"calib_batch_size": 1000000}})"
                                      << "quantization.calib_batch_size: must be in [1, 65536]";
         QTest::newRow("deep") << QString::fromStdString(R"({"model": {"alpha": )" + std::string(100000, '[') +
@@ -522,7 +568,8 @@ private Q_SLOTS:
             QFAIL("expected ConfigError");
         } catch (const ConfigError& e) {
             QString all = QString::fromUtf8(e.what());
-            for (const auto& m : e.messages()) all += QLatin1Char('\n') + QString::fromStdString(m);
+            for (const auto& m : e.messages())
+                all += QLatin1Char('\n') + QString::fromStdString(m);
             QVERIFY2(all.contains(expected), qPrintable(all));
         }
     }

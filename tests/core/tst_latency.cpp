@@ -53,10 +53,13 @@ private Q_SLOTS:
         std::vector<std::pair<size_t, int>> calls;
         ComparisonProtocol p;
         p.rounds = 4;
-        auto c = compareLatency({"a", "b", "c"}, [&](size_t i, int r) {
-            calls.emplace_back(i, r);
-            return std::vector<double>{double(i + 1)};
-        }, p);
+        auto c = compareLatency(
+            {"a", "b", "c"},
+            [&](size_t i, int r) {
+                calls.emplace_back(i, r);
+                return std::vector<double>{double(i + 1)};
+            },
+            p);
         // round r starts at model r mod 3 and runs every model once
         const std::vector<std::pair<size_t, int>> expected{{0, 0}, {1, 0}, {2, 0}, {1, 1}, {2, 1}, {0, 1},
                                                            {2, 2}, {0, 2}, {1, 2}, {0, 3}, {1, 3}, {2, 3}};
@@ -86,12 +89,14 @@ private Q_SLOTS:
             return [&, base](size_t, int r) {
                 std::vector<double> s;
                 const double drift = 1.0 + 0.5 * (r % 3); // up to 2x between rounds
-                for (int k = 0; k < p.runsPerRound; ++k) s.push_back(base * drift * noise(gen));
+                for (int k = 0; k < p.runsPerRound; ++k)
+                    s.push_back(base * drift * noise(gen));
                 return s;
             };
         };
         auto a = run(2.0), b = run(1.0);
-        auto c = compareLatency({"slow", "fast"}, [&](size_t i, int r) { return i == 0 ? a(i, r) : b(i, r); }, p);
+        auto c = compareLatency(
+            {"slow", "fast"}, [&](size_t i, int r) { return i == 0 ? a(i, r) : b(i, r); }, p);
         const auto& ratio = c.ratios.at(0); // fast / slow
         QVERIFY2(ratio.intervalLow <= 0.5 && ratio.intervalHigh >= 0.5,
                  qPrintable(QStringLiteral("[%1, %2]").arg(ratio.intervalLow).arg(ratio.intervalHigh)));
@@ -102,13 +107,16 @@ private Q_SLOTS:
         QVERIFY(!c.warnings.empty());
         QVERIFY(c.models[0].cv > 0.2);
         // two equal models: the ratio's interval holds 1, "not resolved"
-        auto same = compareLatency({"x", "y"}, [&](size_t, int r) { return a(0, r); }, p);
-        QVERIFY2(same.ratios[0].intervalLow <= 1.0 && same.ratios[0].intervalHigh >= 1.0,
-                 qPrintable(QStringLiteral("[%1, %2]").arg(same.ratios[0].intervalLow).arg(same.ratios[0].intervalHigh)));
+        auto same = compareLatency(
+            {"x", "y"}, [&](size_t, int r) { return a(0, r); }, p);
+        QVERIFY2(
+            same.ratios[0].intervalLow <= 1.0 && same.ratios[0].intervalHigh >= 1.0,
+            qPrintable(QStringLiteral("[%1, %2]").arg(same.ratios[0].intervalLow).arg(same.ratios[0].intervalHigh)));
         QVERIFY(!same.ratios[0].resolved());
         QVERIFY(formatComparison(same).find("not resolved") != std::string::npos);
         // a steady model: narrow interval, no warning about it
-        auto steady = compareLatency({"s"}, [&](size_t, int) { return std::vector<double>(10, 3.0); }, p);
+        auto steady = compareLatency(
+            {"s"}, [&](size_t, int) { return std::vector<double>(10, 3.0); }, p);
         QVERIFY(!steady.models[0].unstable);
         QCOMPARE(steady.models[0].cv, 0.0);
     }
@@ -119,21 +127,26 @@ private Q_SLOTS:
         const pid_t child = fork();
         if (child == 0) {
             volatile unsigned long x = 0;
-            for (;;) x = x + 1;
+            for (;;)
+                x = x + 1;
         }
         QVERIFY(child > 0);
         ComparisonProtocol p;
         p.rounds = 3;
-        auto c = compareLatency({"sleep"}, [](size_t, int) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(300));
-            return std::vector<double>{300.0};
-        }, p);
+        auto c = compareLatency(
+            {"sleep"},
+            [](size_t, int) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                return std::vector<double>{300.0};
+            },
+            p);
         kill(child, SIGKILL);
         waitpid(child, nullptr, 0);
         QVERIFY(c.load.measured);
         QVERIFY2(c.load.otherProcessesCores > 0.5, qPrintable(QString::number(c.load.otherProcessesCores)));
         bool warned = false;
-        for (const auto& w : c.warnings) warned = warned || w.find("the machine was busy") != std::string::npos;
+        for (const auto& w : c.warnings)
+            warned = warned || w.find("the machine was busy") != std::string::npos;
         QVERIFY(warned);
         const auto j = toJson(c);
         QVERIFY(j["load"]["other_processes_cores"].get<double>() > 0.5);
@@ -146,10 +159,13 @@ private Q_SLOTS:
         int calls = 0;
         ComparisonProtocol p;
         p.rounds = 100;
-        QVERIFY_THROWS_EXCEPTION(Cancelled, compareLatency({"a", "b"}, [&](size_t, int) {
-            if (++calls == 5) cancel.cancel();
-            return std::vector<double>{1.0};
-        }, p, &cancel));
+        QVERIFY_THROWS_EXCEPTION(Cancelled, compareLatency(
+                                                {"a", "b"},
+                                                [&](size_t, int) {
+                                                    if (++calls == 5) cancel.cancel();
+                                                    return std::vector<double>{1.0};
+                                                },
+                                                p, &cancel));
         QCOMPARE(calls, 5);
     }
 
@@ -165,13 +181,16 @@ private Q_SLOTS:
         r.cpuLatency = l;
         r.latencyRatio = LatencyRatio{"original-fp32", "modified-fp32", 1.08, 0.97, 1.21};
         QCOMPARE(resultCell(ResultColumn::CpuLatencyInterval, r).text, std::string("[5.100, 5.600]"));
-        QCOMPARE(resultCell(ResultColumn::LatencyRatio, r).text, std::string("ORIGINAL / MODIFIED = 1.08x [0.97, 1.21] not resolved"));
+        QCOMPARE(resultCell(ResultColumn::LatencyRatio, r).text,
+                 std::string("ORIGINAL / MODIFIED = 1.08x [0.97, 1.21] not resolved"));
         r.latencyRatio->intervalLow = 1.02;
-        QCOMPARE(resultCell(ResultColumn::LatencyRatio, r).text, std::string("ORIGINAL / MODIFIED = 1.08x [1.02, 1.21]"));
+        QCOMPARE(resultCell(ResultColumn::LatencyRatio, r).text,
+                 std::string("ORIGINAL / MODIFIED = 1.08x [1.02, 1.21]"));
         const auto csv = toCsv({r});
         const auto header = csv.substr(0, csv.find("\r\n"));
-        QVERIFY(header.find("cpu_latency_ci_low_ms,cpu_latency_ci_high_ms,cpu_latency_cv,latency_ratio,latency_ratio_ci_low,"
-                            "latency_ratio_ci_high,latency_ratio_of,latency_ratio_resolved") != std::string::npos);
+        QVERIFY(header.find(
+                    "cpu_latency_ci_low_ms,cpu_latency_ci_high_ms,cpu_latency_cv,latency_ratio,latency_ratio_ci_low,"
+                    "latency_ratio_ci_high,latency_ratio_of,latency_ratio_resolved") != std::string::npos);
         QVERIFY(csv.find(",5.1,5.6,0,1.08,1.02,1.21,original-fp32 / modified-fp32,true") != std::string::npos);
         // the row's JSON carries both and reads back
         const auto back = modelResultFromJson(toJson(r));
@@ -206,8 +225,9 @@ private Q_SLOTS:
                 return f();
             });
         };
-        const auto c = compareForwards({"fp32", "int8"},
-                                       {counting(forwardFromFile(dir / "m.ckpt", 1)), counting(forwardFromFile(dir / "m.int8", 1))}, p);
+        const auto c = compareForwards(
+            {"fp32", "int8"},
+            {counting(forwardFromFile(dir / "m.ckpt", 1)), counting(forwardFromFile(dir / "m.int8", 1))}, p);
         QCOMPARE(built, 6); // a fresh instance per model and round
         QCOMPARE(c.protocol.threads, 1);
         for (const auto& m : c.models) {

@@ -39,8 +39,9 @@ std::int64_t specParams(const PhiNetConfig& c)
     k.n = c.numLayers;
     k.classes = c.numClasses;
     k.top = c.includeTop;
-    k.variant = c.variant == Variant::Original ? oracle::V::Original
-                : c.variant == Variant::Modified ? oracle::V::Modified : oracle::V::ModifiedEarly;
+    k.variant = c.variant == Variant::Original   ? oracle::V::Original
+                : c.variant == Variant::Modified ? oracle::V::Modified
+                                                 : oracle::V::ModifiedEarly;
     k.divisor = c.divisor;
     return oracle::params(k);
 }
@@ -100,12 +101,12 @@ private Q_SLOTS:
         QTest::addColumn<QList<qint64>>("params");
         QTest::addColumn<QList<int>>("expanded");
         QTest::addColumn<QList<int>>("se");
-        QTest::newRow("A original") << int(Variant::Original)
-                                    << QList<qint64>{747, 12096, 122864, 116033, 137733, 405068, 483405, 1413213, 1697616, 5770}
+        QTest::newRow("A original") << int(Variant::Original) << QList<qint64>{747,    12096,  122864,  116033,  137733,
+                                                                               405068, 483405, 1413213, 1697616, 5770}
                                     << QList<int>{144, 416, 401, 385, 740, 709, 1357, 1296}
                                     << QList<int>{0, 69, 66, 64, 123, 118, 226, 216};
-        QTest::newRow("B modified") << int(Variant::Modified)
-                                    << QList<qint64>{747, 12096, 125360, 114144, 137376, 414696, 488296, 1410896, 1697616, 5770}
+        QTest::newRow("B modified") << int(Variant::Modified) << QList<qint64>{747,    12096,  125360,  114144,  137376,
+                                                                               414696, 488296, 1410896, 1697616, 5770}
                                     << QList<int>{144, 416, 400, 384, 744, 712, 1360, 1296}
                                     << QList<int>{0, 72, 64, 64, 128, 120, 224, 216};
     }
@@ -117,15 +118,18 @@ private Q_SLOTS:
         QFETCH(QList<int>, se);
         const auto s = summarize(make(Variant(variant), {3, 224, 224}, 3.0, 0.75, 6.0));
         QCOMPARE(int(s.rows.size()), params.size());
-        for (int i = 0; i < params.size(); ++i) QCOMPARE(s.rows[size_t(i)].params, params[i]);
+        for (int i = 0; i < params.size(); ++i)
+            QCOMPARE(s.rows[size_t(i)].params, params[i]);
         for (int i = 0; i < expanded.size(); ++i) {
             QCOMPARE(s.rows[size_t(i + 1)].expandedChannels, expanded[i]);
             QCOMPARE(s.rows[size_t(i + 1)].seChannels, se[i]);
         }
         const QList<int> spatial{112, 112, 56, 56, 28, 28, 14, 14, 7};
-        for (int i = 0; i < spatial.size(); ++i) QCOMPARE(s.rows[size_t(i)].outH, spatial[i]);
+        for (int i = 0; i < spatial.size(); ++i)
+            QCOMPARE(s.rows[size_t(i)].outH, spatial[i]);
         const QList<bool> residual{false, false, false, true, false, true, false, true, false};
-        for (int i = 0; i < residual.size(); ++i) QCOMPARE(s.rows[size_t(i)].residual, residual[i]);
+        for (int i = 0; i < residual.size(); ++i)
+            QCOMPARE(s.rows[size_t(i)].residual, residual[i]);
     }
 
     // The study's sweep grids (spec b.9), all four knobs, every variant: the layer table against
@@ -135,10 +139,14 @@ private Q_SLOTS:
         int checked = 0;
         for (int v : {0, 1, 2}) {
             std::vector<PhiNetConfig> points;
-            for (int n = 3; n <= 12; ++n) points.push_back(make(Variant(v), {3, 224, 224}, 3, 0.75, 6, n));
-            for (int i = 0; i < 15; ++i) points.push_back(make(Variant(v), {3, 224, 224}, 0.25 + i * (10 - 0.25) / 14, 0.75, 6));
-            for (int i = 0; i < 15; ++i) points.push_back(make(Variant(v), {3, 224, 224}, 3, 0.25 + i * 0.75 / 14, 6));
-            for (int i = 0; i < 7; ++i) points.push_back(make(Variant(v), {3, 224, 224}, 3, 0.75, 1 + i * 7.0 / 6));
+            for (int n = 3; n <= 12; ++n)
+                points.push_back(make(Variant(v), {3, 224, 224}, 3, 0.75, 6, n));
+            for (int i = 0; i < 15; ++i)
+                points.push_back(make(Variant(v), {3, 224, 224}, 0.25 + i * (10 - 0.25) / 14, 0.75, 6));
+            for (int i = 0; i < 15; ++i)
+                points.push_back(make(Variant(v), {3, 224, 224}, 3, 0.25 + i * 0.75 / 14, 6));
+            for (int i = 0; i < 7; ++i)
+                points.push_back(make(Variant(v), {3, 224, 224}, 3, 0.75, 1 + i * 7.0 / 6));
             for (const auto& p : points) {
                 QCOMPARE(summarize(p).params, specParams(p));
                 ++checked;
@@ -235,11 +243,13 @@ private Q_SLOTS:
             net->zero_grad();
             (b->forward(xa) * go).sum().backward();
             std::vector<torch::Tensor> custom;
-            for (auto& p : b->parameters()) custom.push_back(p.grad().clone());
+            for (auto& p : b->parameters())
+                custom.push_back(p.grad().clone());
             net->zero_grad();
             (reference(xb) * go).sum().backward();
             size_t i = 0;
-            for (auto& p : b->parameters()) QVERIFY(torch::allclose(custom[i++], p.grad(), 1e-4, 1e-5));
+            for (auto& p : b->parameters())
+                QVERIFY(torch::allclose(custom[i++], p.grad(), 1e-4, 1e-5));
             QVERIFY(torch::allclose(xa.grad(), xb.grad(), 1e-4, 1e-5));
         }
     }
@@ -353,7 +363,8 @@ private Q_SLOTS:
             phinetConfigFromJson(j);
             QFAIL("expected ConfigError");
         } catch (const ConfigError& e) {
-            QVERIFY2(QString::fromUtf8(e.what()).startsWith(QStringLiteral("model.alpha: expected a number")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).startsWith(QStringLiteral("model.alpha: expected a number")),
+                     e.what());
         }
         j = toJson(c);
         j["num_layers"] = 0;

@@ -107,29 +107,43 @@ private Q_SLOTS:
         struct ConvCase {
             int cout, k, stride, pad, groups;
         };
-        for (auto cc : {ConvCase{24, 1, 1, 0, 1}, ConvCase{16, 3, 1, 1, 16}, ConvCase{16, 3, 2, 1, 16}, ConvCase{8, 3, 2, 0, 1}}) {
+        for (auto cc : {ConvCase{24, 1, 1, 0, 1}, ConvCase{16, 3, 1, 1, 16}, ConvCase{16, 3, 2, 1, 16},
+                        ConvCase{8, 3, 2, 0, 1}}) {
             auto w = torch::randn({cc.cout, 16 / cc.groups, cc.k, cc.k}) * 0.2;
             auto bias = torch::randn({cc.cout}) * 0.1;
             auto qw = quantizeWeight(w, WeightGranularity::PerChannel);
-            std::vector<c10::IValue> stack{qw, bias, std::vector<int64_t>{cc.stride, cc.stride},
-                                           std::vector<int64_t>{cc.pad, cc.pad}, std::vector<int64_t>{1, 1}, int64_t(cc.groups)};
+            std::vector<c10::IValue> stack{qw,
+                                           bias,
+                                           std::vector<int64_t>{cc.stride, cc.stride},
+                                           std::vector<int64_t>{cc.pad, cc.pad},
+                                           std::vector<int64_t>{1, 1},
+                                           int64_t(cc.groups)};
             d.findSchemaOrThrow("quantized::conv2d_prepack", "").callBoxed(&stack);
             auto packed = stack[0].toCustomClass<ConvPackedParamsBase<2>>();
             auto y = packed->apply(qx, outS, outZ).dequantize();
-            auto ref = torch::conv2d(xd, qw.dequantize(), bias, cc.stride, cc.pad, 1, cc.groups).clamp(-outZ * outS, (255 - outZ) * outS);
-            QVERIFY2(stepsApart(y, ref, outS) <= 1.0, qPrintable(QStringLiteral("conv k%1 g%2: %3 steps").arg(cc.k).arg(cc.groups).arg(stepsApart(y, ref, outS))));
+            auto ref = torch::conv2d(xd, qw.dequantize(), bias, cc.stride, cc.pad, 1, cc.groups)
+                           .clamp(-outZ * outS, (255 - outZ) * outS);
+            QVERIFY2(
+                stepsApart(y, ref, outS) <= 1.0,
+                qPrintable(
+                    QStringLiteral("conv k%1 g%2: %3 steps").arg(cc.k).arg(cc.groups).arg(stepsApart(y, ref, outS))));
         }
         // hard-swish
-        auto hs = d.findSchemaOrThrow("quantized::hardswish", "").typed<at::Tensor(const at::Tensor&, double, int64_t)>();
+        auto hs =
+            d.findSchemaOrThrow("quantized::hardswish", "").typed<at::Tensor(const at::Tensor&, double, int64_t)>();
         auto yh = hs.call(qx, 0.03, 10).dequantize();
         QVERIFY(stepsApart(yh, torch::hardswish(xd).clamp(-10 * 0.03, 245 * 0.03), 0.03) <= 1.0);
         // add and broadcast multiply (SE gating)
         auto qb = q(torch::randn({2, 16, 9, 9}), 0.03, 128);
-        auto add = d.findSchemaOrThrow("quantized::add", "").typed<at::Tensor(at::Tensor, at::Tensor, double, int64_t)>();
-        auto mul = d.findSchemaOrThrow("quantized::mul", "").typed<at::Tensor(at::Tensor, at::Tensor, double, int64_t)>();
-        QVERIFY(stepsApart(add.call(qx, qb, 0.05, 60).dequantize(), (xd + qb.dequantize()).clamp(-3.0, 9.75), 0.05) <= 1.0);
+        auto add =
+            d.findSchemaOrThrow("quantized::add", "").typed<at::Tensor(at::Tensor, at::Tensor, double, int64_t)>();
+        auto mul =
+            d.findSchemaOrThrow("quantized::mul", "").typed<at::Tensor(at::Tensor, at::Tensor, double, int64_t)>();
+        QVERIFY(stepsApart(add.call(qx, qb, 0.05, 60).dequantize(), (xd + qb.dequantize()).clamp(-3.0, 9.75), 0.05) <=
+                1.0);
         auto gate = q(torch::rand({2, 16, 1, 1}), 1.0 / 256, 0);
-        QVERIFY(stepsApart(mul.call(qx, gate, 0.02, 20).dequantize(), (xd * gate.dequantize()).clamp(-0.4, 4.7), 0.02) <= 1.0);
+        QVERIFY(stepsApart(mul.call(qx, gate, 0.02, 20).dequantize(), (xd * gate.dequantize()).clamp(-0.4, 4.7),
+                           0.02) <= 1.0);
         // sigmoid (fixed 1/256 output), average pool (keeps the input's parameters), zero pad
         auto sig = at::sigmoid(qx);
         QCOMPARE(sig.q_scale(), 1.0 / 256);
@@ -206,7 +220,10 @@ private Q_SLOTS:
         // and clips when that pays: a million values in [0, 1] and one at 100 (min-max spends 99% of
         // the codes on the outlier).
         auto err = [](const torch::Tensor& t, const QParams& p) {
-            return (at::fake_quantize_per_tensor_affine(t, p.scale, p.zeroPoint, 0, 255) - t).pow(2).mean().item<double>();
+            return (at::fake_quantize_per_tensor_affine(t, p.scale, p.zeroPoint, 0, 255) - t)
+                .pow(2)
+                .mean()
+                .item<double>();
         };
         auto outlier = torch::rand({1000000});
         outlier[123] = 100.0;
@@ -243,7 +260,8 @@ private Q_SLOTS:
         auto w = torch::randn({64, 1, 3, 3}) * torch::logspace(-3, 0, 64).view({64, 1, 1, 1});
         const double pc = sqnrDb(w, quantizeWeight(w, WeightGranularity::PerChannel).dequantize());
         const double pt = sqnrDb(w, quantizeWeight(w, WeightGranularity::PerTensor).dequantize());
-        QVERIFY2(pc > 35.0 && pc > pt + 5.0, qPrintable(QStringLiteral("per-channel %1 dB, per-tensor %2 dB").arg(pc).arg(pt)));
+        QVERIFY2(pc > 35.0 && pc > pt + 5.0,
+                 qPrintable(QStringLiteral("per-channel %1 dB, per-tensor %2 dB").arg(pc).arg(pt)));
     }
 
     // PTQ on a trained model: accuracy within a point of FP32, and every site's SQNR above its floor.
@@ -264,8 +282,8 @@ private Q_SLOTS:
         cfg.calibrationBatchSize = 64;
         auto r = quantizePtq(t.model, t.data, cfg);
         QCOMPARE(r.calibrationBatches, 20);
-        const auto int8 = evaluate([&](const torch::Tensor& x) { return r.model.forward(x); }, t.data.test, t.data.config, 256,
-                                   false, 10);
+        const auto int8 = evaluate([&](const torch::Tensor& x) { return r.model.forward(x); }, t.data.test,
+                                   t.data.config, 256, false, 10);
         QVERIFY2(std::abs(int8.accuracy - fp32.accuracy) <= 1.0,
                  qPrintable(QStringLiteral("FP32 %1%, INT8 %2%").arg(fp32.accuracy).arg(int8.accuracy)));
         BatchLoader::Options o;
@@ -275,7 +293,8 @@ private Q_SLOTS:
         loader.next(b);
         for (const auto& l : compareLayers(r.folded, r.model, b.images)) {
             const double floor = (l.name == "input" || l.name.rfind("stem.", 0) == 0) ? 20.0 : 10.0;
-            QVERIFY2(l.sqnrDb >= floor, qPrintable(QStringLiteral("%1: %2 dB").arg(QString::fromStdString(l.name)).arg(l.sqnrDb)));
+            QVERIFY2(l.sqnrDb >= floor,
+                     qPrintable(QStringLiteral("%1: %2 dB").arg(QString::fromStdString(l.name)).arg(l.sqnrDb)));
         }
     }
 
@@ -303,11 +322,14 @@ private Q_SLOTS:
         QuantConfig qc;
         qc.engine = QuantEngine(engine);
         auto x = torch::randn({16, 3, 32, 32});
-        auto params = calibrate(folded, [&, n = 0](torch::Tensor& b) mutable {
-            if (n++ >= 2) return false;
-            b = x;
-            return true;
-        }, qc);
+        auto params = calibrate(
+            folded,
+            [&, n = 0](torch::Tensor& b) mutable {
+                if (n++ >= 2) return false;
+                b = x;
+                return true;
+            },
+            qc);
         auto int8 = QuantizedPhiNet::convert(folded, params, qc.weights, qc.engine);
         auto out = int8.forward(x);
         QCOMPARE(out.sizes().vec(), (std::vector<int64_t>{16, 10}));
@@ -373,7 +395,8 @@ private Q_SLOTS:
         zero.calibrationBatches = 0;
         QVERIFY_THROWS_EXCEPTION(ConfigError, quantizePtq(t.model, t.data, zero));
         auto folded = foldBatchNorm(t.model);
-        QVERIFY_THROWS_EXCEPTION(ConfigError, calibrate(folded, [](torch::Tensor&) { return false; }, QuantConfig{}));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, calibrate(
+                                                  folded, [](torch::Tensor&) { return false; }, QuantConfig{}));
         // input of the wrong shape
         auto int8 = QuantizedPhiNet::load(path("ok.int8"));
         QVERIFY_THROWS_EXCEPTION(ConfigError, int8.forward(torch::randn({1, 3, 32, 32})));
@@ -424,8 +447,8 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("fake-quant %1%, INT8 %2%").arg(e.fakeQuant.accuracy).arg(e.int8.accuracy)));
         QVERIFY2(e.int8.accuracy >= fp32.accuracy - 2.0,
                  qPrintable(QStringLiteral("FP32 %1%, QAT INT8 %2%").arg(fp32.accuracy).arg(e.int8.accuracy)));
-        const auto final = evaluate([&](const torch::Tensor& x) { return r.model.forward(x); }, t.data.test, t.data.config,
-                                    256, false, 10);
+        const auto final = evaluate([&](const torch::Tensor& x) { return r.model.forward(x); }, t.data.test,
+                                    t.data.config, 256, false, 10);
         QCOMPARE(final.accuracy, e.int8.accuracy);
 
         if (!lsq) {
@@ -449,7 +472,8 @@ private Q_SLOTS:
             PhiNet other(otherCfg);
             const auto otherPtq = quantizeWithRandomCalibration(other, qc, false);
             auto third = loadCheckpoint(ckpt).model;
-            QVERIFY_THROWS_EXCEPTION(ConfigError, quantizeQat(third, t.data, qc, tc, nullptr, nullptr, &otherPtq.model));
+            QVERIFY_THROWS_EXCEPTION(ConfigError,
+                                     quantizeQat(third, t.data, qc, tc, nullptr, nullptr, &otherPtq.model));
         }
     }
 };

@@ -286,11 +286,13 @@ private Q_SLOTS:
         gpu.unavailableReason = "built without CUDA";
         a.gpuLatency = gpu;
         ModelResult b = point("modified-qat-int8", std::nullopt, std::nullopt);
-        const std::string expected =
-            "Model              Accuracy (%)  Size (MiB)  CPU latency (ms)  p90 (ms)  95% interval (ms)  Latency ratio [95%]  GPU latency (ms)  Train time (s)\n"
-            "original-fp32             98.50       1.000             2.000     3.000  -                  -                                 n/a               -\n"
-            "modified-qat-int8             -           -                 -         -  -                  -                                   -               -\n"
-            "GPU latency: unavailable (built without CUDA)\n";
+        const std::string expected = "Model              Accuracy (%)  Size (MiB)  CPU latency (ms)  p90 (ms)  95% "
+                                     "interval (ms)  Latency ratio [95%]  GPU latency (ms)  Train time (s)\n"
+                                     "original-fp32             98.50       1.000             2.000     3.000  -       "
+                                     "           -                                 n/a               -\n"
+                                     "modified-qat-int8             -           -                 -         -  -       "
+                                     "           -                                   -               -\n"
+                                     "GPU latency: unavailable (built without CUDA)\n";
         QCOMPARE(formatResultsTable({a, b}), expected);
     }
 };

@@ -78,7 +78,8 @@ private Q_SLOTS:
         QVERIFY(r.finalTest.has_value());
         // 4 epochs on 2,048 digits with a 30k-parameter model: 86.8% with this seed; chance is 10%.
         QVERIFY2(r.finalTest->accuracy > 80.0, qPrintable(QString::number(r.finalTest->accuracy)));
-        for (size_t i = 1; i < rec.epochs.size(); ++i) QVERIFY(rec.epochs[i].trainLoss < rec.epochs[i - 1].trainLoss);
+        for (size_t i = 1; i < rec.epochs.size(); ++i)
+            QVERIFY(rec.epochs[i].trainLoss < rec.epochs[i - 1].trainLoss);
         QVERIFY(r.trainSeconds > 0 && r.imagesPerSecond > 0);
         QCOMPARE(rec.batches.front().batchesPerEpoch, int64_t(32));
         QVERIFY(rec.batches.back().etaSeconds >= 0);
@@ -202,10 +203,12 @@ private Q_SLOTS:
         Recorder rec;
         train(model, subset(512, 100), req, &rec);
         // first report after 4 of 16 batches: step still at 3e-3, cosine at 3e-3 * 0.5 * (1 + cos(pi * 3/16))
-        const double first = ScheduleKind(schedule) == ScheduleKind::Step ? 3e-3 : 3e-3 * 0.5 * (1 + std::cos(M_PI * 3.0 / 16));
+        const double first =
+            ScheduleKind(schedule) == ScheduleKind::Step ? 3e-3 : 3e-3 * 0.5 * (1 + std::cos(M_PI * 3.0 / 16));
         QVERIFY(std::abs(rec.batches.front().lr - first) < 1e-12);
         QVERIFY(rec.batches.back().lr < 3e-3 * 0.5);
-        for (size_t i = 1; i < rec.batches.size(); ++i) QVERIFY(rec.batches[i].lr <= rec.batches[i - 1].lr);
+        for (size_t i = 1; i < rec.batches.size(); ++i)
+            QVERIFY(rec.batches[i].lr <= rec.batches[i - 1].lr);
         QVERIFY(!rec.epochs[0].test.has_value()); // evaluated only after the last epoch
         QVERIFY(rec.epochs[1].test.has_value());
     }

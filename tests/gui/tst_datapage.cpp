@@ -78,13 +78,15 @@ class TestDataPage : public QObject {
         static int runs = 0;
         w.runPage()->setOutputDir(tmp_.filePath(QStringLiteral("run-%1").arg(++runs)));
         bool reached = false;
-        const auto watch = QObject::connect(w.runPage()->runner(), &JobRunner::event, &w, [&reached, stage](const ExperimentEvent& e) {
-            if (e.type == ExperimentEvent::Type::StageStarted && toString(e.stage) == stage) reached = true;
-        });
+        const auto watch =
+            QObject::connect(w.runPage()->runner(), &JobRunner::event, &w, [&reached, stage](const ExperimentEvent& e) {
+                if (e.type == ExperimentEvent::Type::StageStarted && toString(e.stage) == stage) reached = true;
+            });
         const bool started = w.startPreset(QStringLiteral("dp-long-measure"));
         QElapsedTimer t;
         t.start();
-        while (started && !reached && w.runPage()->isRunning() && t.elapsed() < 180000) QTest::qWait(20);
+        while (started && !reached && w.runPage()->isRunning() && t.elapsed() < 180000)
+            QTest::qWait(20);
         QObject::disconnect(watch);
         return reached && w.runPage()->isRunning();
     }
@@ -110,7 +112,8 @@ private Q_SLOTS:
         const QString dir = tmp_.filePath(QStringLiteral("hostile"));
         QVERIFY(QDir().mkpath(dir));
         for (const char* split : {"train", "t10k"}) {
-            QVERIFY(writeSparseIdx(dir + QStringLiteral("/%1-images-idx3-ubyte").arg(QLatin1String(split)), {1, 1, 268435456}));
+            QVERIFY(writeSparseIdx(dir + QStringLiteral("/%1-images-idx3-ubyte").arg(QLatin1String(split)),
+                                   {1, 1, 268435456}));
             QVERIFY(writeSparseIdx(dir + QStringLiteral("/%1-labels-idx1-ubyte").arg(QLatin1String(split)), {1}));
         }
         DataPage page;
@@ -124,7 +127,9 @@ private Q_SLOTS:
         const QString message = done.first().at(1).toString();
         QVERIFY2(message.contains(dir + QStringLiteral("/train-images-idx3-ubyte")), qPrintable(message));
         QCOMPARE(page.sampleCount(), 0);
-        QVERIFY(page.findChild<QLabel*>(QStringLiteral("dataInfo"))->text().contains(QStringLiteral("Cannot load the data")));
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("dataInfo"))
+                    ->text()
+                    .contains(QStringLiteral("Cannot load the data")));
         // the page stays usable
         page.setConfig(DataConfig{});
         done.clear();
@@ -143,7 +148,8 @@ private Q_SLOTS:
         quint32 x = 12345;
         for (int y = 0; y < noise.height(); ++y) {
             uchar* line = noise.scanLine(y);
-            for (int i = 0; i < noise.width() * 3; ++i) line[i] = uchar((x = x * 1664525u + 1013904223u) >> 24);
+            for (int i = 0; i < noise.width() * 3; ++i)
+                line[i] = uchar((x = x * 1664525u + 1013904223u) >> 24);
         }
         const QString one = tmp_.filePath(QStringLiteral("noise.png"));
         QVERIFY(noise.save(one));
@@ -152,7 +158,8 @@ private Q_SLOTS:
                 const fs::path d = fs::path(dir.toStdString()) / split / cls;
                 fs::create_directories(d);
                 const int n = QLatin1String(split) == QLatin1String("train") ? 1500 : 100;
-                for (int i = 0; i < n; ++i) fs::create_hard_link(one.toStdString(), d / (std::to_string(i) + ".png"));
+                for (int i = 0; i < n; ++i)
+                    fs::create_hard_link(one.toStdString(), d / (std::to_string(i) + ".png"));
             }
         DataPage page;
         DataConfig c;

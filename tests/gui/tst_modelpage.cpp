@@ -130,7 +130,8 @@ private Q_SLOTS:
         // moving alpha changes it: at alpha 2, block1 expands 48 to 272 channels at 48x48 (626,688 B alone)
         auto* alpha = page.findChild<QDoubleSpinBox*>(QStringLiteral("alpha"));
         alpha->setValue(2.0);
-        QVERIFY2(verdict->text().contains(QStringLiteral("<b>INT8</b> <span style='color:#c62828'>does not fit: RAM over by")),
+        QVERIFY2(verdict->text().contains(
+                     QStringLiteral("<b>INT8</b> <span style='color:#c62828'>does not fit: RAM over by")),
                  qPrintable(verdict->text()));
         QVERIFY(!page.verdict()->int8.fits());
         QVERIFY(page.verdict()->int8.ramBytes >= 626688);
@@ -161,12 +162,15 @@ private Q_SLOTS:
         const auto b = summarize(bigger);
         if (b.macs > s.macs) QVERIFY(b.peakRamBytesInt8 > 320 * 1024 || b.flashBytesInt8 > 1024 * 1024);
         QVERIFY(page.verdict() && page.verdict()->int8.fits());
-        QVERIFY(page.findChild<QLabel*>(QStringLiteral("fitResult"))->text().contains(QStringLiteral("stm32f746g-disco")));
+        QVERIFY(
+            page.findChild<QLabel*>(QStringLiteral("fitResult"))->text().contains(QStringLiteral("stm32f746g-disco")));
         // nothing fits the F401 at 3x96x96: the form stays, the answer names the input that would fit
         page.setTargetName(QStringLiteral("nucleo-f401re"));
         QVERIFY(!page.findLargestFit());
         QCOMPARE(page.config(), applied);
-        QVERIFY(page.findChild<QLabel*>(QStringLiteral("fitResult"))->text().contains(QStringLiteral("It fits at input 3,")));
+        QVERIFY(page.findChild<QLabel*>(QStringLiteral("fitResult"))
+                    ->text()
+                    .contains(QStringLiteral("It fits at input 3,")));
     }
 
     // --version and --help answer without a display (no QT_QPA_PLATFORM, no DISPLAY).

@@ -195,8 +195,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 60000);
         QCOMPARE(done.first().at(0).toBool(), false);
         QCOMPARE(done.first().at(1).toBool(), false);
-        QVERIFY2(page->findChild<QLabel*>(QStringLiteral("status"))->text().contains(QStringLiteral("/nonexistent/mnist")),
-                 qPrintable(page->findChild<QLabel*>(QStringLiteral("status"))->text()));
+        QVERIFY2(
+            page->findChild<QLabel*>(QStringLiteral("status"))->text().contains(QStringLiteral("/nonexistent/mnist")),
+            qPrintable(page->findChild<QLabel*>(QStringLiteral("status"))->text()));
     }
 
     void brokenPresetFileIsNamedAndTheOthersStay()

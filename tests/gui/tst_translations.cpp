@@ -28,7 +28,8 @@ QMap<QString, QString> readTs(const QString& path, int* unfinished)
     while (!xml.atEnd()) {
         xml.readNext();
         if (!xml.isStartElement()) continue;
-        if (xml.name() == QLatin1String("source")) source = xml.readElementText();
+        if (xml.name() == QLatin1String("source"))
+            source = xml.readElementText();
         else if (xml.name() == QLatin1String("translation")) {
             const bool open = xml.attributes().value(QLatin1String("type")) == QLatin1String("unfinished");
             const QString text = xml.readElementText(QXmlStreamReader::IncludeChildElements);
@@ -70,8 +71,10 @@ private Q_SLOTS:
         QStringList missing;
         for (auto k = sources.keyBegin(); k != sources.keyEnd(); ++k)
             if (it.value(*k).isEmpty()) missing << *k;
-        QVERIFY2(missing.isEmpty(), qPrintable(QStringLiteral("not in translations/phinet_it.ts (run the update_translations "
-                                                              "target and translate): ") + missing.join(QStringLiteral(" | "))));
+        QVERIFY2(missing.isEmpty(),
+                 qPrintable(QStringLiteral("not in translations/phinet_it.ts (run the update_translations "
+                                           "target and translate): ") +
+                            missing.join(QStringLiteral(" | "))));
     }
 
     void switchLanguageFromTheMenu()

@@ -34,10 +34,7 @@ class TestWorkbench : public QObject {
     Q_OBJECT
     QTemporaryDir tmp_;
 
-    static bool waitFinished(QSignalSpy& spy, int ms)
-    {
-        return spy.count() > 0 || spy.wait(ms);
-    }
+    static bool waitFinished(QSignalSpy& spy, int ms) { return spy.count() > 0 || spy.wait(ms); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -148,7 +145,8 @@ private Q_SLOTS:
         // every class appears in the grid, each image 28x28 scaled
         auto* grid = page.findChild<QListWidget*>(QStringLiteral("sampleGrid"));
         QSet<QString> labels;
-        for (int i = 0; i < grid->count(); ++i) labels << grid->item(i)->text();
+        for (int i = 0; i < grid->count(); ++i)
+            labels << grid->item(i)->text();
         QCOMPARE(labels.size(), 10);
         QVERIFY(page.findChild<QLabel*>(QStringLiteral("dataInfo"))->text().contains(QStringLiteral("1x28x28")));
     }
@@ -163,7 +161,8 @@ private Q_SLOTS:
         page.loadPreview();
         QVERIFY(waitFinished(done, 60000));
         QCOMPARE(done.first().at(0).toBool(), false);
-        QVERIFY2(done.first().at(1).toString().contains(QStringLiteral("no-such-folder")), qPrintable(done.first().at(1).toString()));
+        QVERIFY2(done.first().at(1).toString().contains(QStringLiteral("no-such-folder")),
+                 qPrintable(done.first().at(1).toString()));
         QCOMPARE(page.sampleCount(), 0);
         // the page stays usable: the bundled subset loads next
         page.setConfig(DataConfig{});
@@ -213,10 +212,13 @@ private Q_SLOTS:
                     QVERIFY(root.mkpath(QStringLiteral("images/%1/%2").arg(QLatin1String(split), QLatin1String(cls))));
                     QImage img(12, 12, QImage::Format_RGB888);
                     img.fill(QLatin1String(cls) == QLatin1String("cat") ? QColor(200, 40, 40) : QColor(40, 40, 200));
-                    QVERIFY(img.save(root.filePath(QStringLiteral("images/%1/%2/%3.png").arg(QLatin1String(split), QLatin1String(cls)).arg(i))));
+                    QVERIFY(img.save(root.filePath(
+                        QStringLiteral("images/%1/%2/%3.png").arg(QLatin1String(split), QLatin1String(cls)).arg(i))));
                 }
         const QString archive = tmp_.filePath(QStringLiteral("tree.tar.gz"));
-        QCOMPARE(QProcess::execute(QStringLiteral("tar"), {QStringLiteral("czf"), archive, QStringLiteral("-C"), root.path(), QStringLiteral("images")}), 0);
+        QCOMPARE(QProcess::execute(QStringLiteral("tar"), {QStringLiteral("czf"), archive, QStringLiteral("-C"),
+                                                           root.path(), QStringLiteral("images")}),
+                 0);
 
         DataPage page;
         DataConfig c;
@@ -234,7 +236,8 @@ private Q_SLOTS:
         page.fetch(bogus);
         QVERIFY(waitFinished(fetched, 60000));
         QCOMPARE(fetched.first().at(0).toBool(), false);
-        QVERIFY2(fetched.first().at(1).toString().contains(QStringLiteral("not a readable")), qPrintable(fetched.first().at(1).toString()));
+        QVERIFY2(fetched.first().at(1).toString().contains(QStringLiteral("not a readable")),
+                 qPrintable(fetched.first().at(1).toString()));
         fetched.clear();
         page.fetch(archive);
         QVERIFY(waitFinished(fetched, 60000));
@@ -300,7 +303,8 @@ private Q_SLOTS:
         // the MODIFIED FP32 accuracy row holds both runs' figures and their difference
         bool found = false;
         for (int r = 0; r < t->rowCount(); ++r)
-            if (t->item(r, 0)->text() == QLatin1String("modified-fp32") && t->item(r, 1)->text() == QLatin1String("Accuracy (%)")) {
+            if (t->item(r, 0)->text() == QLatin1String("modified-fp32") &&
+                t->item(r, 1)->text() == QLatin1String("Accuracy (%)")) {
                 const double va = t->item(r, 2)->text().toDouble(), vb = t->item(r, 3)->text().toDouble();
                 QCOMPARE(t->item(r, 4)->text().toDouble(), std::round((vb - va) * 100) / 100);
                 found = true;

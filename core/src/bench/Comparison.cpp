@@ -61,7 +61,8 @@ void LoadMonitor::start()
     std::string cpu;
     std::uint64_t v[10] = {};
     in >> cpu;
-    for (auto& x : v) in >> x;
+    for (auto& x : v)
+        in >> x;
     // user nice system idle iowait irq softirq steal guest guest_nice (guest time is inside user)
     total0_ = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
     busy0_ = total0_ - v[3] - v[4];
@@ -79,7 +80,8 @@ MachineLoad LoadMonitor::stop(double ownCpuSeconds) const
     std::string cpu;
     std::uint64_t v[10] = {};
     in >> cpu;
-    for (auto& x : v) in >> x;
+    for (auto& x : v)
+        in >> x;
     if (cpu != "cpu") return m;
     const std::uint64_t total = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
     const std::uint64_t busy = total - v[3] - v[4];
@@ -111,7 +113,8 @@ MedianInterval medianWithInterval(const std::vector<double>& values)
     constexpr int kResamples = 2000;
     std::vector<double> medians(kResamples), draw(values.size());
     for (int b = 0; b < kResamples; ++b) {
-        for (auto& d : draw) d = values[pick(gen)];
+        for (auto& d : draw)
+            d = values[pick(gen)];
         medians[size_t(b)] = medianOf(draw);
     }
     std::sort(medians.begin(), medians.end());
@@ -150,7 +153,8 @@ LatencyComparison compareLatency(const std::vector<std::string>& names, const La
     c.protocol = p;
     const size_t m = names.size();
     c.models.resize(m);
-    for (size_t i = 0; i < m; ++i) c.models[i].name = names[i];
+    for (size_t i = 0; i < m; ++i)
+        c.models[i].name = names[i];
     LoadMonitor monitor;
     monitor.start();
     for (int r = 0; r < p.rounds; ++r) {
@@ -174,29 +178,34 @@ LatencyComparison compareLatency(const std::vector<std::string>& names, const La
         ml.median = mi.median;
         ml.intervalLow = mi.low;
         ml.intervalHigh = mi.high;
-        const double mean =
-            std::accumulate(ml.roundMedians.begin(), ml.roundMedians.end(), 0.0) / double(std::max<size_t>(1, ml.roundMedians.size()));
+        const double mean = std::accumulate(ml.roundMedians.begin(), ml.roundMedians.end(), 0.0) /
+                            double(std::max<size_t>(1, ml.roundMedians.size()));
         double var = 0;
-        for (double x : ml.roundMedians) var += (x - mean) * (x - mean);
+        for (double x : ml.roundMedians)
+            var += (x - mean) * (x - mean);
         if (ml.roundMedians.size() > 1) var /= double(ml.roundMedians.size() - 1);
         ml.cv = mean > 0 ? std::sqrt(var) / mean : 0;
         ml.unstable = ml.median > 0 && (ml.intervalHigh - ml.intervalLow) / 2 > p.maxRelativeInterval * ml.median;
         char buf[256];
         if (ml.unstable) {
-            std::snprintf(buf, sizeof buf, "%s: the 95%% interval [%.3f, %.3f] ms is wider than +-%.0f%% of the median %.3f ms",
+            std::snprintf(buf, sizeof buf,
+                          "%s: the 95%% interval [%.3f, %.3f] ms is wider than +-%.0f%% of the median %.3f ms",
                           ml.name.c_str(), ml.intervalLow, ml.intervalHigh, 100 * p.maxRelativeInterval, ml.median);
             c.warnings.push_back(buf);
         }
     }
-    for (size_t i = 1; i < m; ++i) c.ratios.push_back(pairedRatio(c.models[i], c.models[0]));
+    for (size_t i = 1; i < m; ++i)
+        c.ratios.push_back(pairedRatio(c.models[i], c.models[0]));
     char buf[256];
     if (c.load.measured && c.load.otherProcessesCores > 0.25) {
         std::snprintf(buf, sizeof buf,
-                      "the machine was busy: other processes used %.2f cores on average while this measured", c.load.otherProcessesCores);
+                      "the machine was busy: other processes used %.2f cores on average while this measured",
+                      c.load.otherProcessesCores);
         c.warnings.push_back(buf);
     }
     if (c.load.measured && c.load.stealPercent > 2.0) {
-        std::snprintf(buf, sizeof buf, "the hypervisor took %.1f%% of the CPU time (steal) while this measured", c.load.stealPercent);
+        std::snprintf(buf, sizeof buf, "the hypervisor took %.1f%% of the CPU time (steal) while this measured",
+                      c.load.stealPercent);
         c.warnings.push_back(buf);
     }
     return c;
@@ -248,7 +257,8 @@ json toJson(const LatencyComparison& c)
         auto r = toReport(m, c.protocol);
         models.push_back({{"name", m.name}, {"latency_ms", toJson(r)}, {"round_medians_ms", m.roundMedians}});
     }
-    for (const auto& r : c.ratios) ratios.push_back(toJson(r));
+    for (const auto& r : c.ratios)
+        ratios.push_back(toJson(r));
     return json{{"protocol",
                  {{"rounds", c.protocol.rounds},
                   {"runs_per_round", c.protocol.runsPerRound},
@@ -272,8 +282,8 @@ std::string formatComparison(const LatencyComparison& c)
 {
     std::string out;
     char line[512];
-    std::snprintf(line, sizeof line, "%-28s %10s %23s %7s %9s %28s\n", "model", "median ms", "95% interval", "CV", "p90 ms",
-                  c.models.empty() ? "" : ("ratio to " + c.models.front().name).c_str());
+    std::snprintf(line, sizeof line, "%-28s %10s %23s %7s %9s %28s\n", "model", "median ms", "95% interval", "CV",
+                  "p90 ms", c.models.empty() ? "" : ("ratio to " + c.models.front().name).c_str());
     out += line;
     for (size_t i = 0; i < c.models.size(); ++i) {
         const auto& m = c.models[i];
@@ -291,15 +301,17 @@ std::string formatComparison(const LatencyComparison& c)
     }
     std::snprintf(line, sizeof line,
                   "protocol: %d rounds x %d timed runs (after %d warm-up, %s), interleaved, batch %d, %d threads\n",
-                  c.protocol.rounds, c.protocol.runsPerRound, c.protocol.warmup, c.protocol.isolation.c_str(), c.protocol.batch,
-                  c.protocol.threads);
+                  c.protocol.rounds, c.protocol.runsPerRound, c.protocol.warmup, c.protocol.isolation.c_str(),
+                  c.protocol.batch, c.protocol.threads);
     out += line;
     if (c.load.measured) {
-        std::snprintf(line, sizeof line, "machine: other processes %.2f cores, steal %.1f%%, load average %.2f -> %.2f\n",
-                      c.load.otherProcessesCores, c.load.stealPercent, c.load.loadAverageBefore, c.load.loadAverageAfter);
+        std::snprintf(
+            line, sizeof line, "machine: other processes %.2f cores, steal %.1f%%, load average %.2f -> %.2f\n",
+            c.load.otherProcessesCores, c.load.stealPercent, c.load.loadAverageBefore, c.load.loadAverageAfter);
         out += line;
     }
-    for (const auto& w : c.warnings) out += "warning: " + w + "\n";
+    for (const auto& w : c.warnings)
+        out += "warning: " + w + "\n";
     return out;
 }
 

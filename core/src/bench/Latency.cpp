@@ -21,8 +21,8 @@ void fillStatistics(LatencyReport& r)
     r.max = s.back();
 }
 
-LatencyReport measureLatency(const std::function<void()>& run, const LatencyProtocol& p, const std::function<void()>& sync,
-                             const CancelToken* cancel)
+LatencyReport measureLatency(const std::function<void()>& run, const LatencyProtocol& p,
+                             const std::function<void()>& sync, const CancelToken* cancel)
 {
     LatencyReport r;
     r.protocol = p;

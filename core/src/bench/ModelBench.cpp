@@ -25,8 +25,8 @@ namespace {
 fs::path tempFile(const char* what)
 {
     static std::atomic<int> n{0};
-    return fs::temp_directory_path() / ("phinet-" + std::string(what) + "-" + std::to_string(getpid()) + "-" +
-                                        std::to_string(n++) + ".tmp");
+    return fs::temp_directory_path() /
+           ("phinet-" + std::string(what) + "-" + std::to_string(getpid()) + "-" + std::to_string(n++) + ".tmp");
 }
 
 torch::Tensor benchInput(const PhiNetConfig& c, int batch, torch::Device device = torch::kCPU)
@@ -137,8 +137,10 @@ ForwardFactory forwardFromModel(PhiNet& model, int batch)
     std::vector<std::pair<std::string, torch::Tensor>> state;
     {
         torch::NoGradGuard ng;
-        for (const auto& p : model->named_parameters()) state.emplace_back(p.key(), p.value().detach().clone());
-        for (const auto& b : model->named_buffers()) state.emplace_back(b.key(), b.value().detach().clone());
+        for (const auto& p : model->named_parameters())
+            state.emplace_back(p.key(), p.value().detach().clone());
+        for (const auto& b : model->named_buffers())
+            state.emplace_back(b.key(), b.value().detach().clone());
     }
     return [config = model->config(), state = std::move(state), batch]() -> std::function<void()> {
         PhiNet copy(config);
@@ -146,7 +148,8 @@ ForwardFactory forwardFromModel(PhiNet& model, int batch)
             torch::NoGradGuard ng;
             auto params = copy->named_parameters();
             auto buffers = copy->named_buffers();
-            for (const auto& [name, t] : state) (params.contains(name) ? params[name] : buffers[name]).copy_(t);
+            for (const auto& [name, t] : state)
+                (params.contains(name) ? params[name] : buffers[name]).copy_(t);
         }
         return fp32Forward(copy, batch);
     };

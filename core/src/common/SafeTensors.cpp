@@ -35,12 +35,18 @@ bool dtypeFromString(const std::string& s, TensorDtype& out)
 const char* toString(TensorDtype d)
 {
     switch (d) {
-    case TensorDtype::F32: return "F32";
-    case TensorDtype::F64: return "F64";
-    case TensorDtype::I8: return "I8";
-    case TensorDtype::U8: return "U8";
-    case TensorDtype::I32: return "I32";
-    case TensorDtype::I64: return "I64";
+    case TensorDtype::F32:
+        return "F32";
+    case TensorDtype::F64:
+        return "F64";
+    case TensorDtype::I8:
+        return "I8";
+    case TensorDtype::U8:
+        return "U8";
+    case TensorDtype::I32:
+        return "I32";
+    case TensorDtype::I64:
+        return "I64";
     }
     return "?";
 }
@@ -48,12 +54,18 @@ const char* toString(TensorDtype d)
 int elementSize(TensorDtype d)
 {
     switch (d) {
-    case TensorDtype::F32: return 4;
-    case TensorDtype::F64: return 8;
-    case TensorDtype::I8: return 1;
-    case TensorDtype::U8: return 1;
-    case TensorDtype::I32: return 4;
-    case TensorDtype::I64: return 8;
+    case TensorDtype::F32:
+        return 4;
+    case TensorDtype::F64:
+        return 8;
+    case TensorDtype::I8:
+        return 1;
+    case TensorDtype::U8:
+        return 1;
+    case TensorDtype::I32:
+        return 4;
+    case TensorDtype::I64:
+        return 8;
     }
     return 1;
 }
@@ -61,14 +73,16 @@ int elementSize(TensorDtype d)
 std::string shapeString(const std::vector<std::int64_t>& shape)
 {
     std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    for (size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
     return s + "]";
 }
 
 std::int64_t SafeTensor::numel() const
 {
     std::int64_t n = 1;
-    for (auto d : shape) n *= d;
+    for (auto d : shape)
+        n *= d;
     return n;
 }
 
@@ -77,12 +91,15 @@ std::map<std::string, std::string> readSafeTensorsMetadata(const std::filesystem
     std::ifstream in(path, std::ios::binary);
     if (!in) throw DataError(path.string() + ": cannot read file");
     unsigned char len[8];
-    if (!in.read(reinterpret_cast<char*>(len), 8)) throw DataError(path.string() + ": not a safetensors model file (too short)");
+    if (!in.read(reinterpret_cast<char*>(len), 8))
+        throw DataError(path.string() + ": not a safetensors model file (too short)");
     std::uint64_t n = 0;
-    for (int i = 7; i >= 0; --i) n = (n << 8) | len[i];
+    for (int i = 7; i >= 0; --i)
+        n = (n << 8) | len[i];
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
-    if (ec || n > kMaxHeaderBytes || n + 8 > size) throw DataError(path.string() + ": not a safetensors model file (bad header length)");
+    if (ec || n > kMaxHeaderBytes || n + 8 > size)
+        throw DataError(path.string() + ": not a safetensors model file (bad header length)");
     std::string text(size_t(n), '\0');
     if (!in.read(text.data(), std::streamsize(n))) throw DataError(path.string() + ": truncated safetensors header");
     json header;
@@ -122,11 +139,13 @@ SafeTensorsFile SafeTensorsFile::parse(std::string content, const std::string& s
     const std::uint64_t size = f.content_.size();
     if (size < 8) throw bad("not a safetensors model file (shorter than its 8-byte header length)");
     std::uint64_t headerLen = 0;
-    for (int i = 7; i >= 0; --i) headerLen = (headerLen << 8) | static_cast<unsigned char>(f.content_[size_t(i)]);
+    for (int i = 7; i >= 0; --i)
+        headerLen = (headerLen << 8) | static_cast<unsigned char>(f.content_[size_t(i)]);
     if (headerLen > size - 8)
-        throw bad("not a safetensors model file (its header claims " + std::to_string(headerLen) + " bytes, the file has " +
-                  std::to_string(size - 8) + " after the length)");
-    if (headerLen > kMaxHeaderBytes) throw bad("safetensors header of " + std::to_string(headerLen) + " bytes is too large");
+        throw bad("not a safetensors model file (its header claims " + std::to_string(headerLen) +
+                  " bytes, the file has " + std::to_string(size - 8) + " after the length)");
+    if (headerLen > kMaxHeaderBytes)
+        throw bad("safetensors header of " + std::to_string(headerLen) + " bytes is too large");
     if (headerLen < 2) throw bad("not a safetensors model file (empty header)");
     const std::string_view headerText(f.content_.data() + 8, size_t(headerLen));
     json header;
@@ -156,19 +175,24 @@ SafeTensorsFile SafeTensorsFile::parse(std::string content, const std::string& s
             continue;
         }
         const auto field = [&](const char* key) -> const json& {
-            if (!e.is_object() || !e.contains(key)) throw bad("tensor " + name + ": no \"" + key + "\" in its header entry");
+            if (!e.is_object() || !e.contains(key))
+                throw bad("tensor " + name + ": no \"" + key + "\" in its header entry");
             return e.at(key);
         };
         SafeTensor t;
         t.name = name;
         const json& dt = field("dtype");
         if (!dt.is_string() || !dtypeFromString(dt.get<std::string>(), t.dtype))
-            throw bad("tensor " + name + ": dtype " + dt.dump() + " is not one this program reads (F32, F64, I8, U8, I32, I64)");
+            throw bad("tensor " + name + ": dtype " + dt.dump() +
+                      " is not one this program reads (F32, F64, I8, U8, I32, I64)");
         const json& shape = field("shape");
-        if (!shape.is_array() || shape.size() > 8) throw bad("tensor " + name + ": shape is not a list of at most 8 sizes");
+        if (!shape.is_array() || shape.size() > 8)
+            throw bad("tensor " + name + ": shape is not a list of at most 8 sizes");
         std::uint64_t numel = 1;
         for (const auto& d : shape) {
-            if (!d.is_number_unsigned()) throw bad("tensor " + name + ": shape " + shape.dump() + " has a size that is not a non-negative integer");
+            if (!d.is_number_unsigned())
+                throw bad("tensor " + name + ": shape " + shape.dump() +
+                          " has a size that is not a non-negative integer");
             const std::uint64_t v = d.get<std::uint64_t>();
             // Bound before multiplying: no element count may exceed the data present.
             if (v != 0 && numel > dataSize / v)
@@ -183,9 +207,10 @@ SafeTensorsFile SafeTensorsFile::parse(std::string content, const std::string& s
         if (b > en || en > dataSize)
             throw bad("tensor " + name + ": data_offsets [" + std::to_string(b) + ", " + std::to_string(en) +
                       "] lie outside the " + std::to_string(dataSize) + " bytes of tensor data");
-        if (numel > dataSize / std::uint64_t(elementSize(t.dtype)) || en - b != numel * std::uint64_t(elementSize(t.dtype)))
-            throw bad("tensor " + name + ": " + std::to_string(en - b) + " bytes of data for shape " + shape.dump() + " of " +
-                      toString(t.dtype));
+        if (numel > dataSize / std::uint64_t(elementSize(t.dtype)) ||
+            en - b != numel * std::uint64_t(elementSize(t.dtype)))
+            throw bad("tensor " + name + ": " + std::to_string(en - b) + " bytes of data for shape " + shape.dump() +
+                      " of " + toString(t.dtype));
         t.bytes = std::string_view(f.content_.data() + dataStart + b, size_t(en - b));
         spans.push_back({b, en, f.tensors_.size()});
         f.tensors_.push_back(std::move(t));
@@ -201,14 +226,17 @@ SafeTensorsFile SafeTensorsFile::parse(std::string content, const std::string& s
         expected = s.end;
     }
     if (expected != dataSize)
-        throw bad(std::to_string(dataSize - expected) + " bytes of data after the last tensor (truncated header or extra data)");
+        throw bad(std::to_string(dataSize - expected) +
+                  " bytes of data after the last tensor (truncated header or extra data)");
     f.dataBytes_ = std::int64_t(dataSize);
     // Keep the file's order of tensors as listed by offset: predictable for tools that list them.
     std::vector<SafeTensor> ordered;
     ordered.reserve(spans.size());
-    for (const auto& s : spans) ordered.push_back(std::move(f.tensors_[s.index]));
+    for (const auto& s : spans)
+        ordered.push_back(std::move(f.tensors_[s.index]));
     f.tensors_ = std::move(ordered);
-    for (size_t i = 0; i < f.tensors_.size(); ++i) f.index_[f.tensors_[i].name] = i;
+    for (size_t i = 0; i < f.tensors_.size(); ++i)
+        f.index_[f.tensors_[i].name] = i;
     return f;
 }
 
@@ -218,7 +246,8 @@ const SafeTensor* SafeTensorsFile::find(const std::string& name) const
     return it == index_.end() ? nullptr : &tensors_[it->second];
 }
 
-const SafeTensor& SafeTensorsFile::expect(const std::string& name, TensorDtype dtype, const std::vector<std::int64_t>& shape) const
+const SafeTensor& SafeTensorsFile::expect(const std::string& name, TensorDtype dtype,
+                                          const std::vector<std::int64_t>& shape) const
 {
     const SafeTensor* t = find(name);
     if (!t) throw DataError(source_ + ": tensor " + name + " is missing");
@@ -249,19 +278,23 @@ std::string SafeTensorsWriter::encode() const
     json header = json::object();
     std::uint64_t offset = 0;
     for (const auto& e : entries_) {
-        header[e.name] = {{"dtype", toString(e.dtype)}, {"shape", e.shape}, {"data_offsets", {offset, offset + e.bytes.size()}}};
+        header[e.name] = {
+            {"dtype", toString(e.dtype)}, {"shape", e.shape}, {"data_offsets", {offset, offset + e.bytes.size()}}};
         offset += e.bytes.size();
     }
     if (!metadata_.empty()) header["__metadata__"] = metadata_;
     std::string text = header.dump();
     // Pad the header with spaces so the data starts 8-byte aligned (as the reference writer does).
-    while ((8 + text.size()) % 8) text += ' ';
+    while ((8 + text.size()) % 8)
+        text += ' ';
     std::string out;
     out.reserve(8 + text.size() + offset);
     std::uint64_t n = text.size();
-    for (int i = 0; i < 8; ++i) out += char((n >> (8 * i)) & 0xff);
+    for (int i = 0; i < 8; ++i)
+        out += char((n >> (8 * i)) & 0xff);
     out += text;
-    for (const auto& e : entries_) out += e.bytes;
+    for (const auto& e : entries_)
+        out += e.bytes;
     return out;
 }
 

@@ -11,25 +11,38 @@ namespace phinet::detail {
 inline TensorDtype dtypeOf(const torch::Tensor& t)
 {
     switch (t.scalar_type()) {
-    case torch::kFloat: return TensorDtype::F32;
-    case torch::kDouble: return TensorDtype::F64;
-    case torch::kChar: return TensorDtype::I8;
-    case torch::kByte: return TensorDtype::U8;
-    case torch::kInt: return TensorDtype::I32;
-    case torch::kLong: return TensorDtype::I64;
-    default: throw Error(std::string("cannot store a tensor of type ") + c10::toString(t.scalar_type()));
+    case torch::kFloat:
+        return TensorDtype::F32;
+    case torch::kDouble:
+        return TensorDtype::F64;
+    case torch::kChar:
+        return TensorDtype::I8;
+    case torch::kByte:
+        return TensorDtype::U8;
+    case torch::kInt:
+        return TensorDtype::I32;
+    case torch::kLong:
+        return TensorDtype::I64;
+    default:
+        throw Error(std::string("cannot store a tensor of type ") + c10::toString(t.scalar_type()));
     }
 }
 
 inline torch::ScalarType scalarTypeOf(TensorDtype d)
 {
     switch (d) {
-    case TensorDtype::F32: return torch::kFloat;
-    case TensorDtype::F64: return torch::kDouble;
-    case TensorDtype::I8: return torch::kChar;
-    case TensorDtype::U8: return torch::kByte;
-    case TensorDtype::I32: return torch::kInt;
-    case TensorDtype::I64: return torch::kLong;
+    case TensorDtype::F32:
+        return torch::kFloat;
+    case TensorDtype::F64:
+        return torch::kDouble;
+    case TensorDtype::I8:
+        return torch::kChar;
+    case TensorDtype::U8:
+        return torch::kByte;
+    case TensorDtype::I32:
+        return torch::kInt;
+    case TensorDtype::I64:
+        return torch::kLong;
     }
     return torch::kFloat;
 }

@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 constexpr std::int64_t kRecord = 1 + 3 * 32 * 32;
 
-const std::vector<std::string> kCifarClasses{"airplane", "automobile", "bird", "cat", "deer",
+const std::vector<std::string> kCifarClasses{"airplane", "automobile", "bird",  "cat",  "deer",
                                              "dog",      "frog",       "horse", "ship", "truck"};
 } // namespace
 
@@ -21,7 +21,8 @@ ImageDataset loadCifar10Binary(const fs::path& dir, Split split, const CancelTok
     if (!fs::is_directory(dir)) throw DataError(dir.string() + ": data folder does not exist");
     std::vector<fs::path> files;
     if (split == Split::Train)
-        for (int i = 1; i <= 5; ++i) files.push_back(dir / ("data_batch_" + std::to_string(i) + ".bin"));
+        for (int i = 1; i <= 5; ++i)
+            files.push_back(dir / ("data_batch_" + std::to_string(i) + ".bin"));
     else
         files.push_back(dir / "test_batch.bin");
     // Each file is read once, in bounded chunks, and the tensor is sized from the bytes actually
@@ -66,7 +67,8 @@ ImageDataset loadCifar10Binary(const fs::path& dir, Split split, const CancelTok
         std::istringstream in(readFileBounded(meta, 1 << 16));
         std::vector<std::string> names;
         for (std::string line; std::getline(in, line);) {
-            while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+            while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+                line.pop_back();
             if (!line.empty()) names.push_back(line);
         }
         if (names.size() == 10) d.classes = names;

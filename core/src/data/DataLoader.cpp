@@ -21,10 +21,14 @@ using nlohmann::json;
 std::string toString(DatasetKind k)
 {
     switch (k) {
-    case DatasetKind::Mnist: return "mnist";
-    case DatasetKind::FashionMnist: return "fashion-mnist";
-    case DatasetKind::Cifar10: return "cifar10";
-    case DatasetKind::Folder: return "folder";
+    case DatasetKind::Mnist:
+        return "mnist";
+    case DatasetKind::FashionMnist:
+        return "fashion-mnist";
+    case DatasetKind::Cifar10:
+        return "cifar10";
+    case DatasetKind::Folder:
+        return "folder";
     }
     return "mnist";
 }
@@ -71,7 +75,8 @@ std::vector<std::string> DataConfig::validate() const
     if (cropPadding < 0 || cropPadding > 16) e.push_back("data.crop_padding: must be 0..16");
     // 0 = the images' own size; otherwise the size the model's input range allows.
     for (int i = 0; i < 2; ++i)
-        if (imageSize[size_t(i)] != 0) checkRange(e, i == 0 ? "data.image_size[0]" : "data.image_size[1]", imageSize[size_t(i)], 8, 2048);
+        if (imageSize[size_t(i)] != 0)
+            checkRange(e, i == 0 ? "data.image_size[0]" : "data.image_size[1]", imageSize[size_t(i)], 8, 2048);
     return e;
 }
 
@@ -127,7 +132,8 @@ fs::path bundledMnist()
 bool holdsIdxData(const fs::path& dir)
 {
     std::error_code ec;
-    return fs::is_regular_file(dir / "train-images-idx3-ubyte", ec) || fs::is_regular_file(dir / "train-images-idx3-ubyte.gz", ec);
+    return fs::is_regular_file(dir / "train-images-idx3-ubyte", ec) ||
+           fs::is_regular_file(dir / "train-images-idx3-ubyte.gz", ec);
 }
 
 } // namespace
@@ -153,9 +159,12 @@ fs::path resolveDataDir(const DataConfig& c)
     case DatasetKind::Mnist:
         if (bundledFallbackFrom(c).empty()) return user / "mnist";
         return bundledMnist();
-    case DatasetKind::FashionMnist: return user / "fashion-mnist";
-    case DatasetKind::Cifar10: return user / "cifar10";
-    case DatasetKind::Folder: throw ConfigError("data.data_dir: a folder data set needs its folder");
+    case DatasetKind::FashionMnist:
+        return user / "fashion-mnist";
+    case DatasetKind::Cifar10:
+        return user / "cifar10";
+    case DatasetKind::Folder:
+        throw ConfigError("data.data_dir: a folder data set needs its folder");
     }
     return user;
 }
@@ -200,7 +209,9 @@ DatasetPtr loadSplit(const DataConfig& c, const fs::path& dir, Split split, cons
             throw DataError(dir.string() + ": no CIFAR-10 data (expected data_batch_1..5.bin/test_batch.bin or "
                                            "train/<class>/ and test/<class>/ image folders; run scripts/fetch-data)");
         break;
-    case DatasetKind::Folder: *d = loadImageFolder(dir, split, c.imageSize, c.resizeMismatched, classes, cancel); break;
+    case DatasetKind::Folder:
+        *d = loadImageFolder(dir, split, c.imageSize, c.resizeMismatched, classes, cancel);
+        break;
     }
     logger()->info("loaded {} {} split: {} images {}x{}x{} from {}", toString(c.kind),
                    split == Split::Train ? "train" : "test", d->size(), d->channels(), d->height(), d->width(),
@@ -284,7 +295,8 @@ DatasetInfo DataSplits::info() const
     i.width = train->width();
     i.classes = train->classes;
     auto counts = torch::bincount(train->labels, {}, int64_t(train->classes.size()));
-    for (int64_t k = 0; k < counts.size(0); ++k) i.trainClassCounts.push_back(counts[k].item<int64_t>());
+    for (int64_t k = 0; k < counts.size(0); ++k)
+        i.trainClassCounts.push_back(counts[k].item<int64_t>());
     // from what was loaded, not from the folder now: an import since then does not change this answer
     if (config.dataDir.empty() && config.kind == DatasetKind::Mnist && i.source == bundledMnist().string())
         i.fallbackFrom = (userDataDir() / "data" / "mnist").string();
@@ -299,7 +311,8 @@ BatchLoader::BatchLoader(DatasetPtr data, std::vector<double> mean, std::vector<
                           ": the index must be in [0, count)");
     const int c = data_->channels();
     if (int(mean.size()) != c || int(std.size()) != c)
-        throw ConfigError("data.mean/std: need " + std::to_string(c) + " values for " + std::to_string(c) + "-channel images");
+        throw ConfigError("data.mean/std: need " + std::to_string(c) + " values for " + std::to_string(c) +
+                          "-channel images");
     auto m = torch::tensor(mean, torch::kFloat) * 255.0;
     auto s = torch::tensor(std, torch::kFloat) * 255.0;
     mean_ = m.view({1, c, 1, 1});
@@ -353,7 +366,8 @@ bool BatchLoader::next(Batch& out)
         const int p = opt_.cropPadding;
         if (p > 0) {
             auto padded = torch::constant_pad_nd(x, {p, p, p, p}, 0.0);
-            auto offs = torch::randint(0, 2 * p + 1, {globalSize, 2}, gen_, torch::kLong).slice(0, shardBegin, shardEnd);
+            auto offs =
+                torch::randint(0, 2 * p + 1, {globalSize, 2}, gen_, torch::kLong).slice(0, shardBegin, shardEnd);
             auto acc = offs.accessor<int64_t, 2>();
             std::vector<torch::Tensor> crops;
             crops.reserve(size_t(b));

@@ -36,9 +36,11 @@ DataPreview previewData(const DataConfig& config, int count, std::uint64_t seed,
     const auto* lab = labels.data_ptr<std::int64_t>();
     const std::size_t numClasses = std::max<std::size_t>(train.classes.size(), 1);
     std::vector<std::vector<std::int64_t>> byClass(numClasses);
-    for (std::int64_t i = 0; i < n; ++i) byClass[std::size_t(lab[i]) % numClasses].push_back(i);
+    for (std::int64_t i = 0; i < n; ++i)
+        byClass[std::size_t(lab[i]) % numClasses].push_back(i);
     std::mt19937_64 rng(seed);
-    for (auto& v : byClass) std::shuffle(v.begin(), v.end(), rng);
+    for (auto& v : byClass)
+        std::shuffle(v.begin(), v.end(), rng);
     std::vector<std::int64_t> picked;
     for (std::size_t round = 0; int(picked.size()) < count; ++round) {
         bool any = false;
@@ -57,7 +59,8 @@ DataPreview previewData(const DataConfig& config, int count, std::uint64_t seed,
     for (auto i : picked) {
         SampleImage s;
         s.label = int(lab[i]);
-        s.className = std::size_t(s.label) < train.classes.size() ? train.classes[std::size_t(s.label)] : std::to_string(s.label);
+        s.className =
+            std::size_t(s.label) < train.classes.size() ? train.classes[std::size_t(s.label)] : std::to_string(s.label);
         s.channels = c;
         s.height = h;
         s.width = w;
@@ -70,7 +73,8 @@ DataPreview previewData(const DataConfig& config, int count, std::uint64_t seed,
 fs::path importTarget(DatasetKind kind)
 {
     if (kind == DatasetKind::Folder)
-        throw ConfigError("data.kind: a folder data set is used where it is; only mnist, fashion-mnist and cifar10 are imported");
+        throw ConfigError(
+            "data.kind: a folder data set is used where it is; only mnist, fashion-mnist and cifar10 are imported");
     return userDataDir() / "data" / toString(kind);
 }
 
@@ -138,8 +142,10 @@ void cleanImportLeftovers(const fs::path& target)
     std::vector<fs::path> imports, olds;
     for (const auto& e : fs::directory_iterator(parent, ec)) {
         const auto name = e.path().filename().string();
-        if (name.rfind(importPrefix, 0) == 0) imports.push_back(e.path());
-        else if (name.rfind(oldPrefix, 0) == 0) olds.push_back(e.path());
+        if (name.rfind(importPrefix, 0) == 0)
+            imports.push_back(e.path());
+        else if (name.rfind(oldPrefix, 0) == 0)
+            olds.push_back(e.path());
     }
     for (const auto& p : imports) {
         fs::remove_all(p, ec);
@@ -149,7 +155,8 @@ void cleanImportLeftovers(const fs::path& target)
         if (!fs::exists(target)) {
             fs::rename(p, target, ec);
             if (!ec) {
-                logger()->warn("{} was missing after an interrupted import: restored the previous copy", target.string());
+                logger()->warn("{} was missing after an interrupted import: restored the previous copy",
+                               target.string());
                 continue;
             }
         }
@@ -198,8 +205,9 @@ fs::path importDataset(DatasetKind kind, const fs::path& from, const CancelToken
 {
     const auto target = importTarget(kind);
     if (RunInProgress::active())
-        throw ConfigError("import of " + toString(kind) + " refused: a run is in progress and reads the data folder; "
-                                                          "import when it has finished or been cancelled");
+        throw ConfigError("import of " + toString(kind) +
+                          " refused: a run is in progress and reads the data folder; "
+                          "import when it has finished or been cancelled");
     if (!fs::is_directory(from)) throw DataError(from.string() + ": not a folder");
     std::error_code ec;
     if (fs::weakly_canonical(from, ec) == fs::weakly_canonical(target, ec))
@@ -234,8 +242,8 @@ fs::path importDataset(DatasetKind kind, const fs::path& from, const CancelToken
         throw;
     } catch (const std::exception& e) {
         fs::remove_all(staging, ec);
-        throw DataError(from.string() + ": copying into " + target.string() + " failed (the previous copy is kept): " +
-                        e.what());
+        throw DataError(from.string() + ": copying into " + target.string() +
+                        " failed (the previous copy is kept): " + e.what());
     }
     const auto old = swapIn(staging, target);
     syncToDisk(parent, true);

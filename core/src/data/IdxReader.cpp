@@ -74,8 +74,8 @@ torch::Tensor readIdx(const fs::path& path, std::int64_t maxElements, const Canc
         dims[size_t(i)] = bigEndian(b);
         // Each dim is below 2^32 and the bound below 2^62: checking before multiplying keeps the
         // product from overflowing.
-        if (dims[size_t(i)] == 0) throw DataError(path.string() + ": IDX file holds no elements (dimension " +
-                                                  std::to_string(i) + " is 0)");
+        if (dims[size_t(i)] == 0)
+            throw DataError(path.string() + ": IDX file holds no elements (dimension " + std::to_string(i) + " is 0)");
         if (dims[size_t(i)] > maxElements / count)
             throw DataError(path.string() + ": IDX dimensions ask for more than " + std::to_string(maxElements) +
                             " elements, the most a data set may hold here");
@@ -93,8 +93,8 @@ torch::Tensor readIdx(const fs::path& path, std::int64_t maxElements, const Canc
         buf.resize(at + size_t(want));
         const auto got = in.read(buf.data() + at, want);
         if (got != want)
-            throw DataError(path.string() + ": truncated: expected " + std::to_string(count) + " bytes of data, found " +
-                            std::to_string(std::int64_t(at) + got));
+            throw DataError(path.string() + ": truncated: expected " + std::to_string(count) +
+                            " bytes of data, found " + std::to_string(std::int64_t(at) + got));
     }
     // The tensor takes the buffer over (no second copy of up to a gigabyte).
     auto* owned = new std::vector<std::uint8_t>(std::move(buf));
@@ -136,7 +136,8 @@ ImageDataset loadIdxFolder(const fs::path& dir, Split split, const CancelToken* 
                 const auto p = dir / (base + sep + dimTag + "-ubyte" + ext);
                 if (fs::exists(p)) return p;
             }
-        throw DataError(dir.string() + ": no " + base + "-" + dimTag + "-ubyte[.gz] file (expected the official MNIST file names)");
+        throw DataError(dir.string() + ": no " + base + "-" + dimTag +
+                        "-ubyte[.gz] file (expected the official MNIST file names)");
     };
     if (!fs::is_directory(dir)) throw DataError(dir.string() + ": data folder does not exist");
     const auto imgPath = find(imgBase, "idx3");
@@ -144,14 +145,14 @@ ImageDataset loadIdxFolder(const fs::path& dir, Split split, const CancelToken* 
     auto images = readIdx(imgPath, kMaxDatasetBytes, cancel);
     auto labels = readIdx(lblPath, kMaxDatasetImages, cancel);
     if (labels.dim() != 1)
-        throw DataError(lblPath.string() + ": expected a 1-dimensional label file, found " + std::to_string(labels.dim()) +
-                        " dimensions");
+        throw DataError(lblPath.string() + ": expected a 1-dimensional label file, found " +
+                        std::to_string(labels.dim()) + " dimensions");
     if (images.dim() != 3)
         throw DataError(imgPath.string() + ": expected a 3-dimensional image file (N x H x W), found " +
                         std::to_string(images.dim()) + " dimensions");
     if (images.size(0) != labels.size(0))
-        throw DataError(imgPath.string() + " has " + std::to_string(images.size(0)) + " images but " + lblPath.string() +
-                        " has " + std::to_string(labels.size(0)) + " labels");
+        throw DataError(imgPath.string() + " has " + std::to_string(images.size(0)) + " images but " +
+                        lblPath.string() + " has " + std::to_string(labels.size(0)) + " labels");
     ImageDataset d;
     d.images = images.unsqueeze(1).contiguous();
     d.labels = labels.to(torch::kLong);

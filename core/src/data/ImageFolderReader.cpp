@@ -49,10 +49,12 @@ ImageDataset loadImageFolder(const fs::path& root, Split split, std::array<int, 
             if (e.is_regular_file() && isImage(e.path())) imgs.push_back(e.path());
         if (imgs.empty()) throw DataError(cdir.string() + ": empty class folder (no .png/.jpg/.jpeg/.bmp images)");
         std::sort(imgs.begin(), imgs.end());
-        for (auto& p : imgs) files.emplace_back(std::move(p), int64_t(c));
+        for (auto& p : imgs)
+            files.emplace_back(std::move(p), int64_t(c));
     }
     for (const auto& e : fs::directory_iterator(dir))
-        if (e.is_directory() && std::find(classes.begin(), classes.end(), e.path().filename().string()) == classes.end())
+        if (e.is_directory() &&
+            std::find(classes.begin(), classes.end(), e.path().filename().string()) == classes.end())
             throw DataError(e.path().string() + ": class folder not in the train split's classes");
 
     // The first image fixes the channel count (1 for grey, else 3) and, unless given, the size.

@@ -49,7 +49,6 @@ ComparisonProtocol comparisonProtocol(const BenchConfig& b)
     return p;
 }
 
-
 /// The error for a damaged state file: it names the file and what is wrong.
 DataError corruptState(const fs::path& p, const std::string& what)
 {
@@ -86,8 +85,9 @@ json readStudyState(const fs::path& p)
     if (j.contains("stages")) { // the stage cache: stage name -> {"key", "inputs", "file_hash" when finished}
         if (!j["stages"].is_object()) throw corruptState(p, "\"stages\" must be an object of stage keys");
         for (const auto& [stage, entry] : j["stages"].items()) {
-            const bool ok = stageFromString(stage) && entry.is_object() && entry.contains("key") && entry["key"].is_string() &&
-                            entry.contains("inputs") && (!entry.contains("file_hash") || entry["file_hash"].is_string());
+            const bool ok = stageFromString(stage) && entry.is_object() && entry.contains("key") &&
+                            entry["key"].is_string() && entry.contains("inputs") &&
+                            (!entry.contains("file_hash") || entry["file_hash"].is_string());
             if (!ok) throw corruptState(p, "stages." + stage + ": expected {\"key\", \"inputs\"[, \"file_hash\"]}");
         }
     }
@@ -203,7 +203,8 @@ public:
             if (earlierRun > 0 && earlierRun != runId_ && store_.exists(earlierRun))
                 for (const auto& ep : store_.show(earlierRun).epochs)
                     for (Stage s : {Stage::TrainOriginal, Stage::TrainModified, Stage::Qat})
-                        if (stagecache::stageModel(s) == ep.model && reused(s)) store_.addEpoch(runId_, ep.model, ep.summary);
+                        if (stagecache::stageModel(s) == ep.model && reused(s))
+                            store_.addEpoch(runId_, ep.model, ep.summary);
             state_["run_id"] = runId_;
             try {
                 saveState();
@@ -255,7 +256,8 @@ private:
     void forgetStagesThatRun()
     {
         for (const auto& e : plan_.stages) {
-            if (e.action == StagePlanEntry::Action::Reuse && !state_.value("stages", json::object()).contains(toString(e.stage))) {
+            if (e.action == StagePlanEntry::Action::Reuse &&
+                !state_.value("stages", json::object()).contains(toString(e.stage))) {
                 // a run from before stage keys: its finished stages get the keys of the config it ran
                 recordStageStart(e.stage, false);
                 if (!stagecache::stageFile(e.stage).empty()) recordStageFile(e.stage);
@@ -284,7 +286,8 @@ private:
             up[stagecache::stageModel(from)] =
                 on && st.contains(name) && st[name].contains("file_hash") ? st[name]["file_hash"] : json();
         };
-        if (s == Stage::Ptq || s == Stage::Qat || s == Stage::Measure) add(Stage::TrainModified, cfg_.stages.trainModified);
+        if (s == Stage::Ptq || s == Stage::Qat || s == Stage::Measure)
+            add(Stage::TrainModified, cfg_.stages.trainModified);
         if (s == Stage::Qat || s == Stage::Measure) add(Stage::Ptq, cfg_.stages.ptq);
         if (s == Stage::Measure) {
             add(Stage::TrainOriginal, cfg_.stages.trainOriginal);
@@ -320,8 +323,8 @@ private:
     std::optional<ModelResult> row(const std::string& model) const
     {
         if (!state_["rows"].contains(model)) return std::nullopt;
-        const bool on = model == "original-fp32"   ? cfg_.stages.trainOriginal
-                        : model == "modified-fp32" ? cfg_.stages.trainModified
+        const bool on = model == "original-fp32"       ? cfg_.stages.trainOriginal
+                        : model == "modified-fp32"     ? cfg_.stages.trainModified
                         : model == "modified-ptq-int8" ? cfg_.stages.ptq
                                                        : cfg_.stages.qat;
         if (!on) return std::nullopt;
@@ -342,9 +345,12 @@ private:
         e.stage = stage;
         e.model = model;
         e.message = msg;
-        if (t == ExperimentEvent::Type::StageFinished || t == ExperimentEvent::Type::StageSkipped) progress_.done[stage] = 1.0;
-        if (t == ExperimentEvent::Type::StageFailed) logger()->error("stage {} failed: {}", toString(stage), msg);
-        else if (!msg.empty()) logger()->info("{}: {}", toString(stage), msg);
+        if (t == ExperimentEvent::Type::StageFinished || t == ExperimentEvent::Type::StageSkipped)
+            progress_.done[stage] = 1.0;
+        if (t == ExperimentEvent::Type::StageFailed)
+            logger()->error("stage {} failed: {}", toString(stage), msg);
+        else if (!msg.empty())
+            logger()->info("{}: {}", toString(stage), msg);
         emit(e);
     }
 
@@ -358,12 +364,15 @@ private:
         auto runs = [&](Stage s, bool on) { return on && !reused(s); };
         progress_.weights = {
             {Stage::Build, 0.1},
-            {Stage::TrainOriginal, runs(Stage::TrainOriginal, cfg_.stages.trainOriginal) ? batches(cfg_.trainOriginal) : 0},
-            {Stage::TrainModified, runs(Stage::TrainModified, cfg_.stages.trainModified) ? batches(cfg_.trainModified) : 0},
+            {Stage::TrainOriginal,
+             runs(Stage::TrainOriginal, cfg_.stages.trainOriginal) ? batches(cfg_.trainOriginal) : 0},
+            {Stage::TrainModified,
+             runs(Stage::TrainModified, cfg_.stages.trainModified) ? batches(cfg_.trainModified) : 0},
             {Stage::Ptq, runs(Stage::Ptq, cfg_.stages.ptq) ? double(cfg_.quant.calibrationBatches) : 0},
-            {Stage::Qat, runs(Stage::Qat, cfg_.stages.qat)
-                             ? batches(cfg_.trainModified) / std::max(1, cfg_.trainModified.epochs) * cfg_.quant.qatEpochs * 1.5
-                             : 0},
+            {Stage::Qat,
+             runs(Stage::Qat, cfg_.stages.qat)
+                 ? batches(cfg_.trainModified) / std::max(1, cfg_.trainModified.epochs) * cfg_.quant.qatEpochs * 1.5
+                 : 0},
             {Stage::Measure, runs(Stage::Measure, cfg_.stages.measure) ? 20.0 : 0},
             {Stage::Report, 0.1}};
     }
@@ -442,8 +451,8 @@ private:
         putRow(rowOut);
         markDone(stage);
         emitStage(ExperimentEvent::Type::StageFinished, stage, model,
-                  fmt::format("{:.2f}% test accuracy after {} epochs, {:.1f} s", rowOut.accuracyPct.value_or(0), r.epochsDone,
-                              r.trainSeconds));
+                  fmt::format("{:.2f}% test accuracy after {} epochs, {:.1f} s", rowOut.accuracyPct.value_or(0),
+                              r.epochsDone, r.trainSeconds));
     }
 
     void quantStage(Stage stage, const std::string& model, bool qat)
@@ -501,7 +510,8 @@ private:
     {
         currentStage_ = Stage::Measure;
         if (reused(Stage::Measure)) {
-            emitStage(ExperimentEvent::Type::StageSkipped, Stage::Measure, "", "reused (models and bench settings unchanged)");
+            emitStage(ExperimentEvent::Type::StageSkipped, Stage::Measure, "",
+                      "reused (models and bench settings unchanged)");
             return;
         }
         recordStageStart(Stage::Measure);
@@ -516,7 +526,8 @@ private:
             const bool fp32 = r->precision == Precision::Fp32;
             const fs::path file = out_ / (m + (fp32 ? ".ckpt" : ".int8"));
             names.push_back(m);
-            factories.push_back(forwardFromFile(file, cfg_.bench.batch, fp32 ? std::nullopt : std::optional(cfg_.quant.engine)));
+            factories.push_back(
+                forwardFromFile(file, cfg_.bench.batch, fp32 ? std::nullopt : std::optional(cfg_.quant.engine)));
         }
         const auto protocol = comparisonProtocol(cfg_.bench);
         const double total = double(std::max<size_t>(1, names.size())) * protocol.rounds;
@@ -530,7 +541,8 @@ private:
         auto latency = toJson(cmp);
         latency.erase("models");
         result_.manifest.latency = latency;
-        for (const auto& w : cmp.warnings) logger()->warn("latency: {}", w);
+        for (const auto& w : cmp.warnings)
+            logger()->warn("latency: {}", w);
         auto ratioOf = [&](const std::string& a, const std::string& b) -> std::optional<LatencyRatio> {
             const auto *x = cmp.find(a), *y = cmp.find(b);
             if (!x || !y) return std::nullopt;
@@ -578,16 +590,26 @@ private:
                   fmt::format("ORIGINAL {} params / {} MACs, MODIFIED {} params / {} MACs", withThousands(so.params),
                               withThousands(so.macs), withThousands(sm.params), withThousands(sm.macs)));
         using T = ExperimentEvent::Type;
-        if (cfg_.stages.trainOriginal) trainStage(Stage::TrainOriginal, "original-fp32", cfg_.originalModel(), cfg_.trainOriginal);
-        else emitStage(T::StageSkipped, Stage::TrainOriginal, "", "switched off");
-        if (cfg_.stages.trainModified) trainStage(Stage::TrainModified, "modified-fp32", cfg_.modifiedModel(), cfg_.trainModified);
-        else emitStage(T::StageSkipped, Stage::TrainModified, "", "switched off");
-        if (cfg_.stages.ptq) quantStage(Stage::Ptq, "modified-ptq-int8", false);
-        else emitStage(T::StageSkipped, Stage::Ptq, "", "switched off");
-        if (cfg_.stages.qat) quantStage(Stage::Qat, "modified-qat-int8", true);
-        else emitStage(T::StageSkipped, Stage::Qat, "", "switched off");
-        if (cfg_.stages.measure) measureStage();
-        else emitStage(T::StageSkipped, Stage::Measure, "", "switched off");
+        if (cfg_.stages.trainOriginal)
+            trainStage(Stage::TrainOriginal, "original-fp32", cfg_.originalModel(), cfg_.trainOriginal);
+        else
+            emitStage(T::StageSkipped, Stage::TrainOriginal, "", "switched off");
+        if (cfg_.stages.trainModified)
+            trainStage(Stage::TrainModified, "modified-fp32", cfg_.modifiedModel(), cfg_.trainModified);
+        else
+            emitStage(T::StageSkipped, Stage::TrainModified, "", "switched off");
+        if (cfg_.stages.ptq)
+            quantStage(Stage::Ptq, "modified-ptq-int8", false);
+        else
+            emitStage(T::StageSkipped, Stage::Ptq, "", "switched off");
+        if (cfg_.stages.qat)
+            quantStage(Stage::Qat, "modified-qat-int8", true);
+        else
+            emitStage(T::StageSkipped, Stage::Qat, "", "switched off");
+        if (cfg_.stages.measure)
+            measureStage();
+        else
+            emitStage(T::StageSkipped, Stage::Measure, "", "switched off");
     }
 
     /// The manifest, and which data the run read when it fell back to the bundled subset.
@@ -606,7 +628,8 @@ private:
         result_.jsonPath = out_ / "results.json";
         writeFileAtomic(result_.csvPath, toCsv(result_.models));
         json rows = json::array();
-        for (const auto& r : result_.models) rows.push_back(toJson(r));
+        for (const auto& r : result_.models)
+            rows.push_back(toJson(r));
         json doc{{"kind", "study"},
                  {"name", cfg_.name},
                  {"run_id", runId_},
@@ -652,9 +675,15 @@ PhiNetConfig pointModel(const SweepConfig& c, double value, Variant v)
         m.numLayers = int(value);
         m.downsamplingLayers = PhiNetConfig::defaultDownsampling(m.numLayers);
         break;
-    case SweepKnob::Alpha: m.alpha = value; break;
-    case SweepKnob::Beta: m.beta = value; break;
-    case SweepKnob::T0: m.t0 = value; break;
+    case SweepKnob::Alpha:
+        m.alpha = value;
+        break;
+    case SweepKnob::Beta:
+        m.beta = value;
+        break;
+    case SweepKnob::T0:
+        m.t0 = value;
+        break;
     }
     m.variant = v;
     m.divisor = v == Variant::Modified ? c.modifiedDivisor : 1;
@@ -705,7 +734,8 @@ std::vector<ModelResult> sweepPoint(const SweepConfig& c, double value, const Ca
                     r.int8CpuLatency->protocol.engine = toString(q->model.engine());
                     r.latencyRatio = pairedRatio(cmp.models[0], cmp.models[1]);
                 }
-                for (const auto& w : cmp.warnings) logger()->warn("latency at {} = {}: {}", c.knob, value, w);
+                for (const auto& w : cmp.warnings)
+                    logger()->warn("latency at {} = {}: {}", c.knob, value, w);
             }
         }
         rows.push_back(r);
@@ -737,8 +767,8 @@ ExperimentResult runExperiment(const ExperimentConfig& config, const fs::path& o
     return p.run();
 }
 
-SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, ExperimentObserver* observer, const CancelToken* cancel,
-                     const SweepShard& shard)
+SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, ExperimentObserver* observer,
+                     const CancelToken* cancel, const SweepShard& shard)
 {
     if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count)
         throw ConfigError("sweep shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) +
@@ -773,9 +803,9 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
         // A new sweep, or one deleted from the history since (its points were in the history: redone).
         const auto manifest = makeManifest(configJson, 0, toString(defaultEngine()),
                                            config.bench.threads ? config.bench.threads : hardwareThreads());
-        const std::string name = sharded ? config.name + " (shard " + std::to_string(shard.index) + "/" +
-                                               std::to_string(shard.count) + ")"
-                                         : config.name;
+        const std::string name =
+            sharded ? config.name + " (shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ")"
+                    : config.name;
         runId = store.createRun("sweep", name, configJson, toJson(manifest), outDir.string());
         json state{{"config", configJson}, {"run_id", runId}};
         if (sharded) state["shard"] = shardJson;
@@ -787,7 +817,8 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
     res.csvPath = outDir / "sweep.csv";
     res.jsonPath = outDir / "results.json";
     res.pointsTotal = 0;
-    for (int i = 0; i < int(config.values.size()); ++i) res.pointsTotal += i % shard.count == shard.index;
+    for (int i = 0; i < int(config.values.size()); ++i)
+        res.pointsTotal += i % shard.count == shard.index;
     auto have = store.sweepPoints(runId);
     std::set<int> done(have.begin(), have.end());
     const auto start = Clock::now();
@@ -798,14 +829,16 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
         res.manifest = details.manifest;
         writeFileAtomic(res.csvPath, toCsv(res.rows));
         json rows = json::array();
-        for (const auto& r : res.rows) rows.push_back(toJson(r));
+        for (const auto& r : res.rows)
+            rows.push_back(toJson(r));
         json doc{{"kind", "sweep"}, {"run_id", runId}, {"manifest", details.manifest}, {"results", rows}};
         if (sharded) {
             // What mergeSweepShards needs: the sweep it belongs to and each row's point.
             doc["shard"] = shardJson;
             doc["config"] = configJson;
             json points = json::array();
-            for (int p : store.sweepPoints(runId)) points.push_back(p);
+            for (int p : store.sweepPoints(runId))
+                points.push_back(p);
             doc["points"] = points;
         }
         writeJsonFile(res.jsonPath, doc);
@@ -872,7 +905,8 @@ SweepResult mergeSweepShards(const std::vector<fs::path>& shardDirs, const fs::p
         if (!fs::exists(path)) throw ConfigError(dir.string() + ": no results.json (not a sweep shard's folder)");
         Shard sh{dir, readJsonFile(path)};
         const auto& d = sh.doc;
-        if (!d.is_object() || !d.contains("shard") || !d["shard"].is_object() || !d.contains("config") || !d.contains("points"))
+        if (!d.is_object() || !d.contains("shard") || !d["shard"].is_object() || !d.contains("config") ||
+            !d.contains("points"))
             throw ConfigError(dir.string() + ": not a sharded sweep (run phinet sweep with --shard K/N)");
         sh.index = d["shard"].value("index", -1);
         const int n = d["shard"].value("count", 0);
@@ -912,17 +946,18 @@ SweepResult mergeSweepShards(const std::vector<fs::path>& shardDirs, const fs::p
     }
     for (int i = 0; i < int(cfg.values.size()); ++i)
         if (!byPoint.count(i))
-            throw ConfigError(shards[size_t(i % count)].dir.string() + ": point " + std::to_string(i) + " (" + cfg.knob +
-                              " = " + std::to_string(cfg.values[size_t(i)]) +
+            throw ConfigError(shards[size_t(i % count)].dir.string() + ": point " + std::to_string(i) + " (" +
+                              cfg.knob + " = " + std::to_string(cfg.values[size_t(i)]) +
                               ") is not finished; resume that shard first");
 
     fs::create_directories(outDir);
     const FolderLock lock(outDir);
     const json configJson = toJson(cfg);
     RunStore store;
-    const auto runId = store.createRun("sweep", cfg.name, configJson, shards.front().doc.value("manifest", json::object()),
-                                       outDir.string());
-    for (const auto& [i, rows] : byPoint) store.putSweepPoint(runId, i, rows);
+    const auto runId = store.createRun("sweep", cfg.name, configJson,
+                                       shards.front().doc.value("manifest", json::object()), outDir.string());
+    for (const auto& [i, rows] : byPoint)
+        store.putSweepPoint(runId, i, rows);
     writeJsonFile(outDir / "sweep.json", json{{"config", configJson}, {"run_id", runId}});
     SweepResult res;
     res.outDir = outDir;
@@ -934,9 +969,11 @@ SweepResult mergeSweepShards(const std::vector<fs::path>& shardDirs, const fs::p
     res.manifest = details.manifest;
     writeFileAtomic(res.csvPath, toCsv(res.rows));
     json rows = json::array();
-    for (const auto& r : res.rows) rows.push_back(toJson(r));
+    for (const auto& r : res.rows)
+        rows.push_back(toJson(r));
     json sources = json::array();
-    for (const auto& sh : shards) sources.push_back(sh.dir.string());
+    for (const auto& sh : shards)
+        sources.push_back(sh.dir.string());
     writeJsonFile(res.jsonPath, json{{"kind", "sweep"},
                                      {"run_id", runId},
                                      {"manifest", details.manifest},

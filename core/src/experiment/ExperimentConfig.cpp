@@ -49,7 +49,8 @@ std::vector<std::string> ExperimentConfig::validate() const
 {
     std::vector<std::string> e;
     auto add = [&](const std::string& prefix, const std::vector<std::string>& v) {
-        for (const auto& m : v) e.push_back(m.rfind(prefix, 0) == 0 ? m : prefix + m);
+        for (const auto& m : v)
+            e.push_back(m.rfind(prefix, 0) == 0 ? m : prefix + m);
     };
     add("model.", originalModel().validate());
     checkRange(e, "modified_divisor", modifiedDivisor, 1, 256);
@@ -57,7 +58,8 @@ std::vector<std::string> ExperimentConfig::validate() const
     add("training_original.", trainOriginal.validate());
     add("training_modified.", trainModified.validate());
     add("quantization.", quant.validate());
-    for (const auto& m : validateBench(bench)) e.push_back("bench." + m);
+    for (const auto& m : validateBench(bench))
+        e.push_back("bench." + m);
     if ((stages.ptq || stages.qat) && !stages.trainModified)
         e.push_back("stages.train_modified: PTQ and QAT quantize the trained MODIFIED model, switch it on");
     return e;
@@ -67,7 +69,7 @@ namespace {
 
 json benchToJson(const BenchConfig& b)
 {
-    return {{"runs", b.runs},   {"warmup", b.warmup}, {"rounds", b.rounds},
+    return {{"runs", b.runs},   {"warmup", b.warmup},   {"rounds", b.rounds},
             {"batch", b.batch}, {"threads", b.threads}, {"gpu", b.gpu}};
 }
 
@@ -114,8 +116,10 @@ ExperimentConfig experimentConfigFromJson(const json& j)
     readField(j, "modified_divisor", c.modifiedDivisor, "experiment", "an integer");
     if (j.contains("data")) c.data = dataConfigFromJson(j.at("data"), "data");
     if (j.contains("training")) c.trainOriginal = c.trainModified = trainConfigFromJson(j.at("training"), "training");
-    if (j.contains("training_original")) c.trainOriginal = trainConfigFromJson(j.at("training_original"), "training_original");
-    if (j.contains("training_modified")) c.trainModified = trainConfigFromJson(j.at("training_modified"), "training_modified");
+    if (j.contains("training_original"))
+        c.trainOriginal = trainConfigFromJson(j.at("training_original"), "training_original");
+    if (j.contains("training_modified"))
+        c.trainModified = trainConfigFromJson(j.at("training_modified"), "training_modified");
     if (j.contains("quantization")) c.quant = quantConfigFromJson(j.at("quantization"), "quantization");
     if (j.contains("bench")) c.bench = benchFromJson(j.at("bench"), "bench");
     if (j.contains("stages")) {
@@ -150,10 +154,14 @@ void saveExperimentConfig(const ExperimentConfig& c, const fs::path& path)
 std::string toString(SweepKnob k)
 {
     switch (k) {
-    case SweepKnob::NumLayers: return "num_layers";
-    case SweepKnob::Alpha: return "alpha";
-    case SweepKnob::Beta: return "beta";
-    case SweepKnob::T0: return "t0";
+    case SweepKnob::NumLayers:
+        return "num_layers";
+    case SweepKnob::Alpha:
+        return "alpha";
+    case SweepKnob::Beta:
+        return "beta";
+    case SweepKnob::T0:
+        return "t0";
     }
     return "alpha";
 }
@@ -177,9 +185,11 @@ std::vector<std::string> SweepConfig::validate() const
         if (!(v > 0)) e.push_back("sweep.values: every value must be > 0");
         if (kind == SweepKnob::NumLayers && v != std::floor(v)) e.push_back("sweep.values: num_layers takes integers");
     }
-    for (const auto& m : base.validate()) e.push_back("sweep.base." + m);
+    for (const auto& m : base.validate())
+        e.push_back("sweep.base." + m);
     if (variants.empty()) e.push_back("sweep.variants: give at least one variant");
-    for (const auto& m : validateBench(bench)) e.push_back("sweep.bench." + m);
+    for (const auto& m : validateBench(bench))
+        e.push_back("sweep.bench." + m);
     checkRange(e, "sweep.train_batches", trainBatches, 0, 1000000);
     if (reserve.ramBytes < 0) e.push_back("sweep.reserve_ram_kb: must be >= 0");
     if (reserve.flashBytes < 0) e.push_back("sweep.reserve_flash_kb: must be >= 0");
@@ -189,7 +199,8 @@ std::vector<std::string> SweepConfig::validate() const
 json toJson(const SweepConfig& c)
 {
     json variants = json::array();
-    for (auto v : c.variants) variants.push_back(toString(v));
+    for (auto v : c.variants)
+        variants.push_back(toString(v));
     json j({{"kind", "sweep"},
             {"name", c.name},
             {"knob", c.knob},
@@ -226,7 +237,8 @@ SweepConfig sweepConfigFromJson(const json& j)
         readField(r, "to", to, "sweep.range", "a number");
         readField(r, "count", count, "sweep.range", "an integer");
         if (count < 1) throw ConfigError("sweep.range.count: must be >= 1");
-        for (int i = 0; i < count; ++i) c.values.push_back(count == 1 ? from : from + (to - from) * i / (count - 1));
+        for (int i = 0; i < count; ++i)
+            c.values.push_back(count == 1 ? from : from + (to - from) * i / (count - 1));
     }
     readField(j, "values", c.values, "sweep", "a list of numbers");
     if (j.contains("base")) c.base = phinetConfigFromJson(j.at("base"), "sweep.base");
@@ -273,9 +285,12 @@ Preset loadPreset(const fs::path& path)
         readField(j, "name", p.name, "preset", "a string");
         readField(j, "description", p.description, "preset", "a string");
         readField(j, "kind", p.kind, "preset", "a string");
-        if (p.kind == "study") p.study = experimentConfigFromJson(j);
-        else if (p.kind == "sweep") p.sweep = sweepConfigFromJson(j);
-        else throw ConfigError("kind: expected \"study\" or \"sweep\", got \"" + p.kind + "\"");
+        if (p.kind == "study")
+            p.study = experimentConfigFromJson(j);
+        else if (p.kind == "sweep")
+            p.sweep = sweepConfigFromJson(j);
+        else
+            throw ConfigError("kind: expected \"study\" or \"sweep\", got \"" + p.kind + "\"");
         return p;
     } catch (const ConfigError& e) {
         const std::string m = e.what();

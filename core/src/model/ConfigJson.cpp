@@ -48,7 +48,8 @@ PhiNetConfig phinetConfigFromJson(const json& j, const std::string& ctx)
         std::string v;
         readField(j, "variant", v, ctx, "a string");
         auto parsed = variantFromString(v);
-        if (!parsed) throw ConfigError(ctx + ".variant: expected original, modified or modified-early, got \"" + v + "\"");
+        if (!parsed)
+            throw ConfigError(ctx + ".variant: expected original, modified or modified-early, got \"" + v + "\"");
         c.variant = *parsed;
         if (!j.contains("divisor")) c.divisor = c.variant == Variant::Modified ? 8 : 1;
     }
@@ -68,7 +69,8 @@ PhiNetConfig phinetConfigFromJson(const json& j, const std::string& ctx)
     readField(j, "bn_eps", c.bnEps, ctx, "a number");
     auto errors = c.validate();
     if (!errors.empty()) {
-        for (auto& e : errors) e = ctx + "." + e;
+        for (auto& e : errors)
+            e = ctx + "." + e;
         throw ConfigError(errors);
     }
     return c;

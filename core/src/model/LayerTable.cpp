@@ -47,18 +47,24 @@ struct Widths {
     {
         const int e = checkedWidth(t * cin, "expanded");
         switch (c.variant) {
-        case Variant::Original: return e;
-        case Variant::Modified: return makeDivisible(e, c.divisor);
-        case Variant::ModifiedEarly: return makeDivisible(e, 8);
+        case Variant::Original:
+            return e;
+        case Variant::Modified:
+            return makeDivisible(e, c.divisor);
+        case Variant::ModifiedEarly:
+            return makeDivisible(e, 8);
         }
         return e;
     }
     int se(double t, int cin, int ce) const
     {
         switch (c.variant) {
-        case Variant::Original: return std::max(1, static_cast<int>(t * cin / 6));
-        case Variant::Modified: return makeDivisible(std::max(1, ce / 6), c.divisor);
-        case Variant::ModifiedEarly: return std::max(1, ce / 6);
+        case Variant::Original:
+            return std::max(1, static_cast<int>(t * cin / 6));
+        case Variant::Modified:
+            return makeDivisible(std::max(1, ce / 6), c.divisor);
+        case Variant::ModifiedEarly:
+            return std::max(1, ce / 6);
         }
         return 1;
     }
@@ -134,8 +140,8 @@ PhiNetPlan planPhiNet(const PhiNetConfig& cfg)
     addBlock(3, w.base(48), 2, expansionFactor(cfg.t0, cfg.beta, 3, n), 3);
     double blockFilters = 48;
     for (int id = 4; id <= n; ++id) {
-        const bool down = std::find(cfg.downsamplingLayers.begin(), cfg.downsamplingLayers.end(), id) !=
-                          cfg.downsamplingLayers.end();
+        const bool down =
+            std::find(cfg.downsamplingLayers.begin(), cfg.downsamplingLayers.end(), id) != cfg.downsamplingLayers.end();
         if (down) blockFilters *= 2;
         const int kernel = (static_cast<double>(id) / n > 1.0 - cfg.conv5Percent) ? 5 : 3;
         addBlock(id, w.base(blockFilters), down ? 2 : 1, expansionFactor(cfg.t0, cfg.beta, id, n), kernel);
@@ -308,9 +314,10 @@ std::string formatLayerTable(const ModelSummary& s)
     std::ostringstream o;
     char line[256];
     const auto& c = s.plan.config;
-    std::snprintf(line, sizeof line, "PhiNet %s  input %dx%dx%d  alpha %g  beta %g  t0 %g  layers %d  classes %d  divisor %d\n",
-                  toString(c.variant).c_str(), c.input[0], c.input[1], c.input[2], c.alpha, c.beta, c.t0,
-                  c.numLayers, c.numClasses, c.divisor);
+    std::snprintf(line, sizeof line,
+                  "PhiNet %s  input %dx%dx%d  alpha %g  beta %g  t0 %g  layers %d  classes %d  divisor %d\n",
+                  toString(c.variant).c_str(), c.input[0], c.input[1], c.input[2], c.alpha, c.beta, c.t0, c.numLayers,
+                  c.numClasses, c.divisor);
     o << line;
     std::snprintf(line, sizeof line, "%-8s %-20s %5s %6s %5s %5s %2s %2s %7s %-11s %12s %15s\n", "layer", "kind", "in",
                   "exp", "se", "out", "k", "s", "t", "spatial", "params", "MACs");
@@ -320,16 +327,17 @@ std::string formatLayerTable(const ModelSummary& s)
         std::snprintf(spatial, sizeof spatial, "%dx%d->%dx%d", r.inH, r.inW, r.outH, r.outW);
         if (r.expansion > 0) std::snprintf(t, sizeof t, "%.4f", r.expansion);
         std::snprintf(line, sizeof line, "%-8s %-20s %5d %6s %5s %5d %2s %2d %7s %-11s %12s %15s\n", r.name.c_str(),
-                      r.kind.c_str(), r.inChannels, r.expandedChannels ? std::to_string(r.expandedChannels).c_str() : "-",
+                      r.kind.c_str(), r.inChannels,
+                      r.expandedChannels ? std::to_string(r.expandedChannels).c_str() : "-",
                       r.seChannels ? std::to_string(r.seChannels).c_str() : "-", r.outChannels,
-                      r.kernel ? std::to_string(r.kernel).c_str() : "-", r.stride,
-                      t, spatial,
+                      r.kernel ? std::to_string(r.kernel).c_str() : "-", r.stride, t, spatial,
                       withThousands(r.params).c_str(), withThousands(r.macs).c_str());
         o << line;
     }
     o << "total params " << withThousands(s.params) << ", MACs " << withThousands(s.macs) << ", BN layers "
       << s.bnLayers << "\n";
-    o << "flash (BN folded): FP32 " << humanBytes(s.flashBytesFp32) << ", INT8 " << humanBytes(s.flashBytesInt8) << "\n";
+    o << "flash (BN folded): FP32 " << humanBytes(s.flashBytesFp32) << ", INT8 " << humanBytes(s.flashBytesInt8)
+      << "\n";
     o << "peak activation RAM (batch 1): FP32 " << humanBytes(s.peakRamBytesFp32) << ", INT8 "
       << humanBytes(s.peakRamBytesInt8) << " at " << s.peakRamAt << "\n";
     return o.str();

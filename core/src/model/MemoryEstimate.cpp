@@ -22,7 +22,8 @@ MemoryEstimate estimateMemory(const ModelSummary& s, std::int64_t batch, MemoryU
     if (use == MemoryUse::Training) {
         e.optimizer = s.params * 12;
         std::int64_t saved = 0;
-        for (const auto& r : s.rows) saved += 6 * std::max(r.peakElements, r.outputElements);
+        for (const auto& r : s.rows)
+            saved += 6 * std::max(r.peakElements, r.outputElements);
         e.activations = batch * 4 * saved;
     } else {
         e.activations = batch * 4 * 2 * s.peakRamElements;
@@ -34,7 +35,8 @@ void ensureMemoryFits(const MemoryEstimate& e, const ModelSummary& s, std::int64
 {
     if (s.params > kMaxParams)
         throw ConfigError(what + ": the network would have " + withThousands(s.params) + " parameters, more than the " +
-                          withThousands(kMaxParams) + " this workbench takes (lower alpha, beta, t0 or the number of blocks)");
+                          withThousands(kMaxParams) +
+                          " this workbench takes (lower alpha, beta, t0 or the number of blocks)");
     const std::int64_t available = availableMemoryBytes();
     if (available <= 0) return;
     const std::int64_t margin = 256LL << 20;
@@ -46,7 +48,8 @@ void ensureMemoryFits(const MemoryEstimate& e, const ModelSummary& s, std::int64
         msg += ", activations for batch " + std::to_string(batch) + " at " + std::to_string(in[0]) + "x" +
                std::to_string(in[1]) + "x" + std::to_string(in[2]) + " " + humanBytes(e.activations);
     msg += "); this machine has " + humanBytes(available) + " available. Lower ";
-    msg += e.activations > e.weights + e.optimizer ? "the batch size or the input size" : "alpha, the number of blocks or the input size";
+    msg += e.activations > e.weights + e.optimizer ? "the batch size or the input size"
+                                                   : "alpha, the number of blocks or the input size";
     throw ConfigError(msg);
 }
 

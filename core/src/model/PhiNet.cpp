@@ -63,7 +63,8 @@ public:
         taps.reserve(size_t(k * k));
         for (int64_t i = 0; i < k; ++i)
             for (int64_t j = 0; j < k; ++j) {
-                auto patch = xp.slice(2, i, i + (H - 1) * stride + 1, stride).slice(3, j, j + (W - 1) * stride + 1, stride);
+                auto patch =
+                    xp.slice(2, i, i + (H - 1) * stride + 1, stride).slice(3, j, j + (W - 1) * stride + 1, stride);
                 taps.push_back((patch * go).sum({0, 2, 3}));
             }
         auto gw = torch::stack(taps, 1).view({groups, 1, k, k});
@@ -150,7 +151,8 @@ PhiNetImpl::PhiNetImpl(const PhiNetConfig& cfg) : plan_(planPhiNet(cfg))
 torch::Tensor PhiNetImpl::features(torch::Tensor x)
 {
     x = stem(x);
-    for (auto& b : blocks) x = b(x);
+    for (auto& b : blocks)
+        x = b(x);
     return x;
 }
 
@@ -165,7 +167,8 @@ torch::Tensor PhiNetImpl::forward(torch::Tensor x)
 std::int64_t PhiNetImpl::parameterCount() const
 {
     std::int64_t n = 0;
-    for (const auto& p : parameters()) n += p.numel();
+    for (const auto& p : parameters())
+        n += p.numel();
     return n;
 }
 

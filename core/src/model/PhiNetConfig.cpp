@@ -28,9 +28,12 @@ ConfigError::ConfigError(const std::vector<std::string>& msgs)
 std::string toString(Variant v)
 {
     switch (v) {
-    case Variant::Original: return "original";
-    case Variant::Modified: return "modified";
-    case Variant::ModifiedEarly: return "modified-early";
+    case Variant::Original:
+        return "original";
+    case Variant::Modified:
+        return "modified";
+    case Variant::ModifiedEarly:
+        return "modified-early";
     }
     return "original";
 }
@@ -110,13 +113,15 @@ std::vector<std::string> PhiNetConfig::validate() const
     if (firstConvStride < 1 || firstConvStride > 4)
         e.push_back("first_conv_stride: must be 1..4 (got " + std::to_string(firstConvStride) + ")");
     if (dropout < 0 || dropout >= 1) e.push_back("dropout: must be in [0, 1) (got " + fmt(dropout) + ")");
-    if (!(bnMomentum > 0) || bnMomentum > 1) e.push_back("bn_momentum: must be in (0, 1] (got " + fmt(bnMomentum) + ")");
+    if (!(bnMomentum > 0) || bnMomentum > 1)
+        e.push_back("bn_momentum: must be in (0, 1] (got " + fmt(bnMomentum) + ")");
     checkRangeOpenLow(e, "bn_eps", bnEps, 0.0, 1.0);
     if (downsamplingLayers.size() > 64) e.push_back("downsampling_layers: at most 64 block ids");
     if (e.empty()) {
         // Widths that truncate to zero make an unbuildable network (e.g. alpha 0.01).
         if (static_cast<int>(24 * alpha) < 1)
-            e.push_back("alpha: too small, int(24 * alpha) is 0 channels (got " + fmt(alpha) + ", need >= " + fmt(1.0 / 24) + ")");
+            e.push_back("alpha: too small, int(24 * alpha) is 0 channels (got " + fmt(alpha) +
+                        ", need >= " + fmt(1.0 / 24) + ")");
     }
     return e;
 }

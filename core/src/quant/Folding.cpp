@@ -73,10 +73,17 @@ struct NameOps {
         if (int(names.size()) <= site) names.resize(size_t(site) + 1);
         names[size_t(site)] = n;
     }
-    std::string prefix(int block) const { return block < 0 ? "stem" : "block" + std::to_string(plan.blocks[size_t(block)].id); }
+    std::string prefix(int block) const
+    {
+        return block < 0 ? "stem" : "block" + std::to_string(plan.blocks[size_t(block)].id);
+    }
     // The walker gives no block index to act/pool/mul/add: remember the last conv's owner and slot.
     ConvSlot lastSlot = ConvSlot::StemDw;
-    T input(T, int site) { name(site, "input"); return 0; }
+    T input(T, int site)
+    {
+        name(site, "input");
+        return 0;
+    }
     T pad(T x, const std::array<int, 4>&) { return x; }
     T dropout(T x) { return x; }
     T conv(ConvSlot s, int block, T, int site)
@@ -90,17 +97,40 @@ struct NameOps {
     T act(T, int site)
     {
         const char* n = "act";
-        if (lastSlot == ConvSlot::Expand) n = "expand_act";
-        else if (lastSlot == ConvSlot::Dw) n = "dw_act";
-        else if (lastSlot == ConvSlot::SeReduce) n = "se_act";
+        if (lastSlot == ConvSlot::Expand)
+            n = "expand_act";
+        else if (lastSlot == ConvSlot::Dw)
+            n = "dw_act";
+        else if (lastSlot == ConvSlot::SeReduce)
+            n = "se_act";
         name(site, current + "." + n);
         return 0;
     }
-    T pool(T, int site) { name(site, current + ".se_pool"); return 0; } // the head's is renamed below
-    T sigmoid(T, int site) { name(site, current + ".se_gate"); return 0; }
-    T mul(T, T, int site) { name(site, current + ".se_mul"); return 0; }
-    T add(T, T, int site) { name(site, current + ".add"); return 0; }
-    T linear(T, int site) { name(site, "logits"); return 0; }
+    T pool(T, int site)
+    {
+        name(site, current + ".se_pool");
+        return 0;
+    } // the head's is renamed below
+    T sigmoid(T, int site)
+    {
+        name(site, current + ".se_gate");
+        return 0;
+    }
+    T mul(T, T, int site)
+    {
+        name(site, current + ".se_mul");
+        return 0;
+    }
+    T add(T, T, int site)
+    {
+        name(site, current + ".add");
+        return 0;
+    }
+    T linear(T, int site)
+    {
+        name(site, "logits");
+        return 0;
+    }
     T output(T x) { return x; }
 };
 
@@ -145,11 +175,17 @@ struct FoldedOps {
         return site(s, torch::conv2d(x, c.weight, c.bias, c.stride, c.padding, 1, c.groups));
     }
     torch::Tensor act(const torch::Tensor& x, int s) { return site(s, phinetActivation(x, hSwish)); }
-    torch::Tensor pool(const torch::Tensor& x, int s) { return site(s, F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions(1))); }
+    torch::Tensor pool(const torch::Tensor& x, int s)
+    {
+        return site(s, F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions(1)));
+    }
     torch::Tensor sigmoid(const torch::Tensor& x, int s) { return site(s, torch::sigmoid(x)); }
     torch::Tensor mul(const torch::Tensor& a, const torch::Tensor& b, int s) { return site(s, a * b); }
     torch::Tensor add(const torch::Tensor& a, const torch::Tensor& b, int s) { return site(s, a + b); }
-    torch::Tensor linear(const torch::Tensor& x, int s) { return site(s, torch::linear(x.flatten(1), net.fcWeight, net.fcBias)); }
+    torch::Tensor linear(const torch::Tensor& x, int s)
+    {
+        return site(s, torch::linear(x.flatten(1), net.fcWeight, net.fcBias));
+    }
     torch::Tensor output(const torch::Tensor& x) { return x; }
 };
 

@@ -142,9 +142,12 @@ private:
         for (int i = 0; i < kBins; ++i) {
             if (c[i] == 0) continue;
             const double centre = lo_ + (i + 0.5) * width;
-            if (centre < rlo) err += c[i] * (rlo - centre) * (rlo - centre);
-            else if (centre > rhi) err += c[i] * (centre - rhi) * (centre - rhi);
-            else err += c[i] * inside;
+            if (centre < rlo)
+                err += c[i] * (rlo - centre) * (rlo - centre);
+            else if (centre > rhi)
+                err += c[i] * (centre - rhi) * (centre - rhi);
+            else
+                err += c[i] * inside;
         }
         return err;
     }
@@ -177,10 +180,14 @@ private:
 std::unique_ptr<ActivationObserver> makeObserver(const QuantConfig& cfg)
 {
     switch (cfg.observer) {
-    case ObserverKind::MinMax: return std::make_unique<MinMaxObserver>();
-    case ObserverKind::MovingAverageMinMax: return std::make_unique<MovingAverageObserver>();
-    case ObserverKind::HistogramPercentile: return std::make_unique<HistogramObserver>(false, cfg.percentile);
-    case ObserverKind::HistogramMse: return std::make_unique<HistogramObserver>(true, cfg.percentile);
+    case ObserverKind::MinMax:
+        return std::make_unique<MinMaxObserver>();
+    case ObserverKind::MovingAverageMinMax:
+        return std::make_unique<MovingAverageObserver>();
+    case ObserverKind::HistogramPercentile:
+        return std::make_unique<HistogramObserver>(false, cfg.percentile);
+    case ObserverKind::HistogramMse:
+        return std::make_unique<HistogramObserver>(true, cfg.percentile);
     }
     return std::make_unique<MinMaxObserver>();
 }
@@ -188,7 +195,7 @@ std::unique_ptr<ActivationObserver> makeObserver(const QuantConfig& cfg)
 torch::Tensor weightScales(const torch::Tensor& w, WeightGranularity g)
 {
     auto amax = g == WeightGranularity::PerChannel ? w.detach().abs().flatten(1).amax(1)
-                                                    : w.detach().abs().max().expand({w.size(0)});
+                                                   : w.detach().abs().max().expand({w.size(0)});
     return (amax / 127.5).clamp_min(1e-12).to(torch::kFloat).contiguous();
 }
 

@@ -14,19 +14,26 @@ using nlohmann::json;
 std::string toString(ObserverKind k)
 {
     switch (k) {
-    case ObserverKind::MinMax: return "minmax";
-    case ObserverKind::MovingAverageMinMax: return "moving-average";
-    case ObserverKind::HistogramPercentile: return "percentile";
-    case ObserverKind::HistogramMse: return "histogram";
+    case ObserverKind::MinMax:
+        return "minmax";
+    case ObserverKind::MovingAverageMinMax:
+        return "moving-average";
+    case ObserverKind::HistogramPercentile:
+        return "percentile";
+    case ObserverKind::HistogramMse:
+        return "histogram";
     }
     return "histogram";
 }
 std::string toString(ReduceRange r)
 {
     switch (r) {
-    case ReduceRange::Auto: return "auto";
-    case ReduceRange::On: return "on";
-    case ReduceRange::Off: return "off";
+    case ReduceRange::Auto:
+        return "auto";
+    case ReduceRange::On:
+        return "on";
+    case ReduceRange::Off:
+        return "off";
     }
     return "auto";
 }
@@ -58,13 +65,19 @@ int QuantConfig::activationQMax() const
     return reduce ? 127 : 255;
 }
 
-std::string toString(WeightGranularity g) { return g == WeightGranularity::PerChannel ? "per-channel" : "per-tensor"; }
+std::string toString(WeightGranularity g)
+{
+    return g == WeightGranularity::PerChannel ? "per-channel" : "per-tensor";
+}
 std::string toString(QuantEngine e)
 {
     switch (e) {
-    case QuantEngine::Onednn: return "onednn";
-    case QuantEngine::Qnnpack: return "qnnpack";
-    case QuantEngine::OnednnFused: return "onednn-fused";
+    case QuantEngine::Onednn:
+        return "onednn";
+    case QuantEngine::Qnnpack:
+        return "qnnpack";
+    case QuantEngine::OnednnFused:
+        return "onednn-fused";
     }
     return "onednn";
 }
@@ -108,8 +121,10 @@ QuantEngine defaultEngine()
 std::vector<std::string> QuantConfig::validate() const
 {
     std::vector<std::string> e;
-    if (calibrationBatches < 1) e.push_back("calib_batches: must be >= 1 (calibration needs data)");
-    else checkRange(e, "calib_batches", calibrationBatches, 1, 1000000);
+    if (calibrationBatches < 1)
+        e.push_back("calib_batches: must be >= 1 (calibration needs data)");
+    else
+        checkRange(e, "calib_batches", calibrationBatches, 1, 1000000);
     checkRange(e, "calib_batch_size", calibrationBatchSize, 1, 65536);
     checkRangeOpenLow(e, "percentile", percentile, 50.0, 100.0);
     checkRange(e, "qat_epochs", qatEpochs, 0, 100000);
@@ -151,7 +166,9 @@ QuantConfig quantConfigFromJson(const json& j, const std::string& ctx)
     readField(j, "weights", weights, ctx, "a string");
     readField(j, "engine", engine, ctx, "a string");
     auto o = observerFromString(observer);
-    if (!o) throw ConfigError(ctx + ".observer: expected minmax, moving-average, percentile or histogram, got \"" + observer + "\"");
+    if (!o)
+        throw ConfigError(ctx + ".observer: expected minmax, moving-average, percentile or histogram, got \"" +
+                          observer + "\"");
     auto w = granularityFromString(weights);
     if (!w) throw ConfigError(ctx + ".weights: expected per-channel or per-tensor, got \"" + weights + "\"");
     auto e = engineFromString(engine);
@@ -170,7 +187,8 @@ QuantConfig quantConfigFromJson(const json& j, const std::string& ctx)
     readField(j, "threads", c.threads, ctx, "an integer");
     auto errors = c.validate();
     if (!errors.empty()) {
-        for (auto& m : errors) m = ctx + "." + m;
+        for (auto& m : errors)
+            m = ctx + "." + m;
         throw ConfigError(errors);
     }
     return c;

@@ -160,7 +160,8 @@ struct Int8Ops {
     torch::Tensor input(const torch::Tensor& x, int s)
     {
         const auto& p = qp(s);
-        return seen(s, at::quantize_per_tensor(x.contiguous(at::MemoryFormat::ChannelsLast), p.scale, p.zeroPoint, at::kQUInt8));
+        return seen(s, at::quantize_per_tensor(x.contiguous(at::MemoryFormat::ChannelsLast), p.scale, p.zeroPoint,
+                                               at::kQUInt8));
     }
     torch::Tensor pad(const torch::Tensor& x, const std::array<int, 4>& p)
     {
@@ -249,7 +250,7 @@ QConv quantizeConv(const FoldedConv& f, WeightGranularity g, double inputScale)
 /// Which site's tensor feeds each convolution and the classifier (the walker run with site numbers
 /// as "tensors").
 struct InputSiteOps {
-    std::map<std::pair<int, int>, int> convInput; ///< (slot, block) -> input site
+    std::map<std::pair<int, int>, int> convInput;  ///< (slot, block) -> input site
     std::map<std::pair<int, int>, int> convOutput; ///< (slot, block) -> the conv's own site
     int linearInput = -1, linearOutput = -1;
     using T = int;
@@ -292,12 +293,30 @@ QuantizedPhiNet::~QuantizedPhiNet() = default;
 QuantizedPhiNet::QuantizedPhiNet(QuantizedPhiNet&&) noexcept = default;
 QuantizedPhiNet& QuantizedPhiNet::operator=(QuantizedPhiNet&&) noexcept = default;
 
-const PhiNetPlan& QuantizedPhiNet::plan() const { return d->plan; }
-const std::vector<std::string>& QuantizedPhiNet::siteNames() const { return d->sites; }
-const std::vector<QParams>& QuantizedPhiNet::siteParams() const { return d->params; }
-QuantEngine QuantizedPhiNet::engine() const { return d->engine; }
-WeightGranularity QuantizedPhiNet::weightGranularity() const { return d->granularity; }
-void QuantizedPhiNet::repack() const { const_cast<Impl&>(*d).pack(); }
+const PhiNetPlan& QuantizedPhiNet::plan() const
+{
+    return d->plan;
+}
+const std::vector<std::string>& QuantizedPhiNet::siteNames() const
+{
+    return d->sites;
+}
+const std::vector<QParams>& QuantizedPhiNet::siteParams() const
+{
+    return d->params;
+}
+QuantEngine QuantizedPhiNet::engine() const
+{
+    return d->engine;
+}
+WeightGranularity QuantizedPhiNet::weightGranularity() const
+{
+    return d->granularity;
+}
+void QuantizedPhiNet::repack() const
+{
+    const_cast<Impl&>(*d).pack();
+}
 
 namespace {
 /// Inherit sites take their input's parameters, sigmoid sites the kernel's fixed ones.
@@ -305,9 +324,14 @@ void resolveSiteParams(const std::vector<std::string>& sites, std::vector<QParam
 {
     for (size_t i = 0; i < sites.size(); ++i) {
         switch (siteKind(sites[i])) {
-        case SiteKind::Inherit: params[i] = params[i - 1]; break;
-        case SiteKind::Sigmoid: params[i] = QParams{1.0 / 256.0, 0}; break;
-        case SiteKind::Observed: break;
+        case SiteKind::Inherit:
+            params[i] = params[i - 1];
+            break;
+        case SiteKind::Sigmoid:
+            params[i] = QParams{1.0 / 256.0, 0};
+            break;
+        case SiteKind::Observed:
+            break;
         }
     }
 }
@@ -326,7 +350,8 @@ QuantizedPhiNet QuantizedPhiNet::convert(const FoldedPhiNet& net, std::vector<QP
     resolveSiteParams(m.sites, siteParams);
     // Scales as float32, what the file (and every int8 runtime) stores: a converted model and the
     // same model read back from its file are then the same model.
-    for (auto& p : siteParams) p.scale = double(float(p.scale));
+    for (auto& p : siteParams)
+        p.scale = double(float(p.scale));
     m.params = std::move(siteParams);
     m.granularity = g;
     m.engine = engine;
@@ -379,14 +404,18 @@ void QuantizedPhiNet::Impl::buildFused()
                                            fcWeight.defined() ? layerOf(fcWeight, fcBiasInt32) : Int8Layer{});
 }
 
-const OnednnPhiNet* QuantizedPhiNet::fused() const { return d->fused.get(); }
+const OnednnPhiNet* QuantizedPhiNet::fused() const
+{
+    return d->fused.get();
+}
 
 torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x) const
 {
     return forward(x, {});
 }
 
-torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x, const std::function<void(int, const torch::Tensor&)>& probe) const
+torch::Tensor QuantizedPhiNet::forward(const torch::Tensor& x,
+                                       const std::function<void(int, const torch::Tensor&)>& probe) const
 {
     const auto& in = d->plan.config.input;
     if (x.dim() != 4 || x.size(1) != in[0] || x.size(2) != in[1] || x.size(3) != in[2])
@@ -427,18 +456,25 @@ ConvGeometry geometry(const PhiNetPlan& p, ConvSlot s, int block)
 {
     ConvGeometry g;
     if (block < 0) {
-        if (s == ConvSlot::StemDw) return {p.stem.inChannels, p.stem.inChannels, 3, p.stem.stride, 0, p.stem.inChannels, false};
+        if (s == ConvSlot::StemDw)
+            return {p.stem.inChannels, p.stem.inChannels, 3, p.stem.stride, 0, p.stem.inChannels, false};
         return {p.stem.inChannels, p.stem.outChannels, 1, 1, 0, 1, true};
     }
     const auto& b = p.blocks[size_t(block)];
     const std::int64_t ce = b.expandedChannels;
     switch (s) {
-    case ConvSlot::Expand: return {b.inChannels, ce, 1, 1, 0, 1, true};
-    case ConvSlot::Dw: return {ce, ce, b.kernel, b.stride, b.convPadding, int(ce), true};
-    case ConvSlot::SeReduce: return {ce, b.seChannels, 1, 1, 0, 1, false};
-    case ConvSlot::SeExpand: return {b.seChannels, ce, 1, 1, 0, 1, false};
-    case ConvSlot::Project: return {ce, b.outChannels, 1, 1, 0, 1, true};
-    default: break;
+    case ConvSlot::Expand:
+        return {b.inChannels, ce, 1, 1, 0, 1, true};
+    case ConvSlot::Dw:
+        return {ce, ce, b.kernel, b.stride, b.convPadding, int(ce), true};
+    case ConvSlot::SeReduce:
+        return {ce, b.seChannels, 1, 1, 0, 1, false};
+    case ConvSlot::SeExpand:
+        return {b.seChannels, ce, 1, 1, 0, 1, false};
+    case ConvSlot::Project:
+        return {ce, b.outChannels, 1, 1, 0, 1, true};
+    default:
+        break;
     }
     return g;
 }
@@ -449,8 +485,8 @@ std::string convKey(ConvSlot s, int block)
     return block < 0 ? names[int(s)] : "blocks." + std::to_string(block) + "." + names[int(s)];
 }
 
-void writeLayer(SafeTensorsWriter& w, const std::string& key, const torch::Tensor& qweight, const torch::Tensor& biasInt32,
-                WeightGranularity g)
+void writeLayer(SafeTensorsWriter& w, const std::string& key, const torch::Tensor& qweight,
+                const torch::Tensor& biasInt32, WeightGranularity g)
 {
     detail::addTensor(w, key + ".weight", qweight.int_repr());
     const auto scales = weightScalesOf(qweight).to(torch::kFloat);
@@ -470,8 +506,8 @@ bool usableScale(double s)
 /// usable, and so must each channel's requantization scale input x weight / output (in float, as
 /// the kernels compute it).
 void readLayer(const SafeTensorsFile& f, const std::string& key, const std::vector<std::int64_t>& shape, bool hasBias,
-               WeightGranularity g, double inputScale, double outputScale, torch::Tensor& qweight, torch::Tensor& biasInt32,
-               torch::Tensor& bias)
+               WeightGranularity g, double inputScale, double outputScale, torch::Tensor& qweight,
+               torch::Tensor& biasInt32, torch::Tensor& bias)
 {
     const std::int64_t out = shape[0];
     auto w = detail::toTensor(f.expect(key + ".weight", TensorDtype::I8, shape));
@@ -481,7 +517,8 @@ void readLayer(const SafeTensorsFile& f, const std::string& key, const std::vect
     const auto* sp = sc.data_ptr<float>();
     for (std::int64_t c = 0; c < sc.numel(); ++c) {
         if (!usableScale(sp[c]))
-            throw DataError(f.source() + ": tensor " + key + ".weight_scale holds a scale that is not a finite positive number (" +
+            throw DataError(f.source() + ": tensor " + key +
+                            ".weight_scale holds a scale that is not a finite positive number (" +
                             std::to_string(sp[c]) + " at channel " + std::to_string(c) + ")");
         if (!usableScale(float(inputScale) * sp[c] / float(outputScale)))
             throw DataError(f.source() + ": tensor " + key + ".weight_scale: channel " + std::to_string(c) +
@@ -495,7 +532,8 @@ void readLayer(const SafeTensorsFile& f, const std::string& key, const std::vect
         biasInt32 = detail::toTensor(f.expect(key + ".bias", TensorDtype::I32, {out}));
         bias = dequantizeBias(biasInt32, inputScale, qweight);
     } else if (f.find(key + ".bias")) {
-        throw DataError(f.source() + ": tensor " + key + ".bias: this layer has no bias in the model its configuration describes");
+        throw DataError(f.source() + ": tensor " + key +
+                        ".bias: this layer has no bias in the model its configuration describes");
     }
 }
 
@@ -547,7 +585,9 @@ QuantizedPhiNet QuantizedPhiNet::load(const fs::path& path, std::optional<QuantE
     const auto fmt = f.metadata().find("format");
     if (fmt == f.metadata().end() || fmt->second != "phinet-int8") {
         if (fmt != f.metadata().end() && fmt->second == "phinet-checkpoint")
-            throw DataError(path.string() + ": not a PhiNet INT8 model but an FP32 checkpoint (FP32 checkpoints are read by phinet eval)");
+            throw DataError(
+                path.string() +
+                ": not a PhiNet INT8 model but an FP32 checkpoint (FP32 checkpoints are read by phinet eval)");
         throw DataError(path.string() + ": not a PhiNet INT8 model (no \"format\": \"phinet-int8\" in its metadata)");
     }
     if (f.meta("version") != std::to_string(kInt8FormatVersion))
@@ -557,7 +597,8 @@ QuantizedPhiNet QuantizedPhiNet::load(const fs::path& path, std::optional<QuantE
     auto& m = *q.d;
     try {
         // The config is validated (ranges included) before anything is sized from it.
-        m.plan = planPhiNet(phinetConfigFromJson(parseJsonBounded(f.meta("model"), path.string() + " (model)"), "model"));
+        m.plan =
+            planPhiNet(phinetConfigFromJson(parseJsonBounded(f.meta("model"), path.string() + " (model)"), "model"));
         m.sites = activationSites(m.plan);
         const auto sites = parseJsonBounded(f.meta("sites"), path.string() + " (sites)");
         if (!sites.is_array() || sites != json(m.sites))
@@ -581,16 +622,18 @@ QuantizedPhiNet QuantizedPhiNet::load(const fs::path& path, std::optional<QuantE
         const double s = sc[i].item<float>();
         const auto z = zp[i].item<std::int32_t>();
         if (!usableScale(s) || z < 0 || z > 255)
-            throw DataError(path.string() + ": activation site " + m.sites[size_t(i)] + " has scale " + std::to_string(s) +
-                            " and zero point " + std::to_string(z) + " (expected a positive finite scale, zero point 0..255)");
+            throw DataError(path.string() + ": activation site " + m.sites[size_t(i)] + " has scale " +
+                            std::to_string(s) + " and zero point " + std::to_string(z) +
+                            " (expected a positive finite scale, zero point 0..255)");
         m.params.push_back({s, z});
     }
     const auto in = inputSites(m.plan);
     auto readConv = [&](ConvSlot s, int block) {
         const auto geo = geometry(m.plan, s, block);
         QConv c;
-        readLayer(f, convKey(s, block), geo.weightShape(), geo.bias, m.granularity, m.params[size_t(in.of(s, block))].scale,
-                  m.params[size_t(in.outOf(s, block))].scale, c.qweight, c.biasInt32, c.bias);
+        readLayer(f, convKey(s, block), geo.weightShape(), geo.bias, m.granularity,
+                  m.params[size_t(in.of(s, block))].scale, m.params[size_t(in.outOf(s, block))].scale, c.qweight,
+                  c.biasInt32, c.bias);
         c.stride = geo.stride;
         c.padding = geo.padding;
         c.groups = geo.groups;
@@ -613,8 +656,8 @@ QuantizedPhiNet QuantizedPhiNet::load(const fs::path& path, std::optional<QuantE
     }
     if (m.plan.head.present)
         readLayer(f, "classifier", {m.plan.head.numClasses, m.plan.head.inChannels}, true, m.granularity,
-                  m.params[size_t(in.linearInput)].scale, m.params[size_t(in.linearOutput)].scale, m.fcWeight, m.fcBiasInt32,
-                  m.fcBias);
+                  m.params[size_t(in.linearInput)].scale, m.params[size_t(in.linearOutput)].scale, m.fcWeight,
+                  m.fcBiasInt32, m.fcBias);
     // Every tensor of the file must be one the model reads: a stray one means another model.
     std::set<std::string> known{"activations.scale", "activations.zero_point"};
     auto note = [&](const std::string& key, bool bias) {
@@ -638,12 +681,14 @@ QuantizedPhiNet QuantizedPhiNet::load(const fs::path& path, std::optional<QuantE
     if (m.plan.head.present) note("classifier", true);
     for (const auto& t : f.tensors())
         if (!known.count(t.name))
-            throw DataError(path.string() + ": tensor " + t.name + " is not part of the model its configuration describes");
+            throw DataError(path.string() + ": tensor " + t.name +
+                            " is not part of the model its configuration describes");
     m.pack();
     return q;
 }
 
-std::vector<LayerError> compareLayers(const FoldedPhiNet& fp32, const QuantizedPhiNet& int8, const torch::Tensor& inputs)
+std::vector<LayerError> compareLayers(const FoldedPhiNet& fp32, const QuantizedPhiNet& int8,
+                                      const torch::Tensor& inputs)
 {
     torch::NoGradGuard ng;
     const auto& names = int8.siteNames();

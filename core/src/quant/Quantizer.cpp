@@ -20,7 +20,8 @@ std::vector<QParams> calibrate(const FoldedPhiNet& net, const std::function<bool
 {
     const auto sites = activationSites(net.plan);
     std::vector<std::unique_ptr<ActivationObserver>> observers;
-    for (size_t i = 0; i < sites.size(); ++i) observers.push_back(makeObserver(cfg));
+    for (size_t i = 0; i < sites.size(); ++i)
+        observers.push_back(makeObserver(cfg));
     torch::NoGradGuard ng;
     int n = 0;
     torch::Tensor x;
@@ -33,7 +34,8 @@ std::vector<QParams> calibrate(const FoldedPhiNet& net, const std::function<bool
         ++n;
     }
     if (batchesSeen) *batchesSeen = n;
-    if (n == 0) throw ConfigError("quantization.calib_batches: calibration saw no batch (is the training split empty?)");
+    if (n == 0)
+        throw ConfigError("quantization.calib_batches: calibration saw no batch (is the training split empty?)");
     std::vector<QParams> params(sites.size());
     for (size_t i = 0; i < sites.size(); ++i)
         if (siteKind(sites[i]) == SiteKind::Observed) params[i] = observers[i]->qparams(cfg.activationQMax());
@@ -43,7 +45,8 @@ std::vector<QParams> calibrate(const FoldedPhiNet& net, const std::function<bool
 PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& cfg, const CancelToken* cancel)
 {
     if (auto e = cfg.validate(); !e.empty()) {
-        for (auto& m : e) m = "quantization." + m;
+        for (auto& m : e)
+            m = "quantization." + m;
         throw ConfigError(e);
     }
     ensureMemoryFits(model->config(), cfg.calibrationBatchSize, MemoryUse::Quantize,
@@ -123,8 +126,8 @@ struct QatState {
     PhiNet& model;
     const QuantConfig& cfg;
     std::vector<std::string> sites;
-    std::vector<double> lo, hi;           // activation ranges (moving average while not frozen)
-    std::vector<torch::Tensor> lsqScale;  // LSQ: learned scales (observed sites)
+    std::vector<double> lo, hi;          // activation ranges (moving average while not frozen)
+    std::vector<torch::Tensor> lsqScale; // LSQ: learned scales (observed sites)
     std::vector<torch::Tensor> lsqZero;
     bool observersFrozen = false;
     bool bnFrozen = false;
@@ -154,8 +157,8 @@ struct QatOps {
             if (st.cfg.learnedScales && st.lsqScale[size_t(s)].defined()) {
                 previousSite = s;
                 const double grad = 1.0 / std::sqrt(double(x.numel()) * 255.0);
-                return at::_fake_quantize_learnable_per_tensor_affine(x, st.lsqScale[size_t(s)], st.lsqZero[size_t(s)], 0,
-                                                                      st.cfg.activationQMax(), grad);
+                return at::_fake_quantize_learnable_per_tensor_affine(x, st.lsqScale[size_t(s)], st.lsqZero[size_t(s)],
+                                                                      0, st.cfg.activationQMax(), grad);
             }
             if (st.training && !st.observersFrozen) {
                 auto mm = torch::aminmax(x.detach());
@@ -169,7 +172,10 @@ struct QatOps {
     }
 
     torch::Tensor input(const torch::Tensor& x, int s) { return site(s, x); }
-    torch::Tensor pad(const torch::Tensor& x, const std::array<int, 4>& p) { return torch::constant_pad_nd(x, {p[0], p[1], p[2], p[3]}, 0); }
+    torch::Tensor pad(const torch::Tensor& x, const std::array<int, 4>& p)
+    {
+        return torch::constant_pad_nd(x, {p[0], p[1], p[2], p[3]}, 0);
+    }
     torch::Tensor dropout(const torch::Tensor& x) { return x; } // set below per block (module's Dropout2d)
 
     /// conv (+ BN simulated as a folded conv, PyTorch's ConvBn QAT recipe)
@@ -194,22 +200,37 @@ struct QatOps {
         torch::Tensor y;
         if (block < 0) {
             const auto& p = m->stem->plan;
-            y = slot == ConvSlot::StemDw ? plain(m->stem->dw, x, p.stride, 0) : convBn(m->stem->pw, m->stem->bn, x, false, 1, 0);
+            y = slot == ConvSlot::StemDw ? plain(m->stem->dw, x, p.stride, 0)
+                                         : convBn(m->stem->pw, m->stem->bn, x, false, 1, 0);
         } else {
             auto& b = m->blocks[size_t(block)];
             switch (slot) {
-            case ConvSlot::Expand: y = convBn(b->expand, b->bnExpand, x, false, 1, 0); break;
-            case ConvSlot::Dw: y = convBn(b->dw, b->bnDw, b->dropout(x), true, b->plan.stride, b->plan.convPadding); break;
-            case ConvSlot::SeReduce: y = plain(b->seReduce, x, 1, 0); break;
-            case ConvSlot::SeExpand: y = plain(b->seExpand, x, 1, 0); break;
-            case ConvSlot::Project: y = convBn(b->project, b->bnProject, x, false, 1, 0); break;
-            default: break;
+            case ConvSlot::Expand:
+                y = convBn(b->expand, b->bnExpand, x, false, 1, 0);
+                break;
+            case ConvSlot::Dw:
+                y = convBn(b->dw, b->bnDw, b->dropout(x), true, b->plan.stride, b->plan.convPadding);
+                break;
+            case ConvSlot::SeReduce:
+                y = plain(b->seReduce, x, 1, 0);
+                break;
+            case ConvSlot::SeExpand:
+                y = plain(b->seExpand, x, 1, 0);
+                break;
+            case ConvSlot::Project:
+                y = convBn(b->project, b->bnProject, x, false, 1, 0);
+                break;
+            default:
+                break;
             }
         }
         return site(s, y);
     }
     torch::Tensor act(const torch::Tensor& x, int s) { return site(s, phinetActivation(x, st.model->config().hSwish)); }
-    torch::Tensor pool(const torch::Tensor& x, int s) { return site(s, F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions(1))); }
+    torch::Tensor pool(const torch::Tensor& x, int s)
+    {
+        return site(s, F::adaptive_avg_pool2d(x, F::AdaptiveAvgPool2dFuncOptions(1)));
+    }
     torch::Tensor sigmoid(const torch::Tensor& x, int s) { return site(s, torch::sigmoid(x)); }
     torch::Tensor mul(const torch::Tensor& a, const torch::Tensor& b, int s) { return site(s, a * b); }
     torch::Tensor add(const torch::Tensor& a, const torch::Tensor& b, int s) { return site(s, a + b); }
@@ -257,7 +278,8 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
                       QatObserver* observer, const CancelToken* cancel, const QuantizedPhiNet* calibratedFrom)
 {
     if (auto e = qcfg.validate(); !e.empty()) {
-        for (auto& m : e) m = "quantization." + m;
+        for (auto& m : e)
+            m = "quantization." + m;
         throw ConfigError(e);
     }
     ensureMemoryFits(model->config(), tcfg.batchSize, MemoryUse::Training,
@@ -268,8 +290,9 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
     std::optional<PtqResult> ptq;
     if (calibratedFrom) {
         if (calibratedFrom->siteNames() != activationSites(planPhiNet(model->config())))
-            throw ConfigError("quantization: the PTQ model given to start QAT from is not of this network (its activation "
-                              "sites differ)");
+            throw ConfigError(
+                "quantization: the PTQ model given to start QAT from is not of this network (its activation "
+                "sites differ)");
         logger()->info("QAT: starting from the PTQ calibration ({} activation sites), no second calibration",
                        calibratedFrom->siteNames().size());
     } else {

@@ -15,27 +15,33 @@ namespace phinet::detail {
 
 /// The convolution `slot` of block `block` (-1: the stem) in any network type that names its
 /// convolutions stemDw, stemPw and blocks[i].{expand, dw, seReduce, seExpand, project}.
-template <class Net>
-auto& convOf(Net& net, ConvSlot slot, int block)
+template <class Net> auto& convOf(Net& net, ConvSlot slot, int block)
 {
     switch (slot) {
-    case ConvSlot::StemDw: return net.stemDw;
-    case ConvSlot::StemPw: return net.stemPw;
-    case ConvSlot::Expand: return net.blocks[size_t(block)].expand;
-    case ConvSlot::Dw: return net.blocks[size_t(block)].dw;
-    case ConvSlot::SeReduce: return net.blocks[size_t(block)].seReduce;
-    case ConvSlot::SeExpand: return net.blocks[size_t(block)].seExpand;
-    case ConvSlot::Project: return net.blocks[size_t(block)].project;
+    case ConvSlot::StemDw:
+        return net.stemDw;
+    case ConvSlot::StemPw:
+        return net.stemPw;
+    case ConvSlot::Expand:
+        return net.blocks[size_t(block)].expand;
+    case ConvSlot::Dw:
+        return net.blocks[size_t(block)].dw;
+    case ConvSlot::SeReduce:
+        return net.blocks[size_t(block)].seReduce;
+    case ConvSlot::SeExpand:
+        return net.blocks[size_t(block)].seExpand;
+    case ConvSlot::Project:
+        return net.blocks[size_t(block)].project;
     }
     return net.stemDw;
 }
 
-template <class Ops, class T>
-T walkPhiNet(const PhiNetPlan& p, Ops& ops, T x)
+template <class Ops, class T> T walkPhiNet(const PhiNetPlan& p, Ops& ops, T x)
 {
     int site = 0;
     x = ops.input(x, site++);
-    if (p.stem.zeroPad[0] || p.stem.zeroPad[1] || p.stem.zeroPad[2] || p.stem.zeroPad[3]) x = ops.pad(x, p.stem.zeroPad);
+    if (p.stem.zeroPad[0] || p.stem.zeroPad[1] || p.stem.zeroPad[2] || p.stem.zeroPad[3])
+        x = ops.pad(x, p.stem.zeroPad);
     x = ops.conv(ConvSlot::StemDw, -1, x, site++);
     x = ops.conv(ConvSlot::StemPw, -1, x, site++);
     x = ops.act(x, site++);

@@ -21,8 +21,7 @@ json latencyOrNull(const std::optional<LatencyReport>& l)
 {
     return l ? toJson(*l) : json(nullptr);
 }
-template <typename T>
-json optional(const std::optional<T>& v)
+template <typename T> json optional(const std::optional<T>& v)
 {
     return v ? json(*v) : json(nullptr);
 }
@@ -58,9 +57,12 @@ std::optional<LatencyReport> latencyFromJson(const json& j)
 const char* toString(Precision p)
 {
     switch (p) {
-    case Precision::Fp32: return "fp32";
-    case Precision::Int8: return "int8";
-    case Precision::Fp32AndInt8: return "fp32+int8";
+    case Precision::Fp32:
+        return "fp32";
+    case Precision::Int8:
+        return "int8";
+    case Precision::Fp32AndInt8:
+        return "fp32+int8";
     }
     return "fp32";
 }
@@ -80,9 +82,11 @@ std::optional<double> sizeMib(const ModelResult& r)
 json toJson(const ModelResult& r)
 {
     json layers = json::array();
-    for (const auto& l : r.layerErrors) layers.push_back({{"name", l.name}, {"sqnr_db", l.sqnrDb}, {"scale", l.scale}, {"zero_point", l.zeroPoint}});
+    for (const auto& l : r.layerErrors)
+        layers.push_back({{"name", l.name}, {"sqnr_db", l.sqnrDb}, {"scale", l.scale}, {"zero_point", l.zeroPoint}});
     json qat = json::array();
-    for (const auto& e : r.qatEpochs) qat.push_back(toJson(e));
+    for (const auto& e : r.qatEpochs)
+        qat.push_back(toJson(e));
     return {{"model", r.model},
             {"variant", r.variant},
             {"precision", toString(r.precision)},
@@ -145,10 +149,12 @@ ModelResult modelResultFromJson(const json& j)
     if (j.contains("cpu_latency_ms")) r.cpuLatency = latencyFromJson(j.at("cpu_latency_ms"));
     if (j.contains("int8_cpu_latency_ms")) r.int8CpuLatency = latencyFromJson(j.at("int8_cpu_latency_ms"));
     if (j.contains("gpu_latency_ms")) r.gpuLatency = latencyFromJson(j.at("gpu_latency_ms"));
-    if (j.contains("latency_ratio") && j.at("latency_ratio").is_object()) r.latencyRatio = latencyRatioFromJson(j.at("latency_ratio"));
+    if (j.contains("latency_ratio") && j.at("latency_ratio").is_object())
+        r.latencyRatio = latencyRatioFromJson(j.at("latency_ratio"));
     r.confusion = j.value("confusion", std::vector<std::int64_t>{});
     for (const auto& l : j.value("layer_sqnr", json::array()))
-        r.layerErrors.push_back({l.value("name", ""), l.value("sqnr_db", 0.0), l.value("scale", 0.0), l.value("zero_point", 0L)});
+        r.layerErrors.push_back(
+            {l.value("name", ""), l.value("sqnr_db", 0.0), l.value("scale", 0.0), l.value("zero_point", 0L)});
     for (const auto& e : j.value("qat_epochs", json::array())) {
         QatEpoch q;
         q.epoch = e.value("epoch", 0);
@@ -169,7 +175,8 @@ Manifest makeManifest(const json& config, std::uint64_t seed, const std::string&
     Manifest m;
     m.workbenchVersion = PHINET_VERSION;
     m.libtorchVersion = TORCH_VERSION;
-    m.spdlogVersion = std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) + "." + std::to_string(SPDLOG_VER_PATCH);
+    m.spdlogVersion = std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) + "." +
+                      std::to_string(SPDLOG_VER_PATCH);
     m.cpu = cpuModel();
     m.gpu = "none";
     m.engine = engine;
@@ -188,12 +195,17 @@ Manifest makeManifest(const json& config, std::uint64_t seed, const std::string&
 
 json toJson(const Manifest& m)
 {
-    json j{{"workbench_version", m.workbenchVersion}, {"libtorch_version", m.libtorchVersion},
-            {"spdlog_version", m.spdlogVersion},       {"cpu", m.cpu},
-            {"gpu", m.gpu},                            {"engine", m.engine},
-            {"threads", m.threads},                    {"seed", m.seed},
-            {"date", m.date},                          {"host", m.host},
-            {"config", m.config}};
+    json j{{"workbench_version", m.workbenchVersion},
+           {"libtorch_version", m.libtorchVersion},
+           {"spdlog_version", m.spdlogVersion},
+           {"cpu", m.cpu},
+           {"gpu", m.gpu},
+           {"engine", m.engine},
+           {"threads", m.threads},
+           {"seed", m.seed},
+           {"date", m.date},
+           {"host", m.host},
+           {"config", m.config}};
     if (!m.dataNote.empty()) j["data_note"] = m.dataNote;
     if (!m.latency.is_null()) j["latency_protocol"] = m.latency;
     return j;
@@ -201,13 +213,39 @@ json toJson(const Manifest& m)
 
 const std::vector<std::string>& csvColumns()
 {
-    static const std::vector<std::string> cols{
-        "model",           "variant",          "precision",        "sweep_knob",     "sweep_value",      "alpha",
-        "beta",            "t0",               "layers",           "input",          "params",           "macs",
-        "flash_int8_bytes", "peak_ram_int8_bytes", "fp32_size_mib", "int8_size_mib", "cpu_latency_ms",   "cpu_latency_p90_ms",
-        "int8_cpu_latency_ms", "int8_cpu_latency_p90_ms", "gpu_latency_ms", "accuracy_pct", "train_seconds", "threads",
-        "engine", "cpu_latency_ci_low_ms", "cpu_latency_ci_high_ms", "cpu_latency_cv", "latency_ratio",
-        "latency_ratio_ci_low", "latency_ratio_ci_high", "latency_ratio_of", "latency_ratio_resolved"};
+    static const std::vector<std::string> cols{"model",
+                                               "variant",
+                                               "precision",
+                                               "sweep_knob",
+                                               "sweep_value",
+                                               "alpha",
+                                               "beta",
+                                               "t0",
+                                               "layers",
+                                               "input",
+                                               "params",
+                                               "macs",
+                                               "flash_int8_bytes",
+                                               "peak_ram_int8_bytes",
+                                               "fp32_size_mib",
+                                               "int8_size_mib",
+                                               "cpu_latency_ms",
+                                               "cpu_latency_p90_ms",
+                                               "int8_cpu_latency_ms",
+                                               "int8_cpu_latency_p90_ms",
+                                               "gpu_latency_ms",
+                                               "accuracy_pct",
+                                               "train_seconds",
+                                               "threads",
+                                               "engine",
+                                               "cpu_latency_ci_low_ms",
+                                               "cpu_latency_ci_high_ms",
+                                               "cpu_latency_cv",
+                                               "latency_ratio",
+                                               "latency_ratio_ci_low",
+                                               "latency_ratio_ci_high",
+                                               "latency_ratio_of",
+                                               "latency_ratio_resolved"};
     return cols;
 }
 
@@ -239,12 +277,14 @@ std::string toCsv(const std::vector<ModelResult>& rows)
 {
     std::string out;
     const auto& cols = csvColumns();
-    for (size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + cols[i];
+    for (size_t i = 0; i < cols.size(); ++i)
+        out += (i ? "," : "") + cols[i];
     std::vector<std::string> fitTargets; // fits_<target> columns, in the order the rows name them
     for (const auto& r : rows)
         if (!r.fitTarget.empty() && std::find(fitTargets.begin(), fitTargets.end(), r.fitTarget) == fitTargets.end())
             fitTargets.push_back(r.fitTarget);
-    for (const auto& t : fitTargets) out += "," + csvField("fits_" + t);
+    for (const auto& t : fitTargets)
+        out += "," + csvField("fits_" + t);
     out += "\r\n";
     for (const auto& r : rows) {
         auto lat = [](const std::optional<LatencyReport>& l, bool p90) -> std::string {
@@ -256,42 +296,45 @@ std::string toCsv(const std::vector<ModelResult>& rows)
             return num(high ? l->intervalHigh : l->intervalLow, 6);
         };
         const LatencyReport* any = r.cpuLatency ? &*r.cpuLatency : (r.int8CpuLatency ? &*r.int8CpuLatency : nullptr);
-        std::string engine = r.int8CpuLatency ? r.int8CpuLatency->protocol.engine
-                                              : (r.precision == Precision::Int8 && r.cpuLatency ? r.cpuLatency->protocol.engine : "");
-        const std::vector<std::string> fields{r.model,
-                                              r.variant,
-                                              toString(r.precision),
-                                              r.sweepKnob,
-                                              r.sweepKnob.empty() ? "" : num(r.sweepValue, 8),
-                                              num(r.alpha, 8),
-                                              num(r.beta, 8),
-                                              num(r.t0, 8),
-                                              std::to_string(r.layers),
-                                              r.input,
-                                              std::to_string(r.params),
-                                              std::to_string(r.macs),
-                                              r.flashBytesInt8 ? std::to_string(r.flashBytesInt8) : "",
-                                              r.peakRamBytesInt8 ? std::to_string(r.peakRamBytesInt8) : "",
-                                              opt(r.fp32SizeMib),
-                                              opt(r.int8SizeMib),
-                                              lat(r.cpuLatency, false),
-                                              lat(r.cpuLatency, true),
-                                              lat(r.int8CpuLatency, false),
-                                              lat(r.int8CpuLatency, true),
-                                              lat(r.gpuLatency, false),
-                                              opt(r.accuracyPct),
-                                              opt(r.trainSeconds),
-                                              any ? std::to_string(any->protocol.threads) : "",
-                                              engine,
-                                              ci(r.cpuLatency, false),
-                                              ci(r.cpuLatency, true),
-                                              r.cpuLatency && r.cpuLatency->rounds > 0 ? num(r.cpuLatency->cv, 4) : "",
-                                              r.latencyRatio ? num(r.latencyRatio->ratio, 6) : "",
-                                              r.latencyRatio ? num(r.latencyRatio->intervalLow, 6) : "",
-                                              r.latencyRatio ? num(r.latencyRatio->intervalHigh, 6) : "",
-                                              r.latencyRatio ? r.latencyRatio->numerator + " / " + r.latencyRatio->denominator : "",
-                                              r.latencyRatio ? (r.latencyRatio->resolved() ? "true" : "false") : ""};
-        for (size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + csvField(fields[i]);
+        std::string engine =
+            r.int8CpuLatency ? r.int8CpuLatency->protocol.engine
+                             : (r.precision == Precision::Int8 && r.cpuLatency ? r.cpuLatency->protocol.engine : "");
+        const std::vector<std::string> fields{
+            r.model,
+            r.variant,
+            toString(r.precision),
+            r.sweepKnob,
+            r.sweepKnob.empty() ? "" : num(r.sweepValue, 8),
+            num(r.alpha, 8),
+            num(r.beta, 8),
+            num(r.t0, 8),
+            std::to_string(r.layers),
+            r.input,
+            std::to_string(r.params),
+            std::to_string(r.macs),
+            r.flashBytesInt8 ? std::to_string(r.flashBytesInt8) : "",
+            r.peakRamBytesInt8 ? std::to_string(r.peakRamBytesInt8) : "",
+            opt(r.fp32SizeMib),
+            opt(r.int8SizeMib),
+            lat(r.cpuLatency, false),
+            lat(r.cpuLatency, true),
+            lat(r.int8CpuLatency, false),
+            lat(r.int8CpuLatency, true),
+            lat(r.gpuLatency, false),
+            opt(r.accuracyPct),
+            opt(r.trainSeconds),
+            any ? std::to_string(any->protocol.threads) : "",
+            engine,
+            ci(r.cpuLatency, false),
+            ci(r.cpuLatency, true),
+            r.cpuLatency && r.cpuLatency->rounds > 0 ? num(r.cpuLatency->cv, 4) : "",
+            r.latencyRatio ? num(r.latencyRatio->ratio, 6) : "",
+            r.latencyRatio ? num(r.latencyRatio->intervalLow, 6) : "",
+            r.latencyRatio ? num(r.latencyRatio->intervalHigh, 6) : "",
+            r.latencyRatio ? r.latencyRatio->numerator + " / " + r.latencyRatio->denominator : "",
+            r.latencyRatio ? (r.latencyRatio->resolved() ? "true" : "false") : ""};
+        for (size_t i = 0; i < fields.size(); ++i)
+            out += (i ? "," : "") + csvField(fields[i]);
         for (const auto& t : fitTargets)
             out += std::string(",") + (r.fitTarget == t && r.fitsTarget ? (*r.fitsTarget ? "true" : "false") : "");
         out += "\r\n";

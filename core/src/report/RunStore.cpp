@@ -103,8 +103,7 @@ struct RunStore::Impl {
     }
 
     /// Runs `f` inside one transaction (rolled back if it throws).
-    template <typename F>
-    void transaction(F&& f)
+    template <typename F> void transaction(F&& f)
     {
         exec("BEGIN IMMEDIATE");
         try {
@@ -167,8 +166,15 @@ std::int64_t RunStore::createRun(const std::string& kind, const std::string& nam
     std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
     std::int64_t id = 0;
     d->transaction([&] {
-        Impl::Stmt s(*d, "INSERT INTO runs(kind, name, status, created, out_dir, config, manifest) VALUES(?,?,?,?,?,?,?)");
-        s.bind(kind).bind(name).bind(std::string("running")).bind(std::string(date)).bind(outDir).bind(config.dump()).bind(manifest.dump());
+        Impl::Stmt s(*d,
+                     "INSERT INTO runs(kind, name, status, created, out_dir, config, manifest) VALUES(?,?,?,?,?,?,?)");
+        s.bind(kind)
+            .bind(name)
+            .bind(std::string("running"))
+            .bind(std::string(date))
+            .bind(outDir)
+            .bind(config.dump())
+            .bind(manifest.dump());
         s.step();
         id = sqlite3_last_insert_rowid(d->db);
     });
@@ -226,7 +232,12 @@ void RunStore::putSweepPoint(std::int64_t run, int index, const std::vector<Mode
         del.bind(run).bind(std::int64_t(index)).step();
         for (size_t i = 0; i < rows.size(); ++i) {
             Impl::Stmt s(*d, "INSERT INTO results(run_id, point, seq, model, data) VALUES(?,?,?,?,?)");
-            s.bind(run).bind(std::int64_t(index)).bind(std::int64_t(i)).bind(rows[i].model).bind(toJson(rows[i]).dump()).step();
+            s.bind(run)
+                .bind(std::int64_t(index))
+                .bind(std::int64_t(i))
+                .bind(rows[i].model)
+                .bind(toJson(rows[i]).dump())
+                .step();
         }
     });
 }
@@ -236,7 +247,8 @@ std::vector<int> RunStore::sweepPoints(std::int64_t run)
     std::vector<int> out;
     Impl::Stmt s(*d, "SELECT DISTINCT point FROM results WHERE run_id=? ORDER BY point");
     s.bind(run);
-    while (s.step()) out.push_back(int(s.i64(0)));
+    while (s.step())
+        out.push_back(int(s.i64(0)));
     return out;
 }
 

@@ -24,16 +24,11 @@ constexpr int kFormatVersion = 2;
 json metaToJson(const CheckpointMeta& m)
 {
     json history = json::array();
-    for (const auto& e : m.history) history.push_back(toJson(e));
-    return json{{"format", "phinet-checkpoint"},
-                {"version", kFormatVersion},
-                {"kind", m.kind},
-                {"model", toJson(m.model)},
-                {"training", toJson(m.training)},
-                {"data", toJson(m.data)},
-                {"epochs_done", m.epochsDone},
-                {"train_seconds", m.trainSeconds},
-                {"history", history}};
+    for (const auto& e : m.history)
+        history.push_back(toJson(e));
+    return json{{"format", "phinet-checkpoint"}, {"version", kFormatVersion},       {"kind", m.kind},
+                {"model", toJson(m.model)},      {"training", toJson(m.training)},  {"data", toJson(m.data)},
+                {"epochs_done", m.epochsDone},   {"train_seconds", m.trainSeconds}, {"history", history}};
 }
 
 CheckpointMeta metaFromJson(const json& j, const fs::path& path)
@@ -52,9 +47,11 @@ CheckpointMeta metaFromJson(const json& j, const fs::path& path)
         readField(j, "epochs_done", m.epochsDone, "checkpoint", "a whole number");
         readField(j, "train_seconds", m.trainSeconds, "checkpoint", "a number");
         if (m.epochsDone < 0 || m.epochsDone > 100000) throw ConfigError("checkpoint.epochs_done: out of range");
-        if (j.contains("history") && !j.at("history").is_array()) throw ConfigError("checkpoint.history: expected a list");
+        if (j.contains("history") && !j.at("history").is_array())
+            throw ConfigError("checkpoint.history: expected a list");
         if (j.contains("history"))
-            for (const auto& h : j.at("history")) m.history.push_back(epochSummaryFromJson(h));
+            for (const auto& h : j.at("history"))
+                m.history.push_back(epochSummaryFromJson(h));
     } catch (const ConfigError& e) {
         throw DataError(path.string() + ": bad checkpoint metadata: " + e.what());
     } catch (const json::exception& e) {
@@ -77,8 +74,10 @@ const std::string kOptimizerPrefix = "optimizer.";
 std::vector<std::pair<std::string, torch::Tensor>> modelTensors(PhiNet& model)
 {
     std::vector<std::pair<std::string, torch::Tensor>> out;
-    for (const auto& p : model->named_parameters(/*recurse=*/true)) out.emplace_back(p.key(), p.value());
-    for (const auto& b : model->named_buffers(/*recurse=*/true)) out.emplace_back(b.key(), b.value());
+    for (const auto& p : model->named_parameters(/*recurse=*/true))
+        out.emplace_back(p.key(), p.value());
+    for (const auto& b : model->named_buffers(/*recurse=*/true))
+        out.emplace_back(b.key(), b.value());
     return out;
 }
 
@@ -124,7 +123,8 @@ void writeOptimizer(SafeTensorsWriter& w, json& meta, PhiNet& model, torch::opti
 void saveCheckpoint(const fs::path& path, PhiNet& model, const CheckpointMeta& meta, torch::optim::Optimizer* optimizer)
 {
     SafeTensorsWriter w;
-    for (const auto& [name, t] : modelTensors(model)) detail::addTensor(w, kModelPrefix + name, t);
+    for (const auto& [name, t] : modelTensors(model))
+        detail::addTensor(w, kModelPrefix + name, t);
     w.setMetadata("format", "phinet-checkpoint");
     w.setMetadata("version", std::to_string(kFormatVersion));
     w.setMetadata("meta", metaToJson(meta).dump());
@@ -145,8 +145,10 @@ SafeTensorsFile openCheckpoint(const fs::path& path)
     const auto it = f.metadata().find("format");
     if (it == f.metadata().end() || it->second != "phinet-checkpoint") {
         if (it != f.metadata().end() && it->second == "phinet-int8")
-            throw DataError(path.string() + ": not a PhiNet workbench checkpoint but an INT8 model file (phinet bench and phinet eval --model read it)");
-        throw DataError(path.string() + ": not a PhiNet workbench checkpoint (no \"format\": \"phinet-checkpoint\" in its metadata)");
+            throw DataError(path.string() + ": not a PhiNet workbench checkpoint but an INT8 model file (phinet bench "
+                                            "and phinet eval --model read it)");
+        throw DataError(path.string() +
+                        ": not a PhiNet workbench checkpoint (no \"format\": \"phinet-checkpoint\" in its metadata)");
     }
     return f;
 }
@@ -174,9 +176,9 @@ LoadedCheckpoint loadCheckpoint(const fs::path& path)
     for (const auto& t : f.tensors())
         if (t.name.rfind(kModelPrefix, 0) == 0) modelBytes += std::int64_t(t.bytes.size());
     if (modelBytes < needBytes)
-        throw DataError(path.string() + ": the model configuration recorded in it needs " + std::to_string(summary.params) +
-                        " parameters (" + humanBytes(needBytes) + "), the file holds " + humanBytes(modelBytes) +
-                        " of weights");
+        throw DataError(path.string() + ": the model configuration recorded in it needs " +
+                        std::to_string(summary.params) + " parameters (" + humanBytes(needBytes) +
+                        "), the file holds " + humanBytes(modelBytes) + " of weights");
     out.model = PhiNet(out.meta.model);
     std::set<std::string> expected;
     torch::NoGradGuard ng;
@@ -187,7 +189,8 @@ LoadedCheckpoint loadCheckpoint(const fs::path& path)
     }
     for (const auto& t : f.tensors())
         if (t.name.rfind(kModelPrefix, 0) == 0 && !expected.count(t.name))
-            throw DataError(path.string() + ": tensor " + t.name + " is not part of the model its configuration describes");
+            throw DataError(path.string() + ": tensor " + t.name +
+                            " is not part of the model its configuration describes");
     out.hasOptimizerState = f.metadata().count("optimizer") > 0;
     return out;
 }
@@ -204,14 +207,16 @@ void loadOptimizerState(const fs::path& path, torch::optim::Optimizer& optimizer
     }
     std::vector<torch::Tensor> params;
     for (const auto& g : optimizer.param_groups())
-        for (const auto& p : g.params()) params.push_back(p);
+        for (const auto& p : g.params())
+            params.push_back(p);
     const auto bad = [&](const std::string& what) { return DataError(path.string() + ": optimizer state " + what); };
     if (!meta.is_object() || !meta.contains("steps") || !meta["steps"].is_array() || !meta.contains("kind") ||
         !meta["kind"].is_string())
         throw bad("is malformed");
     const auto& steps = meta["steps"];
     if (steps.size() != params.size())
-        throw bad("covers " + std::to_string(steps.size()) + " parameters, the optimizer has " + std::to_string(params.size()));
+        throw bad("covers " + std::to_string(steps.size()) + " parameters, the optimizer has " +
+                  std::to_string(params.size()));
     const std::string kind = meta["kind"].get<std::string>();
     const bool isAdam = dynamic_cast<torch::optim::Adam*>(&optimizer) != nullptr;
     const bool isAdamW = dynamic_cast<torch::optim::AdamW*>(&optimizer) != nullptr;

@@ -14,9 +14,12 @@ using nlohmann::json;
 std::string toString(OptimizerKind k)
 {
     switch (k) {
-    case OptimizerKind::Adam: return "adam";
-    case OptimizerKind::AdamW: return "adamw";
-    case OptimizerKind::Sgd: return "sgd";
+    case OptimizerKind::Adam:
+        return "adam";
+    case OptimizerKind::AdamW:
+        return "adamw";
+    case OptimizerKind::Sgd:
+        return "sgd";
     }
     return "adam";
 }
@@ -24,9 +27,12 @@ std::string toString(OptimizerKind k)
 std::string toString(ScheduleKind k)
 {
     switch (k) {
-    case ScheduleKind::Constant: return "constant";
-    case ScheduleKind::Step: return "step";
-    case ScheduleKind::Cosine: return "cosine";
+    case ScheduleKind::Constant:
+        return "constant";
+    case ScheduleKind::Step:
+        return "step";
+    case ScheduleKind::Cosine:
+        return "cosine";
     }
     return "constant";
 }
@@ -53,7 +59,8 @@ std::vector<std::string> TrainConfig::validate() const
 {
     std::vector<std::string> e;
     checkRangeOpenLow(e, "lr", lr, 0.0, 1e6);
-    if (momentum < 0 || !(momentum < 1)) e.push_back("momentum: must be in [0, 1) (got " + std::to_string(momentum) + ")");
+    if (momentum < 0 || !(momentum < 1))
+        e.push_back("momentum: must be in [0, 1) (got " + std::to_string(momentum) + ")");
     checkRange(e, "weight_decay", weightDecay, 0.0, 1.0);
     checkRange(e, "step_epochs", stepEpochs, 1, 100000);
     checkRangeOpenLow(e, "step_gamma", stepGamma, 0.0, 1.0);
@@ -119,7 +126,8 @@ TrainConfig trainConfigFromJson(const json& j, const std::string& ctx)
     readField(j, "evaluate_each_epoch", c.evaluateEachEpoch, ctx, "true or false");
     auto errors = c.validate();
     if (!errors.empty()) {
-        for (auto& e : errors) e = ctx + "." + e;
+        for (auto& e : errors)
+            e = ctx + "." + e;
         throw ConfigError(errors);
     }
     return c;
@@ -127,8 +135,11 @@ TrainConfig trainConfigFromJson(const json& j, const std::string& ctx)
 
 json toJson(const EvalResult& r, bool withConfusion)
 {
-    json j{{"loss", r.loss},         {"accuracy_pct", r.accuracy}, {"count", r.count},
-           {"seconds", r.seconds}, {"images_per_second", r.imagesPerSecond}};
+    json j{{"loss", r.loss},
+           {"accuracy_pct", r.accuracy},
+           {"count", r.count},
+           {"seconds", r.seconds},
+           {"images_per_second", r.imagesPerSecond}};
     if (withConfusion) j["confusion"] = r.confusion;
     return j;
 }

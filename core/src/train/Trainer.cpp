@@ -42,9 +42,12 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(PhiNet& model, const Trai
 double learningRate(const TrainConfig& c, int epoch, double progress)
 {
     switch (c.schedule) {
-    case ScheduleKind::Constant: return c.lr;
-    case ScheduleKind::Step: return c.lr * std::pow(c.stepGamma, epoch / c.stepEpochs);
-    case ScheduleKind::Cosine: return c.lr * 0.5 * (1.0 + std::cos(M_PI * std::clamp(progress, 0.0, 1.0)));
+    case ScheduleKind::Constant:
+        return c.lr;
+    case ScheduleKind::Step:
+        return c.lr * std::pow(c.stepGamma, epoch / c.stepEpochs);
+    case ScheduleKind::Cosine:
+        return c.lr * 0.5 * (1.0 + std::cos(M_PI * std::clamp(progress, 0.0, 1.0)));
     }
     return c.lr;
 }
@@ -81,8 +84,8 @@ EvalResult evaluate(const ForwardFn& forward, const DatasetPtr& data, const Data
         if (logits.size(1) != numClasses)
             throw ConfigError("model has " + std::to_string(logits.size(1)) + " outputs but the data set has " +
                               std::to_string(numClasses) + " classes");
-        lossSum += torch::nn::functional::cross_entropy(logits, b.labels,
-                                                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+        lossSum += torch::nn::functional::cross_entropy(
+                       logits, b.labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                        .item<double>();
         auto pred = logits.argmax(1);
         confusion += torch::bincount(b.labels * numClasses + pred, {}, numClasses * numClasses);
@@ -91,7 +94,8 @@ EvalResult evaluate(const ForwardFn& forward, const DatasetPtr& data, const Data
     r.seconds = secondsSince(t0);
     r.confusion.assign(confusion.data_ptr<int64_t>(), confusion.data_ptr<int64_t>() + confusion.numel());
     std::int64_t correct = 0;
-    for (int k = 0; k < numClasses; ++k) correct += r.confusion[size_t(k * numClasses + k)];
+    for (int k = 0; k < numClasses; ++k)
+        correct += r.confusion[size_t(k * numClasses + k)];
     r.loss = r.count ? lossSum / double(r.count) : 0;
     r.accuracy = r.count ? 100.0 * double(correct) / double(r.count) : 0;
     r.imagesPerSecond = r.seconds > 0 ? double(r.count) / r.seconds : 0;
@@ -114,7 +118,8 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
 {
     const TrainConfig& c = req.config;
     if (auto e = c.validate(); !e.empty()) {
-        for (auto& m : e) m = "training." + m;
+        for (auto& m : e)
+            m = "training." + m;
         throw ConfigError(e);
     }
     const int numClasses = model->config().numClasses;
@@ -123,11 +128,12 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
                           " classes but the model only " + std::to_string(numClasses) + " outputs");
     const auto& in = model->config().input;
     if (data.train->channels() != in[0] || data.train->height() != in[1] || data.train->width() != in[2])
-        throw ConfigError("model.input: the model expects " + std::to_string(in[0]) + "x" + std::to_string(in[1]) + "x" +
-                          std::to_string(in[2]) + " images but the data set has " +
+        throw ConfigError("model.input: the model expects " + std::to_string(in[0]) + "x" + std::to_string(in[1]) +
+                          "x" + std::to_string(in[2]) + " images but the data set has " +
                           std::to_string(data.train->channels()) + "x" + std::to_string(data.train->height()) + "x" +
                           std::to_string(data.train->width()));
-    ensureMemoryFits(model->config(), c.batchSize, MemoryUse::Training, "training at batch size " + std::to_string(c.batchSize));
+    ensureMemoryFits(model->config(), c.batchSize, MemoryUse::Training,
+                     "training at batch size " + std::to_string(c.batchSize));
     ensureMemoryFits(model->config(), c.evalBatchSize, MemoryUse::Inference,
                      "evaluation at batch size " + std::to_string(c.evalBatchSize));
     setComputeThreads(c.threads);
@@ -144,9 +150,11 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
         {
             torch::NoGradGuard ng;
             auto src = ck.model->named_parameters();
-            for (auto& p : model->named_parameters()) p.value().copy_(src[p.key()]);
+            for (auto& p : model->named_parameters())
+                p.value().copy_(src[p.key()]);
             auto srcB = ck.model->named_buffers();
-            for (auto& b : model->named_buffers()) b.value().copy_(srcB[b.key()]);
+            for (auto& b : model->named_buffers())
+                b.value().copy_(srcB[b.key()]);
         }
         if (ck.hasOptimizerState) loadOptimizerState(req.resumeFrom, *optimizer);
         startEpoch = ck.meta.epochsDone;
@@ -167,8 +175,11 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
         d.erase("data_dir");
         auto t = toJson(c);
         t.erase("threads");
-        const nlohmann::json key{{"model", toJson(model->config())}, {"training", t}, {"data", d},
-                                 {"train_images", data.train->size()}, {"start_epoch", startEpoch}};
+        const nlohmann::json key{{"model", toJson(model->config())},
+                                 {"training", t},
+                                 {"data", d},
+                                 {"train_images", data.train->size()},
+                                 {"start_epoch", startEpoch}};
         group->checkSameConfig("configuration", stableHash(key.dump()));
         broadcastModel(*group, model);
         reducer = std::make_unique<GradientReducer>(*group, model->parameters());
@@ -228,7 +239,8 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
             const auto globalBatch = std::int64_t(epoch) * batchesPerEpoch + batchIndex;
             if (c.schedule != ScheduleKind::Constant) {
                 lr = learningRate(c, epoch, double(globalBatch - 1) / double(totalBatches));
-                for (auto& g : optimizer->param_groups()) g.options().set_lr(lr);
+                for (auto& g : optimizer->param_groups())
+                    g.options().set_lr(lr);
             }
             optimizer->zero_grad();
             const auto diverged = [&](double l) {
@@ -254,8 +266,8 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
             if (group) {
                 reducer->finish();
                 const auto t0 = Clock::now();
-                std::vector<torch::Tensor> control{
-                    torch::tensor({l * double(n), double(stepCorrect), double(n), cancelHere ? 1.0 : 0.0}, torch::kDouble)};
+                std::vector<torch::Tensor> control{torch::tensor(
+                    {l * double(n), double(stepCorrect), double(n), cancelHere ? 1.0 : 0.0}, torch::kDouble)};
                 group->allreduceSum(control);
                 group->stats().controlSeconds += secondsSince(t0);
                 auto a = control[0].accessor<double, 1>();
@@ -332,10 +344,10 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
         result.epochsDone = epoch + 1;
         if (s.test) result.finalTest = s.test;
         if (rank == 0)
-            logger()->info("epoch {}/{}: train loss {:.4f} acc {:.2f}%{} ({:.1f} s, {:.0f} images/s)", epoch + 1, c.epochs,
-                       s.trainLoss, s.trainAccuracy,
-                       s.test ? fmt::format(", test loss {:.4f} acc {:.2f}%", s.test->loss, s.test->accuracy) : "",
-                       epochSeconds, s.imagesPerSecond);
+            logger()->info("epoch {}/{}: train loss {:.4f} acc {:.2f}%{} ({:.1f} s, {:.0f} images/s)", epoch + 1,
+                           c.epochs, s.trainLoss, s.trainAccuracy,
+                           s.test ? fmt::format(", test loss {:.4f} acc {:.2f}%", s.test->loss, s.test->accuracy) : "",
+                           epochSeconds, s.imagesPerSecond);
         if (!req.checkpointPath.empty() && rank == 0) {
             CheckpointMeta meta;
             meta.model = model->config();
@@ -356,8 +368,8 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
     if (group) {
         const auto& now = group->stats();
         const auto steps = now.steps - commAtStart.steps;
-        const double wait = now.gradientWaitSeconds - commAtStart.gradientWaitSeconds + now.controlSeconds -
-                            commAtStart.controlSeconds;
+        const double wait =
+            now.gradientWaitSeconds - commAtStart.gradientWaitSeconds + now.controlSeconds - commAtStart.controlSeconds;
         result.commSecondsPerStep = steps ? wait / double(steps) : 0;
         result.allreduceBytesPerStep = reducer->bytesPerStep();
         if (rank == 0)

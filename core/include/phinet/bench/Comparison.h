@@ -23,7 +23,7 @@ struct ComparisonProtocol {
     int runsPerRound = 20; ///< timed runs per round (its median is the round's figure)
     int warmup = 5;        ///< untimed runs at the start of every round
     int batch = 1;
-    int threads = 0;       ///< intra-op threads in effect (filled in by the runner)
+    int threads = 0;                                          ///< intra-op threads in effect (filled in by the runner)
     std::string isolation = "fresh model instance per round"; ///< or "fresh process per round"
     /// A latency whose 95% interval is wider than this fraction of its median gets a warning.
     double maxRelativeInterval = 0.10;
@@ -31,8 +31,8 @@ struct ComparisonProtocol {
 
 /// The machine while it measured: CPU used by other processes, hypervisor steal, load average.
 struct MachineLoad {
-    double otherProcessesCores = 0; ///< average cores busy outside this process (and its workers)
-    double stealPercent = 0;        ///< CPU time the hypervisor took, % of all CPU time
+    double otherProcessesCores = 0;                     ///< average cores busy outside this process (and its workers)
+    double stealPercent = 0;                            ///< CPU time the hypervisor took, % of all CPU time
     double loadAverageBefore = 0, loadAverageAfter = 0; ///< 1-minute load average
     bool measured = false;
 };
@@ -52,11 +52,11 @@ private:
 /// One model's latency across rounds.
 struct ModelLatency {
     std::string name;
-    std::vector<double> roundMedians; ///< ms, one per round, in round order
-    double median = 0;                ///< median of the round medians (ms)
+    std::vector<double> roundMedians;         ///< ms, one per round, in round order
+    double median = 0;                        ///< median of the round medians (ms)
     double intervalLow = 0, intervalHigh = 0; ///< 95% interval of that median (bootstrap over rounds)
-    double cv = 0;                    ///< coefficient of variation of the round medians
-    LatencyReport pooled;             ///< every timed run of every round (mean, median, p90, ...)
+    double cv = 0;                            ///< coefficient of variation of the round medians
+    LatencyReport pooled;                     ///< every timed run of every round (mean, median, p90, ...)
     /// True when the interval is wider than protocol.maxRelativeInterval of the median.
     bool unstable = false;
 };

@@ -16,9 +16,9 @@ struct LatencyProtocol {
     int batch = 1;
     int warmup = 10;
     int runs = 100;
-    int threads = 0;            ///< intra-op threads in effect (filled in by the caller)
-    std::string engine = "fp32";///< "fp32 (oneDNN/OpenBLAS)", "onednn", "qnnpack", ...
-    std::string device = "cpu"; ///< "cpu" or "cuda:0"
+    int threads = 0;             ///< intra-op threads in effect (filled in by the caller)
+    std::string engine = "fp32"; ///< "fp32 (oneDNN/OpenBLAS)", "onednn", "qnnpack", ...
+    std::string device = "cpu";  ///< "cpu" or "cuda:0"
 };
 
 struct LatencyReport {

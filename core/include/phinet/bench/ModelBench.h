@@ -18,7 +18,8 @@ LatencyReport fp32CpuLatency(PhiNet& model, LatencyProtocol protocol, const Canc
 /// has no CUDA or no device is present.
 LatencyReport fp32GpuLatency(PhiNet& model, LatencyProtocol protocol, const CancelToken* cancel = nullptr);
 /// INT8 latency on the CPU with the model's engine.
-LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol protocol, const CancelToken* cancel = nullptr);
+LatencyReport int8CpuLatency(const QuantizedPhiNet& model, LatencyProtocol protocol,
+                             const CancelToken* cancel = nullptr);
 
 /// Builds a fresh model instance and returns one forward pass of it on a fixed input (the round's
 /// model lives inside the returned callable).
@@ -26,7 +27,8 @@ using ForwardFactory = std::function<std::function<void()>()>;
 
 /// A forward factory for an FP32 PhiNet file (read afresh every round) or an INT8 file; `engine`
 /// overrides the INT8 file's engine. The file's kind is read from its metadata.
-ForwardFactory forwardFromFile(const std::filesystem::path& file, int batch, std::optional<QuantEngine> engine = std::nullopt);
+ForwardFactory forwardFromFile(const std::filesystem::path& file, int batch,
+                               std::optional<QuantEngine> engine = std::nullopt);
 /// A forward factory over an FP32 model in memory: each round runs a fresh copy of the weights it
 /// had when the factory was made.
 ForwardFactory forwardFromModel(PhiNet& model, int batch);

@@ -19,8 +19,7 @@ int maxThreads();
 std::int64_t availableMemoryBytes();
 
 /// Appends "<field>: must be in [lo, hi] (got v)" to `errors` unless lo <= v <= hi (NaN fails).
-template <typename T>
-void checkRange(std::vector<std::string>& errors, const std::string& field, T v, T lo, T hi)
+template <typename T> void checkRange(std::vector<std::string>& errors, const std::string& field, T v, T lo, T hi)
 {
     if (v >= lo && v <= hi) return;
     std::ostringstream o;
@@ -29,7 +28,8 @@ void checkRange(std::vector<std::string>& errors, const std::string& field, T v,
 }
 
 /// Appends "<field>: must be in (lo, hi] (got v)" unless lo < v <= hi (NaN fails).
-inline void checkRangeOpenLow(std::vector<std::string>& errors, const std::string& field, double v, double lo, double hi)
+inline void checkRangeOpenLow(std::vector<std::string>& errors, const std::string& field, double v, double lo,
+                              double hi)
 {
     if (v > lo && v <= hi) return;
     std::ostringstream o;

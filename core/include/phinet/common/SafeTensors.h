@@ -68,7 +68,8 @@ private:
 /// Builds a file's content from tensors (in the given order) and metadata.
 class SafeTensorsWriter {
 public:
-    void add(std::string name, TensorDtype dtype, std::vector<std::int64_t> shape, const void* data, std::int64_t bytes);
+    void add(std::string name, TensorDtype dtype, std::vector<std::int64_t> shape, const void* data,
+             std::int64_t bytes);
     void setMetadata(const std::string& key, std::string value) { metadata_[key] = std::move(value); }
     /// The complete file content.
     std::string encode() const;

@@ -32,7 +32,7 @@ struct DataConfig {
     /// ImageNet statistics the study used; 0.5/0.5 for other folders).
     std::vector<double> mean;
     std::vector<double> std;
-    bool augment = false;   ///< random crop (with padding) + horizontal flip on training batches
+    bool augment = false; ///< random crop (with padding) + horizontal flip on training batches
     int cropPadding = 4;
     bool horizontalFlip = true;
     double validationFraction = 0.0; ///< held out of the training split (seeded), 0 = none

@@ -29,7 +29,8 @@ struct DataPreview {
 /// Loads the data of `config` (through loadData()'s cache) and picks `count` training images, the
 /// same ones for the same seed, taking classes in turn. Throws DataError / ConfigError naming the
 /// folder or field.
-DataPreview previewData(const DataConfig& config, int count, std::uint64_t seed = 1, const CancelToken* cancel = nullptr);
+DataPreview previewData(const DataConfig& config, int count, std::uint64_t seed = 1,
+                        const CancelToken* cancel = nullptr);
 
 /// Where importDataset() puts a data set of this kind: <data>/data/<mnist|fashion-mnist|cifar10>.
 std::filesystem::path importTarget(DatasetKind kind);
@@ -42,7 +43,8 @@ std::filesystem::path importTarget(DatasetKind kind);
 /// between files (Cancelled; the old copy stays). Refused with ConfigError while a study or sweep
 /// runs in this process (RunInProgress) or another import holds the data folder. Folder data sets are
 /// used in place, so `kind` must be MNIST, Fashion-MNIST or CIFAR-10; ConfigError / DataError otherwise.
-std::filesystem::path importDataset(DatasetKind kind, const std::filesystem::path& from, const CancelToken* cancel = nullptr);
+std::filesystem::path importDataset(DatasetKind kind, const std::filesystem::path& from,
+                                    const CancelToken* cancel = nullptr);
 
 /// Marks a study or sweep as running in this process for the object's life; importDataset() refuses
 /// while any is alive, since the run reads the data folder. runExperiment() and runSweep() hold one.

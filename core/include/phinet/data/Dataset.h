@@ -56,7 +56,7 @@ ImageDataset loadImageFolder(const std::filesystem::path& dir, Split split, std:
 /// Train/validation/test splits ready for training.
 struct DataSplits {
     DatasetPtr train, validation, test;
-    DataConfig config;      ///< with the normalisation filled in
+    DataConfig config; ///< with the normalisation filled in
     DatasetInfo info() const;
 };
 

@@ -26,9 +26,9 @@ struct ExperimentEvent {
     };
     Type type = Type::Progress;
     Stage stage = Stage::Build;
-    std::string model;   ///< "original-fp32", ...
+    std::string model; ///< "original-fp32", ...
     std::string message;
-    double overall = 0;  ///< 0..1 of the whole run (stage-weighted estimate)
+    double overall = 0; ///< 0..1 of the whole run (stage-weighted estimate)
     double etaSeconds = -1;
     BatchProgress batch;
     EpochSummary epoch;

@@ -18,12 +18,12 @@
 namespace phinet {
 
 struct BenchConfig {
-    int runs = 100;   ///< timed runs per model, split evenly across the rounds
-    int warmup = 10;  ///< untimed runs at the start of every round (each round's model instance is fresh)
-    int rounds = 10;  ///< interleaved rounds (see compareLatency): the median's interval comes from them
+    int runs = 100;  ///< timed runs per model, split evenly across the rounds
+    int warmup = 10; ///< untimed runs at the start of every round (each round's model instance is fresh)
+    int rounds = 10; ///< interleaved rounds (see compareLatency): the median's interval comes from them
     int batch = 1;
-    int threads = 0;  ///< 0: all cores
-    bool gpu = true;  ///< measure FP32 on CUDA where available
+    int threads = 0; ///< 0: all cores
+    bool gpu = true; ///< measure FP32 on CUDA where available
 };
 /// Range problems of a bench config, one per field ("runs: must be in [1, 100000] (got 0)").
 std::vector<std::string> validateBench(const BenchConfig& b);
@@ -43,8 +43,8 @@ struct ExperimentConfig {
     PhiNetConfig model;
     int modifiedDivisor = 8;
     DataConfig data;
-    TrainConfig trainOriginal;  ///< the study: lr 0.01 (first run), Adam, batch 128, 10 epochs
-    TrainConfig trainModified;  ///< the study: lr 0.001
+    TrainConfig trainOriginal; ///< the study: lr 0.01 (first run), Adam, batch 128, 10 epochs
+    TrainConfig trainModified; ///< the study: lr 0.001
     QuantConfig quant;
     BenchConfig bench;
     StageSwitches stages;
@@ -73,16 +73,16 @@ std::optional<SweepKnob> sweepKnobFromString(const std::string& s);
 /// One knob varied over values, both variants at each point (the study's b.9 sweeps).
 struct SweepConfig {
     std::string name = "sweep";
-    std::string knob = "alpha";        ///< num_layers | alpha | beta | t0
+    std::string knob = "alpha"; ///< num_layers | alpha | beta | t0
     std::vector<double> values;
-    PhiNetConfig base;                 ///< fixed knobs (the study: 3x224x224, alpha 3, beta 0.75, t0 6, N 7)
+    PhiNetConfig base; ///< fixed knobs (the study: 3x224x224, alpha 3, beta 0.75, t0 6, N 7)
     int modifiedDivisor = 8;
     std::vector<Variant> variants{Variant::Original, Variant::Modified};
     BenchConfig bench;
-    bool measureLatency = true;        ///< FP32 and INT8 CPU latency at every point
-    bool measureInt8 = true;           ///< INT8 conversion (size, latency) at every point
-    int trainBatches = 0;              ///< > 0: train this many batches and report accuracy
-    DataConfig data;                   ///< for the optional accuracy
+    bool measureLatency = true; ///< FP32 and INT8 CPU latency at every point
+    bool measureInt8 = true;    ///< INT8 conversion (size, latency) at every point
+    int trainBatches = 0;       ///< > 0: train this many batches and report accuracy
+    DataConfig data;            ///< for the optional accuracy
     /// Optional MCU target (a name from listTargets()): every row gets fits_<target>, whether its INT8
     /// flash and peak RAM fit the board less `reserve`. Empty: no fit column.
     std::string target;

@@ -23,7 +23,7 @@ struct StemPlan {
 
 /// One PhiNetConvBlock. Block 0 has no expansion conv and no SE.
 struct BlockPlan {
-    int id = 0;              ///< 0 for the non-expanding first block, 1..N for the others
+    int id = 0; ///< 0 for the non-expanding first block, 1..N for the others
     int inChannels = 0;
     int expandedChannels = 0; ///< depthwise width (== inChannels for block 0)
     int seChannels = 0;       ///< SE hidden width, 0 when the block has no SE
@@ -57,8 +57,8 @@ PhiNetPlan planPhiNet(const PhiNetConfig& cfg);
 
 /// One row of the layer table.
 struct LayerRow {
-    std::string name;        ///< "stem", "block0", "block1", ..., "head"
-    std::string kind;        ///< human description, e.g. "MBConv s2 +SE"
+    std::string name; ///< "stem", "block0", "block1", ..., "head"
+    std::string kind; ///< human description, e.g. "MBConv s2 +SE"
     int inChannels = 0;
     int expandedChannels = 0; ///< 0 where not applicable
     int seChannels = 0;       ///< 0 where the layer has no SE
@@ -69,9 +69,9 @@ struct LayerRow {
     bool residual = false;
     int inH = 0, inW = 0, outH = 0, outW = 0;
     std::int64_t params = 0;
-    std::int64_t macs = 0;            ///< torchinfo convention (see ModelSummary)
-    std::int64_t outputElements = 0;  ///< elements of the layer's output tensor (batch 1)
-    std::int64_t peakElements = 0;    ///< largest live-element count while this layer runs (see ModelSummary)
+    std::int64_t macs = 0;           ///< torchinfo convention (see ModelSummary)
+    std::int64_t outputElements = 0; ///< elements of the layer's output tensor (batch 1)
+    std::int64_t peakElements = 0;   ///< largest live-element count while this layer runs (see ModelSummary)
     int bnLayers = 0;
 };
 
@@ -96,14 +96,14 @@ struct ModelSummary {
     std::int64_t macs = 0;
     int bnLayers = 0;
     std::int64_t bnChannels = 0;
-    std::int64_t weightElements = 0;  ///< conv + linear weights
+    std::int64_t weightElements = 0;          ///< conv + linear weights
     std::int64_t outputChannelsQuantized = 0; ///< sum of output channels over convs and the linear layer
     std::int64_t flashBytesFp32 = 0;
     std::int64_t flashBytesInt8 = 0;
     std::int64_t peakRamElements = 0;
     std::int64_t peakRamBytesFp32 = 0;
     std::int64_t peakRamBytesInt8 = 0;
-    std::string peakRamAt;            ///< "block3/depthwise": where the peak happens
+    std::string peakRamAt; ///< "block3/depthwise": where the peak happens
 };
 
 /// Computes the layer table of a config. Throws ConfigError if the config is invalid.

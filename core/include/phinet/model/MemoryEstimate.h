@@ -37,10 +37,10 @@ struct MemoryEstimate {
 
 MemoryEstimate estimateMemory(const ModelSummary& s, std::int64_t batch, MemoryUse use);
 
-/// Throws ConfigError when the network has more than kMaxParams parameters, or when `e` exceeds the memory available now (less a 256 MiB margin for the
-/// program itself): "<what> needs about 24.1 GiB (weights ..., optimizer ..., activations for batch
-/// 128 at 3x224x224 ...); this machine has 19.8 GiB available. Lower <hint>." Does nothing when the
-/// available memory cannot be read.
+/// Throws ConfigError when the network has more than kMaxParams parameters, or when `e` exceeds the memory available
+/// now (less a 256 MiB margin for the program itself): "<what> needs about 24.1 GiB (weights ..., optimizer ...,
+/// activations for batch 128 at 3x224x224 ...); this machine has 19.8 GiB available. Lower <hint>." Does nothing when
+/// the available memory cannot be read.
 void ensureMemoryFits(const MemoryEstimate& e, const ModelSummary& s, std::int64_t batch, const std::string& what);
 
 /// estimateMemory + ensureMemoryFits for a config.

@@ -25,21 +25,21 @@ std::optional<Variant> variantFromString(const std::string& s);
 struct PhiNetConfig {
     /// Input tensor shape C, H, W. PhiNet assumes square inputs (res = max(H, W)).
     std::array<int, 3> input{1, 28, 28};
-    double alpha = 0.2;     ///< width multiplier (> 0)
-    double beta = 1.0;      ///< shape factor: last block expands by t0*beta, first by ~t0 (> 0)
-    double t0 = 6.0;        ///< base expansion factor (> 0)
-    int numLayers = 7;      ///< expanding blocks N (blocks 1..3 are always built)
-    int numClasses = 10;    ///< classifier outputs (>= 2)
+    double alpha = 0.2;  ///< width multiplier (> 0)
+    double beta = 1.0;   ///< shape factor: last block expands by t0*beta, first by ~t0 (> 0)
+    double t0 = 6.0;     ///< base expansion factor (> 0)
+    int numLayers = 7;   ///< expanding blocks N (blocks 1..3 are always built)
+    int numClasses = 10; ///< classifier outputs (>= 2)
     Variant variant = Variant::Original;
-    int divisor = 1;        ///< channel divisor for Variant::Modified (the study used 8)
+    int divisor = 1;                           ///< channel divisor for Variant::Modified (the study used 8)
     std::vector<int> downsamplingLayers{5, 7}; ///< block ids >= 4 with stride 2 and doubled width
-    double conv5Percent = 0.0; ///< fraction of the last blocks using 5x5 depthwise kernels
+    double conv5Percent = 0.0;                 ///< fraction of the last blocks using 5x5 depthwise kernels
     int firstConvStride = 2;
     bool residuals = true;
-    bool hSwish = true;        ///< hard-swish; ReLU6 when false
+    bool hSwish = true; ///< hard-swish; ReLU6 when false
     bool squeezeExcite = true;
-    bool includeTop = true;    ///< global pool + Linear head
-    double dropout = 0.05;     ///< Dropout2d rate inside every block
+    bool includeTop = true; ///< global pool + Linear head
+    double dropout = 0.05;  ///< Dropout2d rate inside every block
     /// BatchNorm momentum in PyTorch's meaning (new = (1-m)*old + m*batch). PhiNet's 0.999 is a Keras
     /// leftover that makes running statistics follow the last training batch; kept by default for the
     /// ORIGINAL reproduction. 0.1 is PyTorch's usual value.

@@ -14,10 +14,10 @@ namespace phinet {
 
 /// How activation ranges are estimated from calibration data.
 enum class ObserverKind {
-    MinMax,               ///< running min and max over every batch
-    MovingAverageMinMax,  ///< exponential moving average of each batch's min and max (c = 0.01)
-    HistogramPercentile,  ///< 2048-bin histogram; range = [100-p, p] percentiles
-    HistogramMse          ///< 2048-bin histogram; range that minimises the expected quantization MSE
+    MinMax,              ///< running min and max over every batch
+    MovingAverageMinMax, ///< exponential moving average of each batch's min and max (c = 0.01)
+    HistogramPercentile, ///< 2048-bin histogram; range = [100-p, p] percentiles
+    HistogramMse         ///< 2048-bin histogram; range that minimises the expected quantization MSE
 };
 enum class WeightGranularity { PerChannel, PerTensor };
 /// 7-bit activations (0..127). ONEDNN's int8 GEMM on CPUs without VNNI multiplies u8 x s8 pairs and
@@ -44,19 +44,19 @@ bool cpuHasVnni();
 
 struct QuantConfig {
     ObserverKind observer = ObserverKind::HistogramMse;
-    double percentile = 99.99;        ///< HistogramPercentile only
+    double percentile = 99.99;                                 ///< HistogramPercentile only
     WeightGranularity weights = WeightGranularity::PerChannel; ///< per-tensor collapses depthwise layers
     QuantEngine engine = defaultEngine();
     ReduceRange reduceRange = ReduceRange::Auto; ///< Auto: on for ONEDNN without VNNI, off otherwise
-    int calibrationBatches = 20;      ///< batches of the training split used to calibrate (>= 1)
+    int calibrationBatches = 20;                 ///< batches of the training split used to calibrate (>= 1)
     int calibrationBatchSize = 128;
     // QAT
     int qatEpochs = 1;
     double qatLr = 1e-4;
-    int freezeObserversAfter = 1;     ///< epochs of QAT after which activation ranges stop moving (0: from the start)
-    int freezeBnAfter = 1;            ///< epochs after which BatchNorm uses its running statistics (0: from the start)
-    bool learnedScales = false;       ///< LSQ-style learned activation step sizes
-    int threads = 0;                  ///< 0: all cores
+    int freezeObserversAfter = 1; ///< epochs of QAT after which activation ranges stop moving (0: from the start)
+    int freezeBnAfter = 1;        ///< epochs after which BatchNorm uses its running statistics (0: from the start)
+    bool learnedScales = false;   ///< LSQ-style learned activation step sizes
+    int threads = 0;              ///< 0: all cores
 
     std::vector<std::string> validate() const;
     /// The largest activation code: 127 with a reduced range, else 255.
@@ -68,8 +68,8 @@ QuantConfig quantConfigFromJson(const nlohmann::json& j, const std::string& cont
 
 /// Per-layer comparison of INT8 and FP32 activations on real inputs.
 struct LayerError {
-    std::string name;     ///< activation site, e.g. "block3.dw_act"
-    double sqnrDb = 0;    ///< 10 log10(sum x^2 / sum (x - x_int8)^2)
+    std::string name;  ///< activation site, e.g. "block3.dw_act"
+    double sqnrDb = 0; ///< 10 log10(sum x^2 / sum (x - x_int8)^2)
     double scale = 0;
     long zeroPoint = 0;
 };

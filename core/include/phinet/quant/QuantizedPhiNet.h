@@ -56,6 +56,7 @@ private:
 };
 
 /// Per-site SQNR of the INT8 model against the folded FP32 model on the same inputs.
-std::vector<LayerError> compareLayers(const FoldedPhiNet& fp32, const QuantizedPhiNet& int8, const torch::Tensor& inputs);
+std::vector<LayerError> compareLayers(const FoldedPhiNet& fp32, const QuantizedPhiNet& int8,
+                                      const torch::Tensor& inputs);
 
 } // namespace phinet

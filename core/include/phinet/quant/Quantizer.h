@@ -25,7 +25,8 @@ struct PtqResult {
 
 /// PTQ: fold BatchNorm, calibrate on cfg.calibrationBatches batches of the training split
 /// (shuffled with a fixed seed), convert.
-PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& cfg, const CancelToken* cancel = nullptr);
+PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& cfg,
+                      const CancelToken* cancel = nullptr);
 /// PTQ calibrated on standard-normal random inputs: the scales are not those of real data, so the
 /// result is only meaningful for size and latency (logged as a warning).
 PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg, bool warn = true);

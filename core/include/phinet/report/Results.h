@@ -23,14 +23,14 @@ std::optional<Precision> precisionFromString(const std::string& s);
 
 /// Everything measured about one model (a study row or a sweep point).
 struct ModelResult {
-    std::string model;     ///< "original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8", ...
-    std::string variant;   ///< "original" | "modified" | "modified-early"
+    std::string model;   ///< "original-fp32", "modified-fp32", "modified-ptq-int8", "modified-qat-int8", ...
+    std::string variant; ///< "original" | "modified" | "modified-early"
     Precision precision = Precision::Fp32;
     std::string sweepKnob; ///< sweeps: the varied knob
     double sweepValue = 0;
     double alpha = 0, beta = 0, t0 = 0;
     int layers = 0;
-    std::string input;     ///< "C,H,W"
+    std::string input; ///< "C,H,W"
     std::int64_t params = 0;
     std::int64_t macs = 0;
     std::int64_t flashBytesInt8 = 0;
@@ -68,11 +68,11 @@ struct Manifest {
     std::string libtorchVersion;
     std::string spdlogVersion;
     std::string cpu;
-    std::string gpu;    ///< "none (...)" when unavailable
+    std::string gpu; ///< "none (...)" when unavailable
     std::string engine;
     int threads = 0;
     std::uint64_t seed = 0;
-    std::string date;   ///< ISO 8601, UTC
+    std::string date; ///< ISO 8601, UTC
     std::string host;
     std::string dataNote; ///< which data the run read when it fell back to the bundled subset (else empty)
     /// The latency protocol as measured: rounds, runs, interleaving, isolation, the machine's load

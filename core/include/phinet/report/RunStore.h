@@ -21,7 +21,7 @@ namespace phinet {
 
 struct RunInfo {
     std::int64_t id = 0;
-    std::string kind;    ///< "study" | "sweep"
+    std::string kind; ///< "study" | "sweep"
     std::string name;
     std::string status;  ///< "running" | "finished" | "cancelled" | "failed" | "interrupted"
     std::string created; ///< ISO 8601 UTC

@@ -20,10 +20,10 @@ std::optional<ScheduleKind> scheduleFromString(const std::string& s);
 struct TrainConfig {
     OptimizerKind optimizer = OptimizerKind::Adam;
     double lr = 1e-3;
-    double momentum = 0.9;     ///< SGD only
-    double weightDecay = 0.0;  ///< L2 for Adam/SGD, decoupled for AdamW
+    double momentum = 0.9;    ///< SGD only
+    double weightDecay = 0.0; ///< L2 for Adam/SGD, decoupled for AdamW
     ScheduleKind schedule = ScheduleKind::Constant;
-    int stepEpochs = 1;        ///< Step: multiply lr by stepGamma every stepEpochs epochs
+    int stepEpochs = 1; ///< Step: multiply lr by stepGamma every stepEpochs epochs
     double stepGamma = 0.1;
     double labelSmoothing = 0.0;
     double gradClipNorm = 0.0; ///< clip the global gradient norm to this (0 = off)
@@ -31,9 +31,9 @@ struct TrainConfig {
     int batchSize = 128;
     int evalBatchSize = 256;
     std::uint64_t seed = 1;
-    int threads = 0;           ///< intra-op (and OpenBLAS) threads; 0 = all cores
-    int reportEvery = 10;      ///< batches between BatchProgress events
-    bool channelsLast = true;  ///< NHWC tensors: oneDNN's fast path for depthwise/1x1 convs (~1.4x)
+    int threads = 0;          ///< intra-op (and OpenBLAS) threads; 0 = all cores
+    int reportEvery = 10;     ///< batches between BatchProgress events
+    bool channelsLast = true; ///< NHWC tensors: oneDNN's fast path for depthwise/1x1 convs (~1.4x)
     bool evaluateEachEpoch = true;
 
     std::vector<std::string> validate() const;
@@ -44,12 +44,12 @@ TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& cont
 
 /// Sent every TrainConfig::reportEvery batches, on the training thread.
 struct BatchProgress {
-    int epoch = 0;            ///< 1-based
+    int epoch = 0; ///< 1-based
     int epochs = 0;
-    std::int64_t batch = 0;   ///< 1-based within the epoch
+    std::int64_t batch = 0; ///< 1-based within the epoch
     std::int64_t batchesPerEpoch = 0;
     std::int64_t globalBatch = 0; ///< 1-based over the whole run
-    double loss = 0;          ///< mean loss of the batches since the last event
+    double loss = 0;              ///< mean loss of the batches since the last event
     double lr = 0;
     double imagesPerSecond = 0;
     double elapsedSeconds = 0;
@@ -75,7 +75,7 @@ struct EpochSummary {
     double trainAccuracy = 0; ///< percent, on the training batches as seen (train mode)
     std::optional<EvalResult> validation;
     std::optional<EvalResult> test;
-    double epochSeconds = 0;  ///< the epoch's loop (data loading included, evaluation excluded)
+    double epochSeconds = 0; ///< the epoch's loop (data loading included, evaluation excluded)
     double imagesPerSecond = 0;
     double lr = 0;
     double elapsedSeconds = 0;

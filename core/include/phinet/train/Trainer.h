@@ -23,9 +23,9 @@ public:
 struct CheckpointMeta {
     PhiNetConfig model;
     TrainConfig training;
-    DataConfig data;                  ///< with the normalisation used
+    DataConfig data; ///< with the normalisation used
     int epochsDone = 0;
-    double trainSeconds = 0;          ///< sum of the finished epochs' loops
+    double trainSeconds = 0; ///< sum of the finished epochs' loops
     std::vector<EpochSummary> history;
     std::string kind = "fp32";
 };
@@ -60,15 +60,15 @@ EvalResult evaluate(PhiNet& model, const DatasetPtr& data, const DataConfig& nor
 void setChannelsLast(PhiNet& model, bool channelsLast);
 
 struct TrainResult {
-    std::vector<EpochSummary> epochs;   ///< the epochs of this run and of any resumed-from checkpoint
+    std::vector<EpochSummary> epochs; ///< the epochs of this run and of any resumed-from checkpoint
     int epochsDone = 0;
     bool cancelled = false;
-    double trainSeconds = 0;            ///< sum over finished epochs' loops (resumed ones included)
-    double imagesPerSecond = 0;         ///< over this run's finished epochs
+    double trainSeconds = 0;    ///< sum over finished epochs' loops (resumed ones included)
+    double imagesPerSecond = 0; ///< over this run's finished epochs
     std::optional<EvalResult> finalTest;
-    std::filesystem::path checkpoint;   ///< last written checkpoint (empty if none)
-    int worldSize = 1;                  ///< ranks that trained (data parallel)
-    double commSecondsPerStep = 0;      ///< distributed: waiting for all-reduces after backward, per step
+    std::filesystem::path checkpoint;       ///< last written checkpoint (empty if none)
+    int worldSize = 1;                      ///< ranks that trained (data parallel)
+    double commSecondsPerStep = 0;          ///< distributed: waiting for all-reduces after backward, per step
     std::int64_t allreduceBytesPerStep = 0; ///< distributed: gradient bytes each rank all-reduces per step
 };
 
