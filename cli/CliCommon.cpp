@@ -82,15 +82,10 @@ PhiNetConfig ModelArgs::toConfig() const
                                                            {"divisor", "--divisor"},
                                                            {"downsampling_layers", "--downsampling"},
                                                            {"bn_momentum", "--bn-momentum"}};
-    auto errors = c.validate();
-    if (!errors.empty()) {
-        std::string msg = errors.front();
-        auto colon = msg.find(':');
-        if (colon != std::string::npos) {
-            auto it = flagOf.find(msg.substr(0, colon));
-            if (it != flagOf.end()) msg = it->second + msg.substr(colon);
-        }
-        throw UsageError(msg);
+    if (auto problems = c.validate(); !problems.empty()) {
+        const auto& p = problems.front();
+        const auto it = flagOf.find(p.field);
+        throw UsageError(it != flagOf.end() ? it->second + ": " + p.message : p.text());
     }
     return c;
 }

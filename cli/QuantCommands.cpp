@@ -34,23 +34,11 @@ void QuantizeArgs::add(CLI::App* app)
     model.add(app);
     data.add(app);
     app->add_option("--method", method, "ptq | qat")->capture_default_str();
-    app->add_option("--observer", observer, "minmax | moving-average | percentile | histogram")->capture_default_str();
-    app->add_option("--weights", weights, "per-channel | per-tensor")->capture_default_str();
-    app->add_option("--engine", engine,
-                    "onednn-fused | onednn | qnnpack (default: onednn-fused on x86, qnnpack on ARM)");
-    app->add_option("--reduce-range", reduceRange,
-                    "7-bit activations: auto (on for ONEDNN on CPUs without VNNI) | on | off")
-        ->capture_default_str();
-    app->add_option("--calib-batches", calibBatches, "calibration batches of the training split")
-        ->capture_default_str();
-    app->add_option("--calib-batch-size", calibBatchSize, "calibration batch size")->capture_default_str();
-    app->add_option("--qat-epochs", qatEpochs, "QAT epochs")->capture_default_str();
-    app->add_option("--qat-lr", qatLr, "QAT learning rate (Adam)")->capture_default_str();
-    app->add_option("--freeze-observers", freezeObservers, "QAT epochs before activation ranges freeze")
-        ->capture_default_str();
-    app->add_option("--freeze-bn", freezeBn, "QAT epochs before BatchNorm statistics freeze")->capture_default_str();
-    app->add_flag("--lsq", lsq, "QAT with learned activation step sizes (LSQ)");
-    app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
+    // Every quantization setting, named after its JSON key (earlier names kept as aliases).
+    quantOptions.add(app, quant, "Quantization",
+                     {{"freeze_observers_after", "--freeze-observers"},
+                      {"freeze_bn_after", "--freeze-bn"},
+                      {"learned_scales", "--lsq"}});
     app->add_option("--batch-size", batchSize, "QAT batch size")->capture_default_str();
     app->add_option("--eval-batch-size", evalBatchSize, "evaluation batch size")->capture_default_str();
     app->add_option("--runs", runs, "timed latency runs")->capture_default_str();
@@ -60,43 +48,6 @@ void QuantizeArgs::add(CLI::App* app)
 }
 
 namespace {
-
-QuantConfig toQuantConfig(const QuantizeArgs& a)
-{
-    QuantConfig q;
-    auto o = observerFromString(a.observer);
-    if (!o)
-        throw UsageError("--observer: expected minmax, moving-average, percentile or histogram, got \"" + a.observer +
-                         "\"");
-    auto w = granularityFromString(a.weights);
-    if (!w) throw UsageError("--weights: expected per-channel or per-tensor, got \"" + a.weights + "\"");
-    q.observer = *o;
-    q.weights = *w;
-    if (!a.engine.empty()) {
-        auto e = engineFromString(a.engine);
-        if (!e) throw UsageError("--engine: expected onednn-fused, onednn or qnnpack, got \"" + a.engine + "\"");
-        q.engine = *e;
-    }
-    auto rr = reduceRangeFromString(a.reduceRange);
-    if (!rr) throw UsageError("--reduce-range: expected auto, on or off, got \"" + a.reduceRange + "\"");
-    q.reduceRange = *rr;
-    if (a.calibBatches < 1) throw UsageError("--calib-batches: must be >= 1 (calibration needs at least one batch)");
-    if (a.calibBatchSize < 1) throw UsageError("--calib-batch-size: must be >= 1");
-    if (a.qatEpochs < 0) throw UsageError("--qat-epochs: must be >= 0");
-    if (!(a.qatLr > 0)) throw UsageError("--qat-lr: must be > 0");
-    if (a.threads < 0) throw UsageError("--threads: must be >= 0");
-    if (a.runs < 1) throw UsageError("--runs: must be >= 1");
-    if (a.warmup < 0) throw UsageError("--warmup: must be >= 0");
-    q.calibrationBatches = a.calibBatches;
-    q.calibrationBatchSize = a.calibBatchSize;
-    q.qatEpochs = a.qatEpochs;
-    q.qatLr = a.qatLr;
-    q.freezeObserversAfter = a.freezeObservers;
-    q.freezeBnAfter = a.freezeBn;
-    q.learnedScales = a.lsq;
-    q.threads = a.threads;
-    return q;
-}
 
 class CliQatObserver : public QatObserver {
 public:
@@ -128,10 +79,13 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
         throw UsageError("--method: expected ptq or qat, got \"" + a.method + "\"");
     if (a.modelOnly && a.method == "qat")
         throw UsageError("--method: qat needs a trained checkpoint (--ckpt) and data");
-    QuantConfig qcfg = toQuantConfig(a);
+    const QuantConfig qcfg = a.quant;
+    a.quantOptions.throwIfProblems(qcfg.validate());
+    if (a.runs < 1) throw UsageError("--runs: must be >= 1");
+    if (a.warmup < 0) throw UsageError("--warmup: must be >= 0");
     CancelToken& cancel = interruptToken();
     installInterruptHandler();
-    const int threads = setComputeThreads(a.threads);
+    const int threads = setComputeThreads(qcfg.threads);
     ProgressBar bar;
 
     PhiNet model{nullptr};
@@ -167,7 +121,7 @@ int runQuantize(const QuantizeArgs& a, CLI::App* app)
     TrainConfig tcfg = meta.training;
     tcfg.batchSize = a.batchSize;
     tcfg.evalBatchSize = a.evalBatchSize;
-    tcfg.threads = a.threads;
+    tcfg.threads = qcfg.threads;
     std::optional<EvalResult> fp32Eval;
     if (data) {
         fp32Eval = evaluate(model, data->test, data->config, a.evalBatchSize, true, &cancel);

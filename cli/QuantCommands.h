@@ -1,7 +1,10 @@
 #pragma once
 // `phinet quantize` and `phinet bench`.
 
+#include "FieldOptions.h"
 #include "TrainCommands.h"
+
+#include "phinet/quant/QuantConfig.h"
 
 namespace phinet::cli {
 
@@ -11,18 +14,8 @@ struct QuantizeArgs {
     ModelArgs model;
     DataArgs data;
     std::string method = "ptq";
-    std::string observer = "histogram";
-    std::string weights = "per-channel";
-    std::string engine;
-    std::string reduceRange = "auto";
-    int calibBatches = 20;
-    int calibBatchSize = 128;
-    int qatEpochs = 1;
-    double qatLr = 1e-4;
-    int freezeObservers = 1;
-    int freezeBn = 1;
-    bool lsq = false;
-    int threads = 0;
+    QuantConfig quant; ///< every quantization option binds to its field (FieldOptions)
+    FieldOptions quantOptions;
     int batchSize = 128;
     int evalBatchSize = 256;
     int runs = 100;

@@ -311,15 +311,13 @@ int runSweepCommand(const SweepArgs& a, CLI::App* app)
     if (a.reserveRamKb >= 0) cfg.reserve.ramBytes = std::llround(a.reserveRamKb * 1024);
     if (a.reserveFlashKb >= 0) cfg.reserve.flashBytes = std::llround(a.reserveFlashKb * 1024);
     if (auto e = cfg.validate(); !e.empty()) {
-        std::string m = e.front();
-        if (m.rfind("sweep.knob", 0) == 0)
-            m = "--knob" + m.substr(10);
-        else if (m.rfind("sweep.values", 0) == 0)
-            m = "--values" + m.substr(12);
-        throw UsageError(m);
+        const auto& p = e.front();
+        if (p.field == "sweep.knob") throw UsageError("--knob: " + p.message);
+        if (p.field == "sweep.values") throw UsageError("--values: " + p.message);
+        throw UsageError(p.text());
     }
     // every point's network, before the first point runs (runSweep checks again)
-    if (auto e = validateSweepPoints(cfg); !e.empty()) throw UsageError(e.front());
+    if (auto e = validateSweepPoints(cfg); !e.empty()) throw UsageError(e.front().text());
     const auto out = chooseOut(a.out, a.resume, cfg.name);
     CancelToken& cancel = interruptToken();
     installInterruptHandler();

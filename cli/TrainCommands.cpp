@@ -96,19 +96,8 @@ void TrainArgs::add(CLI::App* app)
 {
     model.add(app);
     data.add(app);
-    app->add_option("--epochs", epochs, "training epochs")->capture_default_str();
-    app->add_option("--batch-size", batchSize, "training batch size")->capture_default_str();
-    app->add_option("--eval-batch-size", evalBatchSize, "evaluation batch size")->capture_default_str();
-    app->add_option("--lr", lr, "learning rate")->capture_default_str();
-    app->add_option("--optimizer", optimizer, "adam | adamw | sgd")->capture_default_str();
-    app->add_option("--schedule", schedule, "constant | step | cosine")->capture_default_str();
-    app->add_option("--weight-decay", weightDecay, "weight decay")->capture_default_str();
-    app->add_option("--momentum", momentum, "SGD momentum")->capture_default_str();
-    app->add_option("--label-smoothing", labelSmoothing, "cross-entropy label smoothing")->capture_default_str();
-    app->add_option("--grad-clip", gradClip, "clip the gradient norm to this (0 = off)")->capture_default_str();
-    app->add_option("--seed", seed, "random seed (weights, shuffling, dropout)")->capture_default_str();
-    app->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
-    app->add_flag("--contiguous", contiguous, "use NCHW tensors instead of channels-last (slower)");
+    // Every training setting, named after its JSON key (--contiguous kept as --no-channels-last).
+    trainOptions.add(app, training, "Training", {{"channels_last", "!--contiguous"}});
     app->add_option("--out", out, "checkpoint written after every epoch (default: the user's data folder)");
     app->add_option("--resume", resume, "continue from this checkpoint");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
@@ -126,39 +115,10 @@ int runTrain(const TrainArgs& a, CLI::App* app)
     DataConfig dataCfg = toDataConfig(a.data);
     TrainRequest req;
     auto& t = req.config;
-    auto opt = optimizerFromString(a.optimizer);
-    if (!opt) throw UsageError("--optimizer: expected adam, adamw or sgd, got \"" + a.optimizer + "\"");
-    auto sched = scheduleFromString(a.schedule);
-    if (!sched) throw UsageError("--schedule: expected constant, step or cosine, got \"" + a.schedule + "\"");
-    t.optimizer = *opt;
-    t.schedule = *sched;
-    t.lr = a.lr;
-    t.epochs = a.epochs;
-    t.batchSize = a.batchSize;
-    t.evalBatchSize = a.evalBatchSize;
-    t.weightDecay = a.weightDecay;
-    t.momentum = a.momentum;
-    t.labelSmoothing = a.labelSmoothing;
-    t.gradClipNorm = a.gradClip;
-    t.seed = a.seed;
-    t.threads = a.threads;
-    t.channelsLast = !a.contiguous;
-    t.stepEpochs = std::max(1, a.epochs / 3);
-    static const std::map<std::string, std::string> flagOf{{"lr", "--lr"},
-                                                           {"epochs", "--epochs"},
-                                                           {"batch_size", "--batch-size"},
-                                                           {"eval_batch_size", "--eval-batch-size"},
-                                                           {"threads", "--threads"},
-                                                           {"momentum", "--momentum"},
-                                                           {"weight_decay", "--weight-decay"},
-                                                           {"label_smoothing", "--label-smoothing"},
-                                                           {"grad_clip", "--grad-clip"}};
-    if (auto errors = t.validate(); !errors.empty()) {
-        std::string m = errors.front();
-        const auto colon = m.find(':');
-        if (auto it = flagOf.find(m.substr(0, colon)); it != flagOf.end()) m = it->second + m.substr(colon);
-        throw UsageError(m);
-    }
+    t = a.training;
+    // the step schedule decays three times over the run unless --step-epochs says otherwise
+    if (app->count("--step-epochs") == 0) t.stepEpochs = std::max(1, t.epochs / 3);
+    a.trainOptions.throwIfProblems(t.validate());
     if (!a.resume.empty() && !fs::exists(a.resume))
         throw UsageError("--resume: checkpoint \"" + a.resume + "\" does not exist");
     if (a.distTimeout < 1 || a.distTimeout > 86400) throw UsageError("--dist-timeout: must be in [1, 86400] seconds");

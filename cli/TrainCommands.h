@@ -2,6 +2,9 @@
 // `phinet train` and `phinet eval`.
 
 #include "CliCommon.h"
+#include "FieldOptions.h"
+
+#include "phinet/train/TrainConfig.h"
 
 #include <string>
 
@@ -21,19 +24,8 @@ struct DataArgs {
 struct TrainArgs {
     ModelArgs model;
     DataArgs data;
-    int epochs = 10;
-    int batchSize = 128;
-    int evalBatchSize = 256;
-    double lr = 1e-3;
-    std::string optimizer = "adam";
-    std::string schedule = "constant";
-    double weightDecay = 0;
-    double momentum = 0.9;
-    double labelSmoothing = 0;
-    double gradClip = 0;
-    std::uint64_t seed = 1;
-    int threads = 0;
-    bool contiguous = false;
+    TrainConfig training; ///< every training option binds to its field (FieldOptions)
+    FieldOptions trainOptions;
     std::string out;
     std::string resume;
     bool json = false;

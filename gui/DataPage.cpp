@@ -323,7 +323,7 @@ QStringList DataPage::problems() const
     if (!parseNumbers(mean_->text(), &bad)) out << tr("data.mean: \"%1\" is not a number").arg(bad);
     if (!parseNumbers(std_->text(), &bad)) out << tr("data.std: \"%1\" is not a number").arg(bad);
     for (const auto& p : config().validate())
-        out << QString::fromStdString(p);
+        out << QString::fromStdString(p.text());
     return out;
 }
 

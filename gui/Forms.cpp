@@ -1,6 +1,18 @@
 #include "Forms.h"
 
+#include <QStyle>
+
 namespace phinet::gui {
+
+void markField(QWidget* field, const QString& problem)
+{
+    if (!field->property("baseToolTip").isValid()) field->setProperty("baseToolTip", field->toolTip());
+    const bool invalid = !problem.isEmpty();
+    field->setProperty("invalid", invalid);
+    field->setToolTip(invalid ? problem : field->property("baseToolTip").toString());
+    field->style()->unpolish(field);
+    field->style()->polish(field);
+}
 
 QSpinBox* intField(QWidget* parent, const char* name, int min, int max, const QString& tip, const QString& suffix)
 {

@@ -16,6 +16,9 @@ QCheckBox* boolField(QWidget* parent, const char* name, const QString& text, con
 /// A combo whose items carry the core's string names as data (shown text is translated).
 QComboBox* choiceField(QWidget* parent, const char* name, const QList<QPair<QString, QString>>& items,
                        const QString& tip);
+/// Marks a field as invalid (red frame, `problem` as its tooltip) or, with an empty problem, restores
+/// it (its own tooltip back). The frame comes from the main window's `*[invalid="true"]` style.
+void markField(QWidget* field, const QString& problem);
 /// Selects the item whose data is `key`; false if none.
 bool selectKey(QComboBox* combo, const QString& key);
 QString currentKey(const QComboBox* combo);

@@ -22,6 +22,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -31,11 +32,15 @@
 #include <QTimer>
 #include <QUrl>
 
+#include <optional>
+
 namespace phinet::gui {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     setObjectName(QStringLiteral("mainWindow"));
+    // A field a refused configuration names (Run, Model area) gets a red frame.
+    setStyleSheet(QStringLiteral("*[invalid=\"true\"] { border: 2px solid #d9534f; border-radius: 3px; }"));
     logPane_ = new LogPane(this);
     logDock_ = new QDockWidget(this);
     logDock_->setObjectName(QStringLiteral("logDock"));
@@ -81,6 +86,7 @@ void MainWindow::buildAreas()
 
     // The forms are the run's configuration; a preset fills them.
     runPage_->setStudySource([this](const ExperimentConfig& base) { return applyForms(base); });
+    runPage_->setFieldLocator([this](const std::string& field) { return locateField(field); });
     runPage_->setSweepSource([this](const SweepConfig& base) { return applyForms(base); });
     connect(runPage_, &RunPage::presetSelected, this, &MainWindow::loadPreset);
     connect(runPage_, &RunPage::runFinished, this, [this](bool, bool) {
@@ -108,6 +114,37 @@ void MainWindow::buildAreas()
     connect(benchPage_, &BenchPage::changed, runPage_, &RunPage::updatePresetState);
     buildMenus();
     if (auto p = runPage_->preset()) loadPreset(*p);
+}
+
+RunPage::FieldLocation MainWindow::locateField(const std::string& field) const
+{
+    // Paths as validate() writes them: "<section>.<key>", the key being the widget's object name.
+    const auto under = [&](const char* prefix) -> std::optional<QString> {
+        const std::string p(prefix);
+        if (field.rfind(p, 0) != 0) return std::nullopt;
+        auto key = field.substr(p.size());
+        key = key.substr(0, key.find_first_of(".[")); // data.image_size[0] -> image_size
+        return QString::fromStdString(key);
+    };
+    const auto in = [](QWidget* page, const QString& key) { return page->findChild<QWidget*>(key); };
+    if (auto k = under("model.")) return {modelPage_->fieldFor(k->toStdString()), tr("Model")};
+    if (auto k = under("sweep.base.")) return {modelPage_->fieldFor(k->toStdString()), tr("Model")};
+    if (field == "modified_divisor") return {modelPage_->fieldFor("divisor"), tr("Model")};
+    if (auto k = under("data.")) return {in(dataPage_, *k), tr("Data")};
+    if (auto k = under("training_original.")) return {in(trainingPage_->originalForm(), *k), tr("Training")};
+    if (auto k = under("training_modified.")) return {in(trainingPage_->modifiedForm(), *k), tr("Training")};
+    if (auto k = under("stages.")) return {in(trainingPage_, QStringLiteral("stage_") + *k), tr("Training")};
+    if (auto k = under("quantization.")) return {in(quantPage_, *k), tr("Quantization")};
+    if (auto k = under("bench.")) return {in(benchPage_, *k), tr("Benchmark")};
+    if (auto k = under("sweep.bench.")) return {in(benchPage_, *k), tr("Benchmark")};
+    if (auto k = under("sweep.")) {
+        static const QHash<QString, QString> runWidgets{{QStringLiteral("values"), QStringLiteral("sweepValues")},
+                                                        {QStringLiteral("knob"), QStringLiteral("sweepKnob")},
+                                                        {QStringLiteral("train_batches"),
+                                                         QStringLiteral("sweepTrainBatches")}};
+        if (runWidgets.contains(*k)) return {in(runPage_, runWidgets.value(*k)), tr("Run")};
+    }
+    return {};
 }
 
 ExperimentConfig MainWindow::applyForms(ExperimentConfig cfg) const

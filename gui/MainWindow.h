@@ -3,6 +3,7 @@
 // Runs), a docked log pane, menus (presets, export, language). The settings areas' forms are the
 // single source of the run's configuration; a preset fills them, and they persist between sessions.
 
+#include "RunPage.h"
 #include "phinet/experiment/ExperimentConfig.h"
 
 #include <QMainWindow>
@@ -46,6 +47,8 @@ public:
     /// The study the forms describe, on top of a preset's config.
     ExperimentConfig applyForms(ExperimentConfig base) const;
     SweepConfig applyForms(SweepConfig base) const;
+    /// The widget and area of a validate() field path, for the Run area to mark.
+    RunPage::FieldLocation locateField(const std::string& field) const;
     /// Fills every form from a preset.
     void loadPreset(const Preset& p);
     /// Saves the forms and the window to QSettings (also done on close).

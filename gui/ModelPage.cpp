@@ -306,9 +306,8 @@ void ModelPage::setConfig(const PhiNetConfig& c)
     recompute();
 }
 
-QWidget* ModelPage::fieldFor(const std::string& problem) const
+QWidget* ModelPage::fieldFor(const std::string& field) const
 {
-    const auto field = problem.substr(0, problem.find(':'));
     if (field == "input") return input_;
     if (field == "alpha") return alpha_;
     if (field == "beta") return beta_;
@@ -345,9 +344,9 @@ void ModelPage::recompute()
     if (!problems.empty()) {
         QStringList lines;
         for (const auto& p : problems) {
-            const QString msg = QString::fromStdString(p);
+            const QString msg = QString::fromStdString(p.text());
             lines << msg;
-            if (QWidget* f = fieldFor(p)) {
+            if (QWidget* f = fieldFor(p.field)) {
                 const QString prev = errors_.value(f->objectName());
                 errors_.insert(f->objectName(), prev.isEmpty() ? msg : prev + QLatin1Char('\n') + msg);
                 flag(f, errors_.value(f->objectName()));

@@ -26,6 +26,7 @@ class FitCharts;
 class ModelPage : public QWidget {
     Q_OBJECT
 public:
+    QWidget* fieldFor(const std::string& field) const; ///< the widget of a validate() field ("alpha")
     explicit ModelPage(QWidget* parent = nullptr);
 
     /// The config the form describes (may be invalid; see isValid()).
@@ -55,7 +56,6 @@ private:
     void recompute();
     void updateVerdict();
     void flag(QWidget* field, const QString& message);
-    QWidget* fieldFor(const std::string& problem) const;
 
     QLineEdit* input_ = nullptr;
     QDoubleSpinBox* alpha_ = nullptr;

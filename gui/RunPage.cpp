@@ -1,6 +1,7 @@
 #include "RunPage.h"
 
 #include "Charts.h"
+#include "Forms.h"
 #include "JobRunner.h"
 #include "ResultsView.h"
 
@@ -426,7 +427,10 @@ void RunPage::run()
         status_->setText(tr("Choose a preset first."));
         return;
     }
-    std::vector<std::string> problems;
+    for (const auto& f : std::as_const(markedFields_))
+        if (f) markField(f, QString());
+    markedFields_.clear();
+    Problems problems;
     std::optional<ExperimentConfig> study;
     std::optional<SweepConfig> sweep;
     if (p->study) {
@@ -438,12 +442,26 @@ void RunPage::run()
         if (problems.empty()) problems = validateSweepPoints(*sweep); // every point's network, before the first runs
         for (double v : sweep->values)
             if (std::isnan(v))
-                problems.insert(problems.begin(), tr("sweep.values: \"%1\" holds something that is not a number")
-                                                      .arg(sweepValues_->text())
-                                                      .toStdString());
+                problems.insert(problems.begin(),
+                                {"sweep.values", tr("\"%1\" holds something that is not a number")
+                                                     .arg(sweepValues_->text())
+                                                     .toStdString()});
     }
     if (!problems.empty()) {
-        status_->setText(tr("Cannot run: %1").arg(QString::fromStdString(problems.front())));
+        // Every problem's field is marked where it is edited; the status names the first and its area.
+        QString where;
+        for (const auto& pr : problems) {
+            const auto loc = fieldLocator_ ? fieldLocator_(pr.field) : FieldLocation{};
+            if (!loc.widget) continue;
+            const QString prev = loc.widget->property("invalid").toBool() ? loc.widget->toolTip() : QString();
+            const QString text = QString::fromStdString(pr.text());
+            markField(loc.widget, prev.isEmpty() ? text : prev + QLatin1Char('\n') + text);
+            markedFields_ << loc.widget;
+            if (where.isEmpty() && &pr == &problems.front()) where = loc.area;
+        }
+        const QString first = QString::fromStdString(problems.front().text());
+        status_->setText(where.isEmpty() ? tr("Cannot run: %1").arg(first)
+                                         : tr("Cannot run: %1 (marked in the %2 area)").arg(first, where));
         return;
     }
     view_->clear();

@@ -8,6 +8,8 @@
 
 #include <QWidget>
 
+#include <QPointer>
+
 #include <functional>
 
 class QCheckBox;
@@ -54,6 +56,13 @@ public:
     /// Overlays the settings areas' forms onto a preset's config (set by the main window).
     void setStudySource(std::function<ExperimentConfig(const ExperimentConfig&)> f) { studySource_ = std::move(f); }
     void setSweepSource(std::function<SweepConfig(const SweepConfig&)> f) { sweepSource_ = std::move(f); }
+    /// Finds the widget of a validate() field ("quantization.calib_batches") and the name of its area
+    /// (set by the main window): Run marks the fields of a config it refuses.
+    struct FieldLocation {
+        QWidget* widget = nullptr;
+        QString area;
+    };
+    void setFieldLocator(std::function<FieldLocation(const std::string&)> f) { fieldLocator_ = std::move(f); }
     /// Rows shown in the results table.
     const std::vector<ModelResult>& results() const;
     /// Writes the results as CSV (RFC 4180); false with a message in the status line on failure.
@@ -124,6 +133,8 @@ private:
     std::vector<Preset> presets_;
     std::function<ExperimentConfig(const ExperimentConfig&)> studySource_;
     std::function<SweepConfig(const SweepConfig&)> sweepSource_;
+    std::function<FieldLocation(const std::string&)> fieldLocator_;
+    QList<QPointer<QWidget>> markedFields_; ///< fields the last refused Run marked
 };
 
 } // namespace phinet::gui

@@ -65,7 +65,7 @@ TrainForm::TrainForm(const QString& prefix, QWidget* parent) : QWidget(parent)
     labelSmoothing_ =
         realField(this, "label_smoothing", 0, 0.5, 3, 0.01, tr("Label smoothing of the cross-entropy loss"));
     gradClip_ =
-        realField(this, "grad_clip_norm", 0, 1000, 2, 0.5, tr("Clip the global gradient norm to this (0: off)"));
+        realField(this, "grad_clip", 0, 1000, 2, 0.5, tr("Clip the global gradient norm to this (0: off)"));
     epochs_ = intField(this, "epochs", 1, 1000, tr("Training epochs (the study: 10)"));
     batch_ = intField(this, "batch_size", 1, 65536, tr("Training batch size (the study: 128)"));
     evalBatch_ = intField(this, "eval_batch_size", 1, 65536, tr("Batch size for evaluation"));
@@ -245,11 +245,28 @@ void TrainingPage::setConfig(const TrainConfig& original, const TrainConfig& mod
 QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("quantizationPage"));
-    observer_ = choiceField(this, "observer",
-                            {{QStringLiteral("histogram"), tr("Histogram, minimum MSE")},
-                             {QStringLiteral("percentile"), tr("Histogram, percentile")},
-                             {QStringLiteral("minmax"), tr("Min/max")},
-                             {QStringLiteral("moving-average"), tr("Moving-average min/max")}},
+    // The core's one list of observers, each with its label here (a new one is a compiler warning
+    // in the switch until it has a label).
+    QList<QPair<QString, QString>> observers;
+    for (ObserverKind k : kObserverChoices.values) {
+        QString label;
+        switch (k) {
+        case ObserverKind::HistogramMse:
+            label = tr("Histogram, minimum MSE");
+            break;
+        case ObserverKind::HistogramPercentile:
+            label = tr("Histogram, percentile");
+            break;
+        case ObserverKind::MinMax:
+            label = tr("Min/max");
+            break;
+        case ObserverKind::MovingAverageMinMax:
+            label = tr("Moving-average min/max");
+            break;
+        }
+        observers.append({QString::fromStdString(toString(k)), label});
+    }
+    observer_ = choiceField(this, "observer", observers,
                             tr("How activation ranges are estimated from the calibration batches"));
     percentile_ =
         realField(this, "percentile", 90, 100, 3, 0.01, tr("Percentile observer: the range covers [100-p, p]"));
@@ -268,8 +285,8 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
                                 {QStringLiteral("off"), tr("Off (8-bit activations)")}},
                                tr("7-bit activations avoid int16 saturation in oneDNN on CPUs without VNNI"));
     calibBatches_ =
-        intField(this, "calibration_batches", 1, 100000, tr("Training batches used to calibrate the observers"));
-    calibBatchSize_ = intField(this, "calibration_batch_size", 1, 65536, tr("Images per calibration batch"));
+        intField(this, "calib_batches", 1, 100000, tr("Training batches used to calibrate the observers"));
+    calibBatchSize_ = intField(this, "calib_batch_size", 1, 65536, tr("Images per calibration batch"));
     qatEpochs_ = intField(this, "qat_epochs", 0, 1000, tr("Epochs of quantization-aware fine-tuning (0: QAT off)"));
     qatLr_ = realField(this, "qat_lr", 1e-7, 1, 7, 1e-5, tr("Learning rate of the QAT fine-tuning"));
     freezeObservers_ = intField(this, "freeze_observers_after", 0, 1000,

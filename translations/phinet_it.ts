@@ -1525,10 +1525,6 @@
         <translation> (scansione)</translation>
     </message>
     <message>
-        <source>sweep.values: &quot;%1&quot; holds something that is not a number</source>
-        <translation>sweep.values: &quot;%1&quot; contiene qualcosa che non è un numero</translation>
-    </message>
-    <message>
         <source>Exported %1 files to %2</source>
         <translation>Esportati %1 file in %2</translation>
     </message>
@@ -1567,6 +1563,14 @@
     <message>
         <source>Edited in the settings areas: Run uses your settings; Save as preset keeps them.</source>
         <translation>Modificato nelle aree di impostazione: Esegui usa le tue impostazioni; Salva come preset le conserva.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; holds something that is not a number</source>
+        <translation>&quot;%1&quot; contiene qualcosa che non è un numero</translation>
+    </message>
+    <message>
+        <source>Cannot run: %1 (marked in the %2 area)</source>
+        <translation>Impossibile eseguire: %1 (segnato nell&apos;area %2)</translation>
     </message>
 </context>
 <context>

@@ -551,6 +551,33 @@ private Q_SLOTS:
             QVERIFY(v == QLatin1String("true") || v == QLatin1String("false"));
     }
 
+    void quantizeOptionsBindToTheConfig()
+    {
+        // the options land in the core's QuantConfig as the JSON it reports shows (old names too)
+        const QString out = path(QStringLiteral("bound.int8"));
+        auto r = runCli({"quantize", "--model-only", "--alpha", "0.25", "--layers", "4", "--observer", "percentile",
+                         "--percentile", "99.5", "--freeze-observers", "0", "--calib-batches", "3",
+                         "--calib-batch-size", "8", "--weights", "per-tensor", "--reduce-range", "on", "--runs", "2",
+                         "--warmup", "0", "--threads", "1", "--out", out, "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto q = lastJsonLine(r.out).value(QStringLiteral("quantization")).toObject();
+        QCOMPARE(q.value(QStringLiteral("observer")).toString(), QStringLiteral("percentile"));
+        QCOMPARE(q.value(QStringLiteral("percentile")).toDouble(), 99.5);
+        QCOMPARE(q.value(QStringLiteral("freeze_observers_after")).toInt(), 0);
+        QCOMPARE(q.value(QStringLiteral("calib_batches")).toInt(), 3);
+        QCOMPARE(q.value(QStringLiteral("calib_batch_size")).toInt(), 8);
+        QCOMPARE(q.value(QStringLiteral("weights")).toString(), QStringLiteral("per-tensor"));
+        QCOMPARE(q.value(QStringLiteral("reduce_range")).toString(), QStringLiteral("on"));
+        QCOMPARE(q.value(QStringLiteral("threads")).toInt(), 1);
+        // and the help lists every field of the core's list under its JSON key
+        auto h = runCli({"quantize", "--help"});
+        QCOMPARE(h.exitCode, 0);
+        for (const char* flag : {"--observer", "--percentile", "--weights", "--engine", "--reduce-range",
+                                 "--calib-batches", "--calib-batch-size", "--qat-epochs", "--qat-lr",
+                                 "--freeze-observers-after", "--freeze-bn-after", "--learned-scales", "--threads"})
+            QVERIFY2(h.out.contains(flag), flag);
+    }
+
     void badArguments_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -582,6 +609,22 @@ private Q_SLOTS:
         QTest::newRow("quantize engine") << QStringList{"quantize", "--model-only", "--engine",
                                                         "fbgemm",   "--out",        "/tmp/x.int8"}
                                          << "--engine";
+        // every quantization and training field is an option named after its JSON key, checked by
+        // the core's validate() and reported under the option's name
+        QTest::newRow("quantize percentile") << QStringList{"quantize", "--model-only", "--percentile",
+                                                            "30",       "--out",        "/tmp/x.int8"}
+                                             << "--percentile: must be in (50, 100] (got 30)";
+        QTest::newRow("quantize freeze alias") << QStringList{"quantize", "--model-only", "--freeze-observers",
+                                                              "-1",       "--out",        "/tmp/x.int8"}
+                                               << "--freeze-observers-after: must be in [0, 100000] (got -1)";
+        QTest::newRow("quantize reduce range") << QStringList{"quantize", "--model-only", "--reduce-range",
+                                                              "maybe",    "--out",        "/tmp/x.int8"}
+                                               << "--reduce-range: expected auto, on or off";
+        QTest::newRow("train grad clip") << QStringList{"train", "--grad-clip", "-1"} << "--grad-clip: must be in";
+        QTest::newRow("train step gamma") << QStringList{"train", "--step-gamma", "2"}
+                                          << "--step-gamma: must be in (0, 1] (got 2)";
+        QTest::newRow("train schedule") << QStringList{"train", "--schedule", "linear"}
+                                        << "--schedule: expected constant, step or cosine";
         QTest::newRow("bench model") << QStringList{"bench", "--model", "/nonexistent.int8"} << "--model";
         QTest::newRow("export model") << QStringList{"export", "--model", "/nonexistent.ckpt", "--format",
                                                      "onnx",   "--out",   "/tmp/x.onnx"}

@@ -472,7 +472,8 @@ private Q_SLOTS:
         c.imageSize = {26800, 26800};
         const auto errors = c.validate();
         QVERIFY(!errors.empty());
-        QVERIFY(QString::fromStdString(errors.front())
+        QCOMPARE(QString::fromStdString(errors.front().field), QStringLiteral("data.image_size[0]"));
+        QVERIFY(QString::fromStdString(errors.front().text())
                     .contains(QStringLiteral("data.image_size[0]: must be in [8, 2048]")));
         // ...and by the reader itself (its int arithmetic overflowed)
         const auto root = path("imgs");
@@ -572,6 +573,89 @@ private Q_SLOTS:
                 all += QLatin1Char('\n') + QString::fromStdString(m);
             QVERIFY2(all.contains(expected), qPrintable(all));
         }
+    }
+
+    void problemsNameTheirField()
+    {
+        // validate() returns {field, message} pairs; a nested config prefixes its section
+        ExperimentConfig c = *findPreset("quick").study;
+        c.quant.qatLr = 0;
+        c.trainModified.gradClipNorm = -1;
+        const auto p = c.validate();
+        QCOMPARE(int(p.size()), 2);
+        QCOMPARE(QString::fromStdString(p[0].field), QStringLiteral("training_modified.grad_clip"));
+        QCOMPARE(QString::fromStdString(p[0].message), QStringLiteral("must be in [0, 1e+06] (got -1)"));
+        QCOMPARE(QString::fromStdString(p[1].field), QStringLiteral("quantization.qat_lr"));
+        QCOMPARE(QString::fromStdString(p[1].message), QStringLiteral("must be in (0, 10] (got 0)"));
+        QCOMPARE(QString::fromStdString(p[1].text()), QStringLiteral("quantization.qat_lr: must be in (0, 10] (got 0)"));
+        // the error carries them
+        try {
+            quantConfigFromJson(nlohmann::json{{"calib_batches", 0}});
+            QFAIL("expected ConfigError");
+        } catch (const ConfigError& e) {
+            QCOMPARE(int(e.problems().size()), 1);
+            QCOMPARE(QString::fromStdString(e.problems()[0].field), QStringLiteral("quantization.calib_batches"));
+            QCOMPARE(QString::fromUtf8(e.what()),
+                     QStringLiteral("quantization.calib_batches: must be in [1, 1000000] (got 0)"));
+        }
+        // an unknown choice names the field and every accepted value
+        try {
+            quantConfigFromJson(nlohmann::json{{"observer", "magic"}});
+            QFAIL("expected ConfigError");
+        } catch (const ConfigError& e) {
+            QCOMPARE(QString::fromUtf8(e.what()), QStringLiteral("quantization.observer: expected histogram, "
+                                                                 "percentile, minmax or moving-average, got \"magic\""));
+        }
+    }
+
+    void fieldListsKeepTheJsonFormat()
+    {
+        // the JSON of the field lists is the documented format: exactly these keys (files written
+        // before the lists existed read back the same)
+        auto keys = [](const nlohmann::json& j) {
+            QStringList k;
+            for (auto it = j.begin(); it != j.end(); ++it)
+                k << QString::fromStdString(it.key());
+            k.sort();
+            return k.join(QLatin1Char(','));
+        };
+        QCOMPARE(keys(toJson(QuantConfig{})),
+                 QStringLiteral("calib_batch_size,calib_batches,engine,freeze_bn_after,freeze_observers_after,"
+                                "learned_scales,observer,percentile,qat_epochs,qat_lr,reduce_range,threads,weights"));
+        QCOMPARE(keys(toJson(TrainConfig{})),
+                 QStringLiteral("batch_size,channels_last,epochs,eval_batch_size,evaluate_each_epoch,grad_clip,"
+                                "label_smoothing,lr,momentum,optimizer,report_every,schedule,seed,step_epochs,"
+                                "step_gamma,threads,weight_decay"));
+        // every field survives a round trip with values other than the defaults
+        QuantConfig q;
+        q.observer = ObserverKind::MovingAverageMinMax;
+        q.percentile = 99.5;
+        q.weights = WeightGranularity::PerTensor;
+        q.engine = QuantEngine::Qnnpack;
+        q.reduceRange = ReduceRange::On;
+        q.calibrationBatches = 7;
+        q.calibrationBatchSize = 9;
+        q.qatEpochs = 3;
+        q.qatLr = 2e-5;
+        q.freezeObserversAfter = 2;
+        q.freezeBnAfter = 0;
+        q.learnedScales = true;
+        q.threads = 1;
+        const auto back = quantConfigFromJson(toJson(q));
+        QCOMPARE(toJson(back).dump(), toJson(q).dump());
+        QCOMPARE(toJson(q).at("engine").get<std::string>(), std::string("qnnpack"));
+        QCOMPARE(toJson(q).at("observer").get<std::string>(), std::string("moving-average"));
+        TrainConfig t;
+        t.optimizer = OptimizerKind::Sgd;
+        t.schedule = ScheduleKind::Cosine;
+        t.seed = 18446744073709551615ull;
+        t.channelsLast = false;
+        t.gradClipNorm = 2.5;
+        const auto tb = trainConfigFromJson(toJson(t));
+        QVERIFY(tb.optimizer == OptimizerKind::Sgd && tb.schedule == ScheduleKind::Cosine);
+        QCOMPARE(tb.seed, std::uint64_t(18446744073709551615ull));
+        QCOMPARE(tb.channelsLast, false);
+        QCOMPARE(tb.gradClipNorm, 2.5);
     }
 
     void hugeNetworkRefusedBeforeAllocation()

@@ -347,7 +347,8 @@ private Q_SLOTS:
         if (tag == "t0") c.t0 = 0;
         const auto errors = c.validate();
         QCOMPARE(int(errors.size()), 1);
-        QVERIFY2(QString::fromStdString(errors[0]).startsWith(field + QLatin1Char(':')), errors[0].c_str());
+        QCOMPARE(QString::fromStdString(errors[0].field), field);
+        QVERIFY2(!errors[0].message.empty(), errors[0].text().c_str());
         QVERIFY_THROWS_EXCEPTION(ConfigError, c.ensureValid());
         QVERIFY_THROWS_EXCEPTION(ConfigError, PhiNet{c});
     }

@@ -84,7 +84,7 @@ private Q_SLOTS:
         QCOMPARE(w.windowTitle(), QStringLiteral("PhiNet Quantization Workbench"));
         QCOMPARE(w.areas()->tabText(1), QStringLiteral("Model"));
 
-        w.quantPage()->findChild<QSpinBox*>(QStringLiteral("calibration_batches"))->setValue(13);
+        w.quantPage()->findChild<QSpinBox*>(QStringLiteral("calib_batches"))->setValue(13);
         w.findChild<QAction*>(QStringLiteral("language-it"))->trigger();
         QTRY_COMPARE(currentLanguage(), QStringLiteral("it"));
         QCOMPARE(w.windowTitle(), QStringLiteral("Banco di lavoro per la quantizzazione PhiNet"));

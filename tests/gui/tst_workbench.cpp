@@ -14,6 +14,7 @@
 #include "phinet/common/Paths.h"
 #include "phinet/experiment/ExperimentConfig.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -112,12 +113,47 @@ private Q_SLOTS:
         QCOMPARE(w2.benchPage()->config().runs, 7);
     }
 
+    void refusedRunMarksTheField()
+    {
+        // Run with PTQ on and MODIFIED training off: refused, and the checkbox of the field the core
+        // names (stages.train_modified) is marked in the Training area
+        MainWindow w;
+        QVERIFY(w.runPage()->selectPreset(QStringLiteral("wb-study")));
+        w.runPage()->setOutputDir(tmp_.filePath(QStringLiteral("refused")));
+        auto* trainModified = w.trainingPage()->findChild<QCheckBox*>(QStringLiteral("stage_train_modified"));
+        auto* ptq = w.trainingPage()->findChild<QCheckBox*>(QStringLiteral("stage_ptq"));
+        QVERIFY(trainModified && ptq);
+        ptq->setChecked(true);
+        trainModified->setChecked(false);
+        w.runPage()->run();
+        QVERIFY(!w.runPage()->isRunning());
+        const auto* status = w.runPage()->findChild<QLabel*>(QStringLiteral("status"));
+        QVERIFY(status);
+        QVERIFY2(status->text().contains(QStringLiteral("stages.train_modified")) &&
+                     status->text().contains(QStringLiteral("Training")),
+                 qPrintable(status->text()));
+        QCOMPARE(trainModified->property("invalid").toBool(), true);
+        QVERIFY(trainModified->toolTip().contains(QStringLiteral("stages.train_modified")));
+        // the next refused Run clears it and marks the field of its own problem (a sweep value that
+        // is not a number, in the Run area itself)
+        trainModified->setChecked(true);
+        QVERIFY(w.runPage()->selectPreset(QStringLiteral("wb-sweep")));
+        auto* values = w.runPage()->findChild<QLineEdit*>(QStringLiteral("sweepValues"));
+        values->setText(QStringLiteral("0.5, wide"));
+        w.runPage()->run();
+        QVERIFY(!w.runPage()->isRunning());
+        QCOMPARE(trainModified->property("invalid").toBool(), false);
+        QCOMPARE(values->property("invalid").toBool(), true);
+        QVERIFY2(status->text().contains(QStringLiteral("sweep.values")), qPrintable(status->text()));
+        QVERIFY(!QFileInfo::exists(tmp_.filePath(QStringLiteral("refused"))));
+    }
+
     void settingsPersistAcrossSessions()
     {
         {
             MainWindow w;
             QVERIFY(w.runPage()->selectPreset(QStringLiteral("wb-study")));
-            w.quantPage()->findChild<QSpinBox*>(QStringLiteral("calibration_batches"))->setValue(9);
+            w.quantPage()->findChild<QSpinBox*>(QStringLiteral("calib_batches"))->setValue(9);
             w.modelPage()->findChild<QDoubleSpinBox*>(QStringLiteral("alpha"))->setValue(0.75);
             w.runPage()->setOutputDir(tmp_.filePath(QStringLiteral("kept")));
             w.close(); // saves the forms

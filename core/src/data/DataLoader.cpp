@@ -58,21 +58,21 @@ void defaultNormalisation(DatasetKind kind, int channels, std::vector<double>& m
     }
 }
 
-std::vector<std::string> DataConfig::validate() const
+Problems DataConfig::validate() const
 {
-    std::vector<std::string> e;
-    if (mean.size() != std.size()) e.push_back("data.std: must have as many values as data.mean");
+    Problems e;
+    if (mean.size() != std.size()) e.push_back({"data.std", "must have as many values as data.mean"});
     for (double s : std)
-        if (!(s > 0)) e.push_back("data.std: every value must be > 0");
-    if (mean.size() > 64) e.push_back("data.mean: at most 64 channels");
+        if (!(s > 0)) e.push_back({"data.std", "every value must be > 0"});
+    if (mean.size() > 64) e.push_back({"data.mean", "at most 64 channels"});
     for (double m : mean)
-        if (!(m >= -1000 && m <= 1000)) e.push_back("data.mean: every value must be in [-1000, 1000]");
+        if (!(m >= -1000 && m <= 1000)) e.push_back({"data.mean", "every value must be in [-1000, 1000]"});
     for (double s : std)
-        if (!(s <= 1000)) e.push_back("data.std: every value must be in (0, 1000]");
-    if (validationFraction < 0 || !(validationFraction < 1)) e.push_back("data.validation_fraction: must be in [0, 1)");
+        if (!(s <= 1000)) e.push_back({"data.std", "every value must be in (0, 1000]"});
+    checkRange(e, "data.validation_fraction", validationFraction, 0.0, 1.0, Bounds::OpenHigh);
     checkRange(e, "data.limit_train", limitTrain, std::int64_t(0), kMaxDatasetImages);
     checkRange(e, "data.limit_test", limitTest, std::int64_t(0), kMaxDatasetImages);
-    if (cropPadding < 0 || cropPadding > 16) e.push_back("data.crop_padding: must be 0..16");
+    checkRange(e, "data.crop_padding", cropPadding, 0, 16);
     // 0 = the images' own size; otherwise the size the model's input range allows.
     for (int i = 0; i < 2; ++i)
         if (imageSize[size_t(i)] != 0)

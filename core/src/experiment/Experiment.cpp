@@ -745,16 +745,17 @@ std::vector<ModelResult> sweepPoint(const SweepConfig& c, double value, const Ca
 
 } // namespace
 
-std::vector<std::string> validateSweepPoints(const SweepConfig& config)
+Problems validateSweepPoints(const SweepConfig& config)
 {
-    std::vector<std::string> errors;
+    Problems errors;
     for (size_t i = 0; i < config.values.size(); ++i) {
         std::set<std::string> seen; // the variants share most problems: each once
         for (auto v : config.variants)
             for (const auto& m : pointModel(config, config.values[i], v).validate())
-                if (seen.insert(m).second)
-                    errors.push_back(fmt::format("sweep.values[{}] ({} = {}, {}): {}", i, config.knob, config.values[i],
-                                                 toString(v), m));
+                if (seen.insert(m.text()).second)
+                    errors.push_back({fmt::format("sweep.values[{}]", i),
+                                      fmt::format("{} = {} ({}): {}", config.knob, config.values[i], toString(v),
+                                                  m.text())});
     }
     return errors;
 }

@@ -34,9 +34,9 @@ PhiNetConfig ExperimentConfig::modifiedModel() const
     return c;
 }
 
-std::vector<std::string> validateBench(const BenchConfig& b)
+Problems validateBench(const BenchConfig& b)
 {
-    std::vector<std::string> e;
+    Problems e;
     checkRange(e, "runs", b.runs, 1, 100000);
     checkRange(e, "warmup", b.warmup, 0, 100000);
     checkRange(e, "rounds", b.rounds, 2, 1000);
@@ -45,12 +45,12 @@ std::vector<std::string> validateBench(const BenchConfig& b)
     return e;
 }
 
-std::vector<std::string> ExperimentConfig::validate() const
+Problems ExperimentConfig::validate() const
 {
-    std::vector<std::string> e;
-    auto add = [&](const std::string& prefix, const std::vector<std::string>& v) {
-        for (const auto& m : v)
-            e.push_back(m.rfind(prefix, 0) == 0 ? m : prefix + m);
+    Problems e;
+    auto add = [&](const std::string& prefix, const Problems& v) {
+        for (auto& p : prefixed(prefix, v))
+            e.push_back(std::move(p));
     };
     add("model.", originalModel().validate());
     checkRange(e, "modified_divisor", modifiedDivisor, 1, 256);
@@ -58,10 +58,9 @@ std::vector<std::string> ExperimentConfig::validate() const
     add("training_original.", trainOriginal.validate());
     add("training_modified.", trainModified.validate());
     add("quantization.", quant.validate());
-    for (const auto& m : validateBench(bench))
-        e.push_back("bench." + m);
+    add("bench.", validateBench(bench));
     if ((stages.ptq || stages.qat) && !stages.trainModified)
-        e.push_back("stages.train_modified: PTQ and QAT quantize the trained MODIFIED model, switch it on");
+        e.push_back({"stages.train_modified", "PTQ and QAT quantize the trained MODIFIED model, switch it on"});
     return e;
 }
 
@@ -174,25 +173,26 @@ std::optional<SweepKnob> sweepKnobFromString(const std::string& s)
     return std::nullopt;
 }
 
-std::vector<std::string> SweepConfig::validate() const
+Problems SweepConfig::validate() const
 {
-    std::vector<std::string> e;
+    Problems e;
     const auto kind = sweepKnobFromString(knob);
-    if (!kind) e.push_back("sweep.knob: expected num_layers, alpha, beta or t0, got \"" + knob + "\"");
-    if (values.empty()) e.push_back("sweep.values: give at least one value");
-    if (values.size() > 1000) e.push_back("sweep.values: at most 1000 values");
+    if (!kind) e.push_back({"sweep.knob", "expected num_layers, alpha, beta or t0, got \"" + knob + "\""});
+    if (values.empty()) e.push_back({"sweep.values", "give at least one value"});
+    if (values.size() > 1000) e.push_back({"sweep.values", "at most 1000 values"});
     for (double v : values) {
-        if (!(v > 0)) e.push_back("sweep.values: every value must be > 0");
-        if (kind == SweepKnob::NumLayers && v != std::floor(v)) e.push_back("sweep.values: num_layers takes integers");
+        if (!(v > 0)) e.push_back({"sweep.values", "every value must be > 0"});
+        if (kind == SweepKnob::NumLayers && v != std::floor(v))
+            e.push_back({"sweep.values", "num_layers takes integers"});
     }
-    for (const auto& m : base.validate())
-        e.push_back("sweep.base." + m);
-    if (variants.empty()) e.push_back("sweep.variants: give at least one variant");
-    for (const auto& m : validateBench(bench))
-        e.push_back("sweep.bench." + m);
+    for (auto& p : prefixed("sweep.base.", base.validate()))
+        e.push_back(std::move(p));
+    if (variants.empty()) e.push_back({"sweep.variants", "give at least one variant"});
+    for (auto& p : prefixed("sweep.bench.", validateBench(bench)))
+        e.push_back(std::move(p));
     checkRange(e, "sweep.train_batches", trainBatches, 0, 1000000);
-    if (reserve.ramBytes < 0) e.push_back("sweep.reserve_ram_kb: must be >= 0");
-    if (reserve.flashBytes < 0) e.push_back("sweep.reserve_flash_kb: must be >= 0");
+    if (reserve.ramBytes < 0) e.push_back({"sweep.reserve_ram_kb", "must be >= 0"});
+    if (reserve.flashBytes < 0) e.push_back({"sweep.reserve_flash_kb", "must be >= 0"});
     return e;
 }
 

@@ -67,12 +67,7 @@ PhiNetConfig phinetConfigFromJson(const json& j, const std::string& ctx)
     readField(j, "dropout", c.dropout, ctx, "a number");
     readField(j, "bn_momentum", c.bnMomentum, ctx, "a number");
     readField(j, "bn_eps", c.bnEps, ctx, "a number");
-    auto errors = c.validate();
-    if (!errors.empty()) {
-        for (auto& e : errors)
-            e = ctx + "." + e;
-        throw ConfigError(errors);
-    }
+    if (auto problems = c.validate(); !problems.empty()) throw ConfigError(prefixed(ctx + ".", problems));
     return c;
 }
 

@@ -219,7 +219,8 @@ FitResult findLargestFit(const FitRequest& r)
             for (double b : r.grid.betas)
                 for (double t : r.grid.t0s)
                     for (const auto& p : fitConfig(r.input, r.numClasses, alphas.front(), n, b, t).validate())
-                        if (std::find(problems.begin(), problems.end(), p) == problems.end()) problems.push_back(p);
+                        if (std::find(problems.begin(), problems.end(), p.text()) == problems.end())
+                            problems.push_back(p.text());
     }
     if (!problems.empty()) throw ConfigError(problems);
 

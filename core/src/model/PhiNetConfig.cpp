@@ -12,19 +12,6 @@
 
 namespace phinet {
 
-ConfigError::ConfigError(const std::vector<std::string>& msgs)
-    : Error([&] {
-          std::string joined;
-          for (const auto& m : msgs) {
-              if (!joined.empty()) joined += "; ";
-              joined += m;
-          }
-          return joined;
-      }()),
-      messages_(msgs)
-{
-}
-
 std::string toString(Variant v)
 {
     switch (v) {
@@ -83,9 +70,9 @@ std::vector<int> PhiNetConfig::defaultDownsampling(int numLayers)
     return ids;
 }
 
-std::vector<std::string> PhiNetConfig::validate() const
+Problems PhiNetConfig::validate() const
 {
-    std::vector<std::string> e;
+    Problems e;
     auto fmt = [](double v) {
         std::ostringstream o;
         o << v;
@@ -93,9 +80,15 @@ std::vector<std::string> PhiNetConfig::validate() const
     };
     // Ranges: wide enough for every PhiNet of the papers (alpha 0.2..5, 3x224x224 and larger inputs),
     // narrow enough that a typo (alpha 400 for 4.0) is refused instead of asking for tens of GB.
-    checkRange(e, "input: channels", input[0], 1, 64);
-    checkRange(e, "input: height", input[1], 8, 2048);
-    checkRange(e, "input: width", input[2], 8, 2048);
+    const auto inputRange = [&](const char* what, int v, int lo, int hi) {
+        Problems p;
+        checkRange(p, "input", v, lo, hi);
+        for (auto& x : p)
+            e.push_back({"input", std::string(what) + ": " + x.message});
+    };
+    inputRange("channels", input[0], 1, 64);
+    inputRange("height", input[1], 8, 2048);
+    inputRange("width", input[2], 8, 2048);
     checkRangeOpenLow(e, "alpha", alpha, 0.0, 16.0);
     checkRangeOpenLow(e, "beta", beta, 0.0, 16.0);
     checkRangeOpenLow(e, "t0", t0, 0.0, 32.0);
@@ -103,25 +96,25 @@ std::vector<std::string> PhiNetConfig::validate() const
     checkRange(e, "num_classes", numClasses, 2, 100000);
     checkRange(e, "divisor", divisor, 1, 256);
     if (variant == Variant::Original && divisor != 1)
-        e.push_back("divisor: the original variant has no divisor (must be 1, got " + std::to_string(divisor) + ")");
+        e.push_back({"divisor", "the original variant has no divisor (must be 1, got " + std::to_string(divisor) + ")"});
     for (int id : downsamplingLayers) {
         if (id < 4 || id > numLayers)
-            e.push_back("downsampling_layers: block id " + std::to_string(id) + " must be between 4 and num_layers (" +
-                        std::to_string(numLayers) + ")");
+            e.push_back({"downsampling_layers", "block id " + std::to_string(id) +
+                                                    " must be between 4 and num_layers (" +
+                                                    std::to_string(numLayers) + ")"});
     }
     checkRange(e, "conv5_percent", conv5Percent, 0.0, 1.0);
     if (firstConvStride < 1 || firstConvStride > 4)
-        e.push_back("first_conv_stride: must be 1..4 (got " + std::to_string(firstConvStride) + ")");
-    if (dropout < 0 || dropout >= 1) e.push_back("dropout: must be in [0, 1) (got " + fmt(dropout) + ")");
-    if (!(bnMomentum > 0) || bnMomentum > 1)
-        e.push_back("bn_momentum: must be in (0, 1] (got " + fmt(bnMomentum) + ")");
+        e.push_back({"first_conv_stride", "must be 1..4 (got " + std::to_string(firstConvStride) + ")"});
+    checkRange(e, "dropout", dropout, 0.0, 1.0, Bounds::OpenHigh);
+    checkRange(e, "bn_momentum", bnMomentum, 0.0, 1.0, Bounds::OpenLow);
     checkRangeOpenLow(e, "bn_eps", bnEps, 0.0, 1.0);
-    if (downsamplingLayers.size() > 64) e.push_back("downsampling_layers: at most 64 block ids");
+    if (downsamplingLayers.size() > 64) e.push_back({"downsampling_layers", "at most 64 block ids"});
     if (e.empty()) {
         // Widths that truncate to zero make an unbuildable network (e.g. alpha 0.01).
         if (static_cast<int>(24 * alpha) < 1)
-            e.push_back("alpha: too small, int(24 * alpha) is 0 channels (got " + fmt(alpha) +
-                        ", need >= " + fmt(1.0 / 24) + ")");
+            e.push_back({"alpha", "too small, int(24 * alpha) is 0 channels (got " + fmt(alpha) + ", need >= " +
+                                      fmt(1.0 / 24) + ")"});
     }
     return e;
 }

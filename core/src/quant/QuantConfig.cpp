@@ -118,79 +118,21 @@ QuantEngine defaultEngine()
 #endif
 }
 
-std::vector<std::string> QuantConfig::validate() const
+Problems QuantConfig::validate() const
 {
-    std::vector<std::string> e;
-    if (calibrationBatches < 1)
-        e.push_back("calib_batches: must be >= 1 (calibration needs data)");
-    else
-        checkRange(e, "calib_batches", calibrationBatches, 1, 1000000);
-    checkRange(e, "calib_batch_size", calibrationBatchSize, 1, 65536);
-    checkRangeOpenLow(e, "percentile", percentile, 50.0, 100.0);
-    checkRange(e, "qat_epochs", qatEpochs, 0, 100000);
-    checkRangeOpenLow(e, "qat_lr", qatLr, 0.0, 10.0);
-    checkRange(e, "freeze_observers_after", freezeObserversAfter, 0, 100000);
-    checkRange(e, "freeze_bn_after", freezeBnAfter, 0, 100000);
-    checkRange(e, "threads", threads, 0, maxThreads());
-    return e;
+    return fieldRangeProblems(*this);
 }
 
 json toJson(const QuantConfig& c)
 {
-    return json{{"observer", toString(c.observer)},
-                {"percentile", c.percentile},
-                {"weights", toString(c.weights)},
-                {"engine", toString(c.engine)},
-                {"reduce_range", toString(c.reduceRange)},
-                {"calib_batches", c.calibrationBatches},
-                {"calib_batch_size", c.calibrationBatchSize},
-                {"qat_epochs", c.qatEpochs},
-                {"qat_lr", c.qatLr},
-                {"freeze_observers_after", c.freezeObserversAfter},
-                {"freeze_bn_after", c.freezeBnAfter},
-                {"learned_scales", c.learnedScales},
-                {"threads", c.threads}};
+    return fieldsToJson(c);
 }
 
 QuantConfig quantConfigFromJson(const json& j, const std::string& ctx)
 {
-    if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
     QuantConfig c;
-    std::string observer = toString(c.observer), weights = toString(c.weights), engine = toString(c.engine),
-                reduce = toString(c.reduceRange);
-    readField(j, "reduce_range", reduce, ctx, "auto, on or off");
-    auto rr = reduceRangeFromString(reduce);
-    if (!rr) throw ConfigError(ctx + ".reduce_range: expected auto, on or off, got \"" + reduce + "\"");
-    c.reduceRange = *rr;
-    readField(j, "observer", observer, ctx, "a string");
-    readField(j, "weights", weights, ctx, "a string");
-    readField(j, "engine", engine, ctx, "a string");
-    auto o = observerFromString(observer);
-    if (!o)
-        throw ConfigError(ctx + ".observer: expected minmax, moving-average, percentile or histogram, got \"" +
-                          observer + "\"");
-    auto w = granularityFromString(weights);
-    if (!w) throw ConfigError(ctx + ".weights: expected per-channel or per-tensor, got \"" + weights + "\"");
-    auto e = engineFromString(engine);
-    if (!e) throw ConfigError(ctx + ".engine: expected onednn or qnnpack, got \"" + engine + "\"");
-    c.observer = *o;
-    c.weights = *w;
-    c.engine = *e;
-    readField(j, "percentile", c.percentile, ctx, "a number");
-    readField(j, "calib_batches", c.calibrationBatches, ctx, "an integer");
-    readField(j, "calib_batch_size", c.calibrationBatchSize, ctx, "an integer");
-    readField(j, "qat_epochs", c.qatEpochs, ctx, "an integer");
-    readField(j, "qat_lr", c.qatLr, ctx, "a number");
-    readField(j, "freeze_observers_after", c.freezeObserversAfter, ctx, "an integer");
-    readField(j, "freeze_bn_after", c.freezeBnAfter, ctx, "an integer");
-    readField(j, "learned_scales", c.learnedScales, ctx, "true or false");
-    readField(j, "threads", c.threads, ctx, "an integer");
-    auto errors = c.validate();
-    if (!errors.empty()) {
-        for (auto& m : errors)
-            m = ctx + "." + m;
-        throw ConfigError(errors);
-    }
+    fieldsFromJson(j, ctx, c);
+    if (auto problems = c.validate(); !problems.empty()) throw ConfigError(prefixed(ctx + ".", problems));
     return c;
 }
 

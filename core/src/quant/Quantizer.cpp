@@ -44,11 +44,7 @@ std::vector<QParams> calibrate(const FoldedPhiNet& net, const std::function<bool
 
 PtqResult quantizePtq(PhiNet& model, const DataSplits& data, const QuantConfig& cfg, const CancelToken* cancel)
 {
-    if (auto e = cfg.validate(); !e.empty()) {
-        for (auto& m : e)
-            m = "quantization." + m;
-        throw ConfigError(e);
-    }
+    if (auto e = cfg.validate(); !e.empty()) throw ConfigError(prefixed("quantization.", e));
     ensureMemoryFits(model->config(), cfg.calibrationBatchSize, MemoryUse::Quantize,
                      "calibration at batch size " + std::to_string(cfg.calibrationBatchSize));
     setComputeThreads(cfg.threads);
@@ -277,11 +273,7 @@ nlohmann::json toJson(const QatEpoch& e)
 QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& qcfg, const TrainConfig& tcfg,
                       QatObserver* observer, const CancelToken* cancel, const QuantizedPhiNet* calibratedFrom)
 {
-    if (auto e = qcfg.validate(); !e.empty()) {
-        for (auto& m : e)
-            m = "quantization." + m;
-        throw ConfigError(e);
-    }
+    if (auto e = qcfg.validate(); !e.empty()) throw ConfigError(prefixed("quantization.", e));
     ensureMemoryFits(model->config(), tcfg.batchSize, MemoryUse::Training,
                      "QAT at batch size " + std::to_string(tcfg.batchSize));
     QatResult result;

@@ -55,81 +55,21 @@ std::optional<ScheduleKind> scheduleFromString(const std::string& s)
     return std::nullopt;
 }
 
-std::vector<std::string> TrainConfig::validate() const
+Problems TrainConfig::validate() const
 {
-    std::vector<std::string> e;
-    checkRangeOpenLow(e, "lr", lr, 0.0, 1e6);
-    if (momentum < 0 || !(momentum < 1))
-        e.push_back("momentum: must be in [0, 1) (got " + std::to_string(momentum) + ")");
-    checkRange(e, "weight_decay", weightDecay, 0.0, 1.0);
-    checkRange(e, "step_epochs", stepEpochs, 1, 100000);
-    checkRangeOpenLow(e, "step_gamma", stepGamma, 0.0, 1.0);
-    if (labelSmoothing < 0 || !(labelSmoothing < 1))
-        e.push_back("label_smoothing: must be in [0, 1) (got " + std::to_string(labelSmoothing) + ")");
-    checkRange(e, "grad_clip", gradClipNorm, 0.0, 1e6);
-    checkRange(e, "epochs", epochs, 0, 100000);
-    checkRange(e, "batch_size", batchSize, 1, 65536);
-    checkRange(e, "eval_batch_size", evalBatchSize, 1, 65536);
-    checkRange(e, "threads", threads, 0, maxThreads());
-    checkRange(e, "report_every", reportEvery, 1, 1000000);
-    return e;
+    return fieldRangeProblems(*this);
 }
 
 json toJson(const TrainConfig& c)
 {
-    return json{{"optimizer", toString(c.optimizer)},
-                {"lr", c.lr},
-                {"momentum", c.momentum},
-                {"weight_decay", c.weightDecay},
-                {"schedule", toString(c.schedule)},
-                {"step_epochs", c.stepEpochs},
-                {"step_gamma", c.stepGamma},
-                {"label_smoothing", c.labelSmoothing},
-                {"grad_clip", c.gradClipNorm},
-                {"epochs", c.epochs},
-                {"batch_size", c.batchSize},
-                {"eval_batch_size", c.evalBatchSize},
-                {"seed", c.seed},
-                {"threads", c.threads},
-                {"report_every", c.reportEvery},
-                {"channels_last", c.channelsLast},
-                {"evaluate_each_epoch", c.evaluateEachEpoch}};
+    return fieldsToJson(c);
 }
 
 TrainConfig trainConfigFromJson(const json& j, const std::string& ctx)
 {
-    if (!j.is_object()) throw ConfigError(ctx + ": expected an object");
     TrainConfig c;
-    std::string opt = toString(c.optimizer), sched = toString(c.schedule);
-    readField(j, "optimizer", opt, ctx, "a string");
-    readField(j, "schedule", sched, ctx, "a string");
-    auto o = optimizerFromString(opt);
-    if (!o) throw ConfigError(ctx + ".optimizer: expected adam, adamw or sgd, got \"" + opt + "\"");
-    auto s = scheduleFromString(sched);
-    if (!s) throw ConfigError(ctx + ".schedule: expected constant, step or cosine, got \"" + sched + "\"");
-    c.optimizer = *o;
-    c.schedule = *s;
-    readField(j, "lr", c.lr, ctx, "a number");
-    readField(j, "momentum", c.momentum, ctx, "a number");
-    readField(j, "weight_decay", c.weightDecay, ctx, "a number");
-    readField(j, "step_epochs", c.stepEpochs, ctx, "an integer");
-    readField(j, "step_gamma", c.stepGamma, ctx, "a number");
-    readField(j, "label_smoothing", c.labelSmoothing, ctx, "a number");
-    readField(j, "grad_clip", c.gradClipNorm, ctx, "a number");
-    readField(j, "epochs", c.epochs, ctx, "an integer");
-    readField(j, "batch_size", c.batchSize, ctx, "an integer");
-    readField(j, "eval_batch_size", c.evalBatchSize, ctx, "an integer");
-    readField(j, "seed", c.seed, ctx, "a non-negative integer");
-    readField(j, "threads", c.threads, ctx, "an integer");
-    readField(j, "report_every", c.reportEvery, ctx, "an integer");
-    readField(j, "channels_last", c.channelsLast, ctx, "true or false");
-    readField(j, "evaluate_each_epoch", c.evaluateEachEpoch, ctx, "true or false");
-    auto errors = c.validate();
-    if (!errors.empty()) {
-        for (auto& e : errors)
-            e = ctx + "." + e;
-        throw ConfigError(errors);
-    }
+    fieldsFromJson(j, ctx, c);
+    if (auto problems = c.validate(); !problems.empty()) throw ConfigError(prefixed(ctx + ".", problems));
     return c;
 }
 

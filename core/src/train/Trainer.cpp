@@ -117,11 +117,7 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
                   const CancelToken* cancel)
 {
     const TrainConfig& c = req.config;
-    if (auto e = c.validate(); !e.empty()) {
-        for (auto& m : e)
-            m = "training." + m;
-        throw ConfigError(e);
-    }
+    if (auto e = c.validate(); !e.empty()) throw ConfigError(prefixed("training.", e));
     const int numClasses = model->config().numClasses;
     if (int(data.train->classes.size()) > numClasses)
         throw ConfigError("model.num_classes: the data set has " + std::to_string(data.train->classes.size()) +

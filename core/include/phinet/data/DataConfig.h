@@ -1,6 +1,8 @@
 #pragma once
 /// Which data set to use and how to feed it. Torch-free: the GUI and experiment configs include it.
 
+#include "phinet/common/Error.h"
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -43,7 +45,7 @@ struct DataConfig {
     bool resizeMismatched = true; ///< false: a differently sized image is an error naming it
 
     /// Problems, one per field; empty when valid.
-    std::vector<std::string> validate() const;
+    Problems validate() const; ///< fields named "data.<key>"
 };
 
 nlohmann::json toJson(const DataConfig& c);

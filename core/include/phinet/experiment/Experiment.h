@@ -93,7 +93,7 @@ SweepResult mergeSweepShards(const std::vector<std::filesystem::path>& shardDirs
 
 /// Validates the network of every point and variant of a sweep (runSweep does, before its first
 /// point); each problem is named "sweep.values[i] (knob = value, variant): field: ...".
-std::vector<std::string> validateSweepPoints(const SweepConfig& config);
+Problems validateSweepPoints(const SweepConfig& config);
 
 /// A default output folder for a run: <data>/runs/<name>-<date>.
 std::filesystem::path defaultRunDir(const std::string& name);

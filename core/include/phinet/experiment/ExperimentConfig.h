@@ -26,7 +26,7 @@ struct BenchConfig {
     bool gpu = true; ///< measure FP32 on CUDA where available
 };
 /// Range problems of a bench config, one per field ("runs: must be in [1, 100000] (got 0)").
-std::vector<std::string> validateBench(const BenchConfig& b);
+Problems validateBench(const BenchConfig& b);
 
 /// Which stages run. A switched-off stage is skipped (its models get no row).
 struct StageSwitches {
@@ -52,7 +52,7 @@ struct ExperimentConfig {
     PhiNetConfig originalModel() const;
     PhiNetConfig modifiedModel() const;
     /// Problems, each naming its field (model.alpha, training_original.lr, ...); empty when valid.
-    std::vector<std::string> validate() const;
+    Problems validate() const;
 };
 
 nlohmann::json toJson(const ExperimentConfig& c);
@@ -87,7 +87,7 @@ struct SweepConfig {
     /// flash and peak RAM fit the board less `reserve`. Empty: no fit column.
     std::string target;
     McuReserve reserve;
-    std::vector<std::string> validate() const;
+    Problems validate() const;
 };
 
 nlohmann::json toJson(const SweepConfig& c);

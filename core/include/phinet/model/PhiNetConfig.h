@@ -2,6 +2,8 @@
 /// PhiNet configuration: every constructor parameter of micromind's PhiNet that the original study
 /// uses, plus the variant and channel divisor. Torch-free: the GUI includes this header.
 
+#include "phinet/common/Error.h"
+
 #include <array>
 #include <optional>
 #include <string>
@@ -50,7 +52,8 @@ struct PhiNetConfig {
     static PhiNetConfig study(Variant v, std::array<int, 3> input);
 
     /// Every problem with this configuration, one sentence each naming the field; empty when valid.
-    std::vector<std::string> validate() const;
+    /// Every problem, each with its JSON key ("alpha", "input", ...).
+    Problems validate() const;
     /// Throws ConfigError with all messages of validate() when the config is invalid.
     void ensureValid() const;
 

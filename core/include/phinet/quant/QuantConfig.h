@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "phinet/common/ConfigFields.h"
+#include "phinet/common/Limits.h"
 #include "phinet/train/TrainConfig.h"
 
 #include <nlohmann/json.hpp>
@@ -58,10 +60,44 @@ struct QuantConfig {
     bool learnedScales = false;   ///< LSQ-style learned activation step sizes
     int threads = 0;              ///< 0: all cores
 
-    std::vector<std::string> validate() const;
+    Problems validate() const;
     /// The largest activation code: 127 with a reduced range, else 255.
     int activationQMax() const;
 };
+
+/// The observers, in the order the GUI offers them (the one list of their names).
+inline const Choices<ObserverKind> kObserverChoices{
+    observerFromString,
+    {ObserverKind::HistogramMse, ObserverKind::HistogramPercentile, ObserverKind::MinMax,
+     ObserverKind::MovingAverageMinMax}};
+inline const Choices<WeightGranularity> kGranularityChoices{
+    granularityFromString, {WeightGranularity::PerChannel, WeightGranularity::PerTensor}};
+inline const Choices<QuantEngine> kEngineChoices{
+    engineFromString, {QuantEngine::OnednnFused, QuantEngine::Onednn, QuantEngine::Qnnpack}};
+inline const Choices<ReduceRange> kReduceRangeChoices{reduceRangeFromString,
+                                                      {ReduceRange::Auto, ReduceRange::On, ReduceRange::Off}};
+
+/// Every quantization field: its JSON key, range and help, for JSON, validate() and the command
+/// line (see ConfigFields.h). A new setting is its member, its line here and its GUI row.
+template <class V> void visitFields(V& v, QuantConfig& c)
+{
+    v.choice("observer", c.observer, kObserverChoices, "activation range estimator");
+    v.real("percentile", c.percentile, 50.0, 100.0, "percentile observer: the range covers [100-p, p]",
+           Bounds::OpenLow);
+    v.choice("weights", c.weights, kGranularityChoices, "weight scales: one per output channel or one per tensor");
+    v.choice("engine", c.engine, kEngineChoices, "INT8 runtime (default: onednn-fused on x86, qnnpack on ARM)");
+    v.choice("reduce_range", c.reduceRange, kReduceRangeChoices,
+             "7-bit activations: auto (on for ONEDNN on CPUs without VNNI), on, off");
+    v.integer("calib_batches", c.calibrationBatches, 1, 1000000, "training batches that calibrate the observers");
+    v.integer("calib_batch_size", c.calibrationBatchSize, 1, 65536, "images per calibration batch");
+    v.integer("qat_epochs", c.qatEpochs, 0, 100000, "epochs of quantization-aware fine-tuning");
+    v.real("qat_lr", c.qatLr, 0.0, 10.0, "QAT learning rate (Adam)", Bounds::OpenLow);
+    v.integer("freeze_observers_after", c.freezeObserversAfter, 0, 100000,
+              "QAT epochs before activation ranges freeze");
+    v.integer("freeze_bn_after", c.freezeBnAfter, 0, 100000, "QAT epochs before BatchNorm statistics freeze");
+    v.flag("learned_scales", c.learnedScales, "QAT with learned activation step sizes (LSQ)");
+    v.integer("threads", c.threads, 0, maxThreads(), "compute threads (0 = all cores)");
+}
 
 nlohmann::json toJson(const QuantConfig& c);
 QuantConfig quantConfigFromJson(const nlohmann::json& j, const std::string& context = "quantization");

@@ -1,6 +1,11 @@
 #pragma once
 /// Training settings and the events a training run reports. Torch-free: the GUI includes it.
 
+#include "phinet/common/ConfigFields.h"
+#include "phinet/common/Limits.h"
+
+#include <limits>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,8 +41,37 @@ struct TrainConfig {
     bool channelsLast = true; ///< NHWC tensors: oneDNN's fast path for depthwise/1x1 convs (~1.4x)
     bool evaluateEachEpoch = true;
 
-    std::vector<std::string> validate() const;
+    Problems validate() const;
 };
+
+inline const Choices<OptimizerKind> kOptimizerChoices{
+    optimizerFromString, {OptimizerKind::Adam, OptimizerKind::AdamW, OptimizerKind::Sgd}};
+inline const Choices<ScheduleKind> kScheduleChoices{
+    scheduleFromString, {ScheduleKind::Constant, ScheduleKind::Step, ScheduleKind::Cosine}};
+
+/// Every training field: its JSON key, range and help, for JSON, validate() and the command line
+/// (see ConfigFields.h).
+template <class V> void visitFields(V& v, TrainConfig& c)
+{
+    v.choice("optimizer", c.optimizer, kOptimizerChoices, "optimizer");
+    v.real("lr", c.lr, 0.0, 1e6, "learning rate", Bounds::OpenLow);
+    v.real("momentum", c.momentum, 0.0, 1.0, "SGD momentum", Bounds::OpenHigh);
+    v.real("weight_decay", c.weightDecay, 0.0, 1.0, "weight decay: L2 for Adam and SGD, decoupled for AdamW");
+    v.choice("schedule", c.schedule, kScheduleChoices, "learning-rate schedule");
+    v.integer("step_epochs", c.stepEpochs, 1, 100000, "step schedule: epochs between decays");
+    v.real("step_gamma", c.stepGamma, 0.0, 1.0, "step schedule: factor applied at each decay", Bounds::OpenLow);
+    v.real("label_smoothing", c.labelSmoothing, 0.0, 1.0, "cross-entropy label smoothing", Bounds::OpenHigh);
+    v.real("grad_clip", c.gradClipNorm, 0.0, 1e6, "clip the global gradient norm to this (0 = off)");
+    v.integer("epochs", c.epochs, 0, 100000, "training epochs");
+    v.integer("batch_size", c.batchSize, 1, 65536, "training batch size");
+    v.integer("eval_batch_size", c.evalBatchSize, 1, 65536, "evaluation batch size");
+    v.integer("seed", c.seed, std::uint64_t(0), std::numeric_limits<std::uint64_t>::max(),
+              "random seed (weights, shuffling, augmentation)");
+    v.integer("threads", c.threads, 0, maxThreads(), "compute threads (0 = all cores)");
+    v.integer("report_every", c.reportEvery, 1, 1000000, "batches between live loss points");
+    v.flag("channels_last", c.channelsLast, "channels-last (NHWC) tensors: oneDNN's fast path");
+    v.flag("evaluate_each_epoch", c.evaluateEachEpoch, "evaluate on the test split after every epoch");
+}
 
 nlohmann::json toJson(const TrainConfig& c);
 TrainConfig trainConfigFromJson(const nlohmann::json& j, const std::string& context = "training");
