@@ -1,5 +1,7 @@
 #include "StudyCommands.h"
 
+#include "phinet/export/ModelExport.h"
+
 #include "Progress.h"
 
 #include "phinet/common/Error.h"
@@ -33,6 +35,11 @@ void StudyArgs::add(CLI::App* app)
     app->add_option("--threads", threads, "compute threads for every stage (0 = all cores)");
     app->add_flag("--resume", resume, "continue the run in --out (finished stages are reused)");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
+    app->add_option("--weights-modified", weightsModified,
+                    "trained FP32 weights (a workbench checkpoint or micromind-named safetensors) used instead of "
+                    "training MODIFIED: the study takes the file's network, PTQ, QAT and the measurements run on it");
+    app->add_option("--weights-original", weightsOriginal,
+                    "trained FP32 weights used instead of training ORIGINAL (the file's network)");
 }
 
 void SweepArgs::add(CLI::App* app)
@@ -72,7 +79,8 @@ public:
         const std::string stage = toString(e.stage);
         switch (e.type) {
         case T::StageStarted:
-            bar_.line("[" + stage + "] started" + (e.model.empty() ? "" : " (" + e.model + ")"));
+            bar_.line("[" + stage + "] started" + (e.model.empty() ? "" : " (" + e.model + ")") +
+                      (e.message.empty() ? "" : ": " + e.message));
             break;
         case T::StageFinished:
             if (e.stage != Stage::Report) bar_.line("[" + stage + "] " + e.message);
@@ -202,6 +210,32 @@ int runStudy(const StudyArgs& a, CLI::App* app)
         if (!fs::is_directory(a.dataDir)) throw UsageError("--data-dir: folder \"" + a.dataDir + "\" does not exist");
         cfg.data.dataDir = a.dataDir;
     }
+    // Given weights: the study takes the file's network (a micromind file without a config keeps the
+    // study's), and the training stage loads them instead of training.
+    for (const auto& [option, file, variant] :
+         {std::tuple{"--weights-original", a.weightsOriginal, Variant::Original},
+          std::tuple{"--weights-modified", a.weightsModified, Variant::Modified}}) {
+        if (file.empty()) continue;
+        if (!fs::is_regular_file(file))
+            throw UsageError(std::string(option) + ": file \"" + file + "\" does not exist");
+        ModelFileInfo info;
+        try {
+            info = inspectModelFile(file, variant == Variant::Original ? cfg.originalModel() : cfg.modifiedModel(),
+                                    cfg.data);
+        } catch (const Error& e) {
+            throw UsageError(std::string(option) + ": " + e.what());
+        }
+        if (info.type == ModelFileType::WorkbenchInt8)
+            throw UsageError(std::string(option) + ": " + file + " is an INT8 model; give the FP32 weights");
+        if ((info.config.variant == Variant::Original) != (variant == Variant::Original))
+            throw UsageError(std::string(option) + ": " + file + " holds a " + toString(info.config.variant) +
+                             " PhiNet");
+        if (info.configFromFile) adoptNetwork(cfg, info.config);
+        (variant == Variant::Original ? cfg.weights.original : cfg.weights.modified) = fs::absolute(file).string();
+        cfg.stages.trainOriginal = cfg.stages.trainOriginal || variant == Variant::Original;
+        cfg.stages.trainModified = cfg.stages.trainModified || variant == Variant::Modified;
+    }
+    if (auto e = cfg.validate(); !e.empty()) throw UsageError(e.front().text());
     const auto out = chooseOut(a.out, a.resume, cfg.name);
     CancelToken& cancel = interruptToken();
     installInterruptHandler();

@@ -14,6 +14,8 @@ struct StudyArgs {
     int threads = -1;
     bool resume = false;
     bool json = false;
+    std::string weightsOriginal; ///< trained FP32 weights instead of the ORIGINAL training stage
+    std::string weightsModified; ///< ... instead of the MODIFIED training stage
     void add(CLI::App* app);
 };
 

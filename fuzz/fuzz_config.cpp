@@ -24,7 +24,8 @@ void checkExperiment(const ExperimentConfig& c)
     }
     if (toJson(back) != j)
         finding("experiment config changed in a round trip:\n" + j.dump() + "\n" + toJson(back).dump());
-    if (!back.validate().empty()) finding("a valid experiment config read back is invalid: " + back.validate().front().text());
+    if (!back.validate().empty())
+        finding("a valid experiment config read back is invalid: " + back.validate().front().text());
 }
 
 void checkSweep(const SweepConfig& c)

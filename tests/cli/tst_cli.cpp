@@ -172,6 +172,39 @@ private Q_SLOTS:
         QVERIFY2(w.err.contains("quantize it first"), w.err.constData());
     }
 
+    // The study on given weights: the micromind-named file of exportAndOpen replaces MODIFIED's
+    // training; the study takes the file's network (alpha 0.5, 4 blocks: not the config's) and PTQ runs.
+    void studyOnGivenWeights()
+    {
+        const QString st = path(QStringLiteral("small.safetensors"));
+        QVERIFY2(QFile::exists(st), "exportAndOpen writes it");
+        const QString cfg = path(QStringLiteral("given.json"));
+        {
+            QFile f(cfg);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"kind": "study", "name": "given", "data": {"limit_train": 512, "limit_test": 200},
+                       "quantization": {"calib_batches": 2, "threads": 2},
+                       "stages": {"train_original": false, "qat": false, "measure": false}})");
+        }
+        auto r = runCli(
+            {"study", "--config", cfg, "--weights-modified", st, "--out", path(QStringLiteral("given")), "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("loading the given weights"), r.err.constData());
+        const auto rows = lastJsonLine(r.out).value(QStringLiteral("results")).toArray();
+        QCOMPARE(rows.size(), 2);
+        const auto fp32 = rows[0].toObject();
+        QCOMPARE(fp32.value(QStringLiteral("model")).toString(), QStringLiteral("modified-fp32"));
+        QCOMPARE(fp32.value(QStringLiteral("alpha")).toDouble(), 0.5);
+        auto e = runCli({"eval", "--ckpt", st, "--limit-test", "200", "--json"});
+        QCOMPARE(fp32.value(QStringLiteral("accuracy_pct")).toDouble(),
+                 lastJsonLine(e.out).value(QStringLiteral("test_accuracy")).toDouble());
+        QCOMPARE(rows[1].toObject().value(QStringLiteral("model")).toString(), QStringLiteral("modified-ptq-int8"));
+        // an INT8 file or a missing one is refused naming the option
+        auto bad = runCli({"study", "--config", cfg, "--weights-modified", path(QStringLiteral("none.ckpt"))});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("--weights-modified"), bad.err.constData());
+    }
+
     // Ctrl-C after the first epoch: exit 130 with the checkpoint kept; --resume finishes the run.
     void interruptAndResume()
     {
@@ -555,10 +588,35 @@ private Q_SLOTS:
     {
         // the options land in the core's QuantConfig as the JSON it reports shows (old names too)
         const QString out = path(QStringLiteral("bound.int8"));
-        auto r = runCli({"quantize", "--model-only", "--alpha", "0.25", "--layers", "4", "--observer", "percentile",
-                         "--percentile", "99.5", "--freeze-observers", "0", "--calib-batches", "3",
-                         "--calib-batch-size", "8", "--weights", "per-tensor", "--reduce-range", "on", "--runs", "2",
-                         "--warmup", "0", "--threads", "1", "--out", out, "--json"});
+        auto r = runCli({"quantize",
+                         "--model-only",
+                         "--alpha",
+                         "0.25",
+                         "--layers",
+                         "4",
+                         "--observer",
+                         "percentile",
+                         "--percentile",
+                         "99.5",
+                         "--freeze-observers",
+                         "0",
+                         "--calib-batches",
+                         "3",
+                         "--calib-batch-size",
+                         "8",
+                         "--weights",
+                         "per-tensor",
+                         "--reduce-range",
+                         "on",
+                         "--runs",
+                         "2",
+                         "--warmup",
+                         "0",
+                         "--threads",
+                         "1",
+                         "--out",
+                         out,
+                         "--json"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto q = lastJsonLine(r.out).value(QStringLiteral("quantization")).toObject();
         QCOMPARE(q.value(QStringLiteral("observer")).toString(), QStringLiteral("percentile"));
@@ -611,18 +669,18 @@ private Q_SLOTS:
                                          << "--engine";
         // every quantization and training field is an option named after its JSON key, checked by
         // the core's validate() and reported under the option's name
-        QTest::newRow("quantize percentile") << QStringList{"quantize", "--model-only", "--percentile",
-                                                            "30",       "--out",        "/tmp/x.int8"}
-                                             << "--percentile: must be in (50, 100] (got 30)";
-        QTest::newRow("quantize freeze alias") << QStringList{"quantize", "--model-only", "--freeze-observers",
-                                                              "-1",       "--out",        "/tmp/x.int8"}
-                                               << "--freeze-observers-after: must be in [0, 100000] (got -1)";
-        QTest::newRow("quantize reduce range") << QStringList{"quantize", "--model-only", "--reduce-range",
-                                                              "maybe",    "--out",        "/tmp/x.int8"}
-                                               << "--reduce-range: expected auto, on or off";
+        QTest::newRow("quantize percentile")
+            << QStringList{"quantize", "--model-only", "--percentile", "30", "--out", "/tmp/x.int8"}
+            << "--percentile: must be in (50, 100] (got 30)";
+        QTest::newRow("quantize freeze alias")
+            << QStringList{"quantize", "--model-only", "--freeze-observers", "-1", "--out", "/tmp/x.int8"}
+            << "--freeze-observers-after: must be in [0, 100000] (got -1)";
+        QTest::newRow("quantize reduce range")
+            << QStringList{"quantize", "--model-only", "--reduce-range", "maybe", "--out", "/tmp/x.int8"}
+            << "--reduce-range: expected auto, on or off";
         QTest::newRow("train grad clip") << QStringList{"train", "--grad-clip", "-1"} << "--grad-clip: must be in";
-        QTest::newRow("train step gamma") << QStringList{"train", "--step-gamma", "2"}
-                                          << "--step-gamma: must be in (0, 1] (got 2)";
+        QTest::newRow("train step gamma")
+            << QStringList{"train", "--step-gamma", "2"} << "--step-gamma: must be in (0, 1] (got 2)";
         QTest::newRow("train schedule") << QStringList{"train", "--schedule", "linear"}
                                         << "--schedule: expected constant, step or cosine";
         QTest::newRow("bench model") << QStringList{"bench", "--model", "/nonexistent.int8"} << "--model";

@@ -587,7 +587,8 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(p[0].message), QStringLiteral("must be in [0, 1e+06] (got -1)"));
         QCOMPARE(QString::fromStdString(p[1].field), QStringLiteral("quantization.qat_lr"));
         QCOMPARE(QString::fromStdString(p[1].message), QStringLiteral("must be in (0, 10] (got 0)"));
-        QCOMPARE(QString::fromStdString(p[1].text()), QStringLiteral("quantization.qat_lr: must be in (0, 10] (got 0)"));
+        QCOMPARE(QString::fromStdString(p[1].text()),
+                 QStringLiteral("quantization.qat_lr: must be in (0, 10] (got 0)"));
         // the error carries them
         try {
             quantConfigFromJson(nlohmann::json{{"calib_batches", 0}});
@@ -603,8 +604,9 @@ private Q_SLOTS:
             quantConfigFromJson(nlohmann::json{{"observer", "magic"}});
             QFAIL("expected ConfigError");
         } catch (const ConfigError& e) {
-            QCOMPARE(QString::fromUtf8(e.what()), QStringLiteral("quantization.observer: expected histogram, "
-                                                                 "percentile, minmax or moving-average, got \"magic\""));
+            QCOMPARE(QString::fromUtf8(e.what()),
+                     QStringLiteral("quantization.observer: expected histogram, "
+                                    "percentile, minmax or moving-average, got \"magic\""));
         }
     }
 

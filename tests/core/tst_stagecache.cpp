@@ -3,6 +3,7 @@
 #include "phinet/common/Error.h"
 #include "phinet/experiment/Experiment.h"
 #include "phinet/experiment/StageCache.h"
+#include "phinet/export/ModelExport.h"
 #include "phinet/report/RunStore.h"
 
 #include <QElapsedTimer>
@@ -237,6 +238,78 @@ private Q_SLOTS:
         QCOMPARE(int(r5.models.size()), 3);
         QVERIFY(fs::exists(out / "modified-qat-int8.int8"));
         QVERIFY(hashOf(out / "modified-qat-int8.int8") != qat); // the QAT of qatCfg replaced the first one
+    }
+
+    // Given FP32 weights replace a training stage: the file (here micromind-named safetensors exported
+    // from a trained checkpoint) is evaluated, not trained, and PTQ runs on it.
+    void givenWeightsReplaceTraining()
+    {
+        auto src = tinyStudy();
+        src.stages = {false, true, false, false, false};
+        const auto srcOut = dir("weights-src");
+        const auto r0 = runExperiment(src, srcOut);
+        const auto trained = rowOf(r0, "modified-fp32");
+        QVERIFY(trained.accuracyPct.has_value());
+        const auto st = dir("given.safetensors");
+        exportModel(srcOut / "modified-fp32.ckpt", ExportFormat::SafeTensors, st);
+
+        auto cfg = tinyStudy();
+        cfg.stages = {false, true, true, false, false};
+        cfg.weights.modified = st.string();
+        cfg.trainModified.epochs = 5; // would take far longer than loading: it must not train
+        QVERIFY(cfg.validate().empty());
+        const auto out = dir("given");
+        Events ev;
+        const auto r = runExperiment(cfg, out, &ev);
+        QCOMPARE(ev.started(), QStringList({"train-modified", "ptq"}));
+        bool loaded = false;
+        for (const auto& e : ev.all) {
+            QVERIFY(e.type != ExperimentEvent::Type::Epoch); // no training epoch ran
+            if (e.type == ExperimentEvent::Type::StageStarted && e.stage == Stage::TrainModified)
+                loaded = e.message.find("loading the given weights") != std::string::npos;
+        }
+        QVERIFY(loaded);
+        const auto& m = rowOf(r, "modified-fp32");
+        // the same weights on the same test images: the same accuracy, to the last digit
+        QCOMPARE(*m.accuracyPct, *trained.accuracyPct);
+        QVERIFY(!m.trainSeconds.has_value()); // not trained in this run
+        QVERIFY(rowOf(r, "modified-ptq-int8").accuracyPct.has_value());
+        QVERIFY(std::abs(*rowOf(r, "modified-ptq-int8").accuracyPct - *m.accuracyPct) < 5.0);
+
+        // the file is an input by content: unchanged it is reused, rewritten it is loaded again
+        QCOMPARE(QString::fromStdString(planStudy(cfg, out).summary()),
+                 QStringLiteral("reused: train-modified, ptq; off: train-original, qat, measure"));
+        exportModel(srcOut / "modified-fp32.ckpt", ExportFormat::SafeTensors, st); // same bytes
+        QCOMPARE(QString::fromStdString(planStudy(cfg, out).summary()),
+                 QStringLiteral("reused: train-modified, ptq; off: train-original, qat, measure"));
+        {
+            std::ofstream(st, std::ios::app) << " ";
+        }
+        QVERIFY(
+            QString::fromStdString(planStudy(cfg, out).summary()).startsWith(QStringLiteral("run: train-modified")));
+
+        // a file of another network is refused naming the field and what differs
+        auto other = cfg;
+        other.model.alpha = cfg.model.alpha * 2;
+        other.weights.modified = (srcOut / "modified-fp32.ckpt").string();
+        try {
+            runExperiment(other, dir("given-other"));
+            QFAIL("expected ConfigError");
+        } catch (const ConfigError& e) {
+            const QString what = QString::fromUtf8(e.what());
+            QVERIFY2(what.contains(QStringLiteral("weights.modified")) && what.contains(QStringLiteral("alpha")),
+                     e.what());
+        }
+        // weights for a stage that is off
+        auto off = cfg;
+        off.stages.trainModified = false;
+        off.stages.ptq = false;
+        const auto p = off.validate();
+        QVERIFY(!p.empty());
+        QCOMPARE(QString::fromStdString(p.front().field), QStringLiteral("stages.train_modified"));
+        // and the JSON carries them (absent when none are given)
+        QCOMPARE(experimentConfigFromJson(toJson(cfg)).weights.modified, cfg.weights.modified);
+        QVERIFY(!toJson(tinyStudy()).contains("weights"));
     }
 
     // A run cancelled in a training stage continues that stage when nothing changed, and starts it over

@@ -7,6 +7,8 @@
 #include "phinet/common/Paths.h"
 #include "phinet/common/Threads.h"
 #include "phinet/data/DataPreview.h"
+#include "phinet/experiment/StageCache.h"
+#include "phinet/export/Micromind.h"
 #include "phinet/model/ConfigJson.h"
 #include "phinet/quant/Quantizer.h"
 #include "phinet/report/RunStore.h"
@@ -429,6 +431,8 @@ private:
             emitStage(ExperimentEvent::Type::StageSkipped, stage, model, "reused (inputs unchanged): " + ckpt.string());
             return;
         }
+        const std::string& given = stage == Stage::TrainOriginal ? cfg_.weights.original : cfg_.weights.modified;
+        if (!given.empty()) return loadStage(stage, model, mc, tc, given);
         // the checkpoint of an unfinished run of these same inputs is continued; any other is stale
         if (!recordStageStart(stage)) fs::remove(ckpt);
         emitStage(ExperimentEvent::Type::StageStarted, stage, model, "");
@@ -453,6 +457,50 @@ private:
         emitStage(ExperimentEvent::Type::StageFinished, stage, model,
                   fmt::format("{:.2f}% test accuracy after {} epochs, {:.1f} s", rowOut.accuracyPct.value_or(0),
                               r.epochsDone, r.trainSeconds));
+    }
+
+    /// A training stage replaced by given weights: the file is opened (any FP32 model file; a
+    /// micromind file without a config takes the study's network), must hold the study's network,
+    /// is evaluated on the test split and written as the stage's checkpoint for PTQ, QAT and the
+    /// measurements.
+    void loadStage(Stage stage, const std::string& model, const PhiNetConfig& mc, const TrainConfig& tc,
+                   const std::string& file)
+    {
+        const std::string field = stage == Stage::TrainOriginal ? "weights.original" : "weights.modified";
+        recordStageStart(stage);
+        emitStage(ExperimentEvent::Type::StageStarted, stage, model, "loading the given weights " + file);
+        LoadedCheckpoint ck;
+        try {
+            ck = openFp32Model(file, mc, cfg_.data);
+        } catch (const Error& e) {
+            throw ConfigError(field + ": " + e.what());
+        }
+        const auto differ = stagecache::changedFields(toJson(ck.model->config()), toJson(mc));
+        if (!differ.empty()) {
+            std::string list;
+            for (const auto& d : differ)
+                list += (list.empty() ? "" : ", ") + d;
+            throw ConfigError(field + ": " + file + " holds another network than the study's " +
+                              (stage == Stage::TrainOriginal ? "ORIGINAL" : "MODIFIED") + " (" + list +
+                              (differ.size() == 1 ? " differs" : " differ") +
+                              "); set the study's model to the file's network");
+        }
+        const auto& d = data();
+        const auto r = evaluate(ck.model, d.test, d.config, tc.evalBatchSize, true, cancel_);
+        CheckpointMeta meta = ck.meta;
+        meta.model = mc;
+        meta.data = d.config;
+        meta.training = tc;
+        saveCheckpoint(out_ / (model + ".ckpt"), ck.model, meta);
+        auto rowOut = describe(model, mc, Precision::Fp32);
+        rowOut.accuracyPct = r.accuracy;
+        rowOut.confusion = r.confusion;
+        // no trainSeconds: not trained here
+        recordStageFile(stage);
+        putRow(rowOut);
+        markDone(stage);
+        emitStage(ExperimentEvent::Type::StageFinished, stage, model,
+                  fmt::format("{:.2f}% test accuracy of the given weights {} (not trained)", r.accuracy, file));
     }
 
     void quantStage(Stage stage, const std::string& model, bool qat)
@@ -753,9 +801,9 @@ Problems validateSweepPoints(const SweepConfig& config)
         for (auto v : config.variants)
             for (const auto& m : pointModel(config, config.values[i], v).validate())
                 if (seen.insert(m.text()).second)
-                    errors.push_back({fmt::format("sweep.values[{}]", i),
-                                      fmt::format("{} = {} ({}): {}", config.knob, config.values[i], toString(v),
-                                                  m.text())});
+                    errors.push_back(
+                        {fmt::format("sweep.values[{}]", i),
+                         fmt::format("{} = {} ({}): {}", config.knob, config.values[i], toString(v), m.text())});
     }
     return errors;
 }

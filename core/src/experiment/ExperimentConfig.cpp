@@ -61,6 +61,14 @@ Problems ExperimentConfig::validate() const
     add("bench.", validateBench(bench));
     if ((stages.ptq || stages.qat) && !stages.trainModified)
         e.push_back({"stages.train_modified", "PTQ and QAT quantize the trained MODIFIED model, switch it on"});
+    if (!weights.original.empty() && !stages.trainOriginal)
+        e.push_back({"stages.train_original", "it loads the given ORIGINAL weights (weights.original), switch it on"});
+    if (!weights.modified.empty() && !stages.trainModified)
+        e.push_back({"stages.train_modified", "it loads the given MODIFIED weights (weights.modified), switch it on"});
+    for (const auto* w : {&weights.original, &weights.modified})
+        if (w->size() > 4096)
+            e.push_back({w == &weights.original ? "weights.original" : "weights.modified",
+                         "a path of at most 4096 characters"});
     return e;
 }
 
@@ -89,21 +97,37 @@ BenchConfig benchFromJson(const json& j, const std::string& ctx)
 
 json toJson(const ExperimentConfig& c)
 {
-    return {{"kind", "study"},
-            {"name", c.name},
-            {"model", toJson(c.model)},
-            {"modified_divisor", c.modifiedDivisor},
-            {"data", toJson(c.data)},
-            {"training_original", toJson(c.trainOriginal)},
-            {"training_modified", toJson(c.trainModified)},
-            {"quantization", toJson(c.quant)},
-            {"bench", benchToJson(c.bench)},
-            {"stages",
-             {{"train_original", c.stages.trainOriginal},
-              {"train_modified", c.stages.trainModified},
-              {"ptq", c.stages.ptq},
-              {"qat", c.stages.qat},
-              {"measure", c.stages.measure}}}};
+    json j{{"kind", "study"},
+           {"name", c.name},
+           {"model", toJson(c.model)},
+           {"modified_divisor", c.modifiedDivisor},
+           {"data", toJson(c.data)},
+           {"training_original", toJson(c.trainOriginal)},
+           {"training_modified", toJson(c.trainModified)},
+           {"quantization", toJson(c.quant)},
+           {"bench", benchToJson(c.bench)},
+           {"stages",
+            {{"train_original", c.stages.trainOriginal},
+             {"train_modified", c.stages.trainModified},
+             {"ptq", c.stages.ptq},
+             {"qat", c.stages.qat},
+             {"measure", c.stages.measure}}}};
+    if (!c.weights.original.empty() || !c.weights.modified.empty()) { // only when given: older files stay as they were
+        j["weights"] = json::object();
+        if (!c.weights.original.empty()) j["weights"]["original"] = c.weights.original;
+        if (!c.weights.modified.empty()) j["weights"]["modified"] = c.weights.modified;
+    }
+    return j;
+}
+
+void adoptNetwork(ExperimentConfig& c, const PhiNetConfig& fileNetwork)
+{
+    const auto variant = c.model.variant;
+    const auto divisor = c.model.divisor;
+    c.model = fileNetwork;
+    if (fileNetwork.variant != Variant::Original) c.modifiedDivisor = fileNetwork.divisor;
+    c.model.variant = variant;
+    c.model.divisor = divisor;
 }
 
 ExperimentConfig experimentConfigFromJson(const json& j)
@@ -128,6 +152,12 @@ ExperimentConfig experimentConfigFromJson(const json& j)
         readField(s, "ptq", c.stages.ptq, "stages", "true or false");
         readField(s, "qat", c.stages.qat, "stages", "true or false");
         readField(s, "measure", c.stages.measure, "stages", "true or false");
+    }
+    if (j.contains("weights")) {
+        const auto& w = j.at("weights");
+        if (!w.is_object()) throw ConfigError("weights: expected an object {\"original\": FILE, \"modified\": FILE}");
+        readField(w, "original", c.weights.original, "weights", "a file path");
+        readField(w, "modified", c.weights.modified, "weights", "a file path");
     }
     auto errors = c.validate();
     if (!errors.empty()) throw ConfigError(errors);

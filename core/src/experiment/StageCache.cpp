@@ -235,6 +235,20 @@ json dataInputs(const DataConfig& d)
     return {{"data", toJson(d)}, {"data_folder", folder}, {"data_files", files}};
 }
 
+namespace {
+/// Given weights are an input by content: the same file changed on disk re-runs the stage.
+json givenWeightsInputs(const std::string& file)
+{
+    std::string hash;
+    try {
+        hash = fileHash(file);
+    } catch (const std::exception& e) {
+        hash = std::string("unreadable: ") + e.what();
+    }
+    return {{"file", file}, {"hash", hash}};
+}
+} // namespace
+
 json stageInputs(const ExperimentConfig& c, Stage s, const json& data, const json& upstream)
 {
     json in;
@@ -243,12 +257,14 @@ json stageInputs(const ExperimentConfig& c, Stage s, const json& data, const jso
         in = data;
         in["model"] = toJson(c.model);
         in["training_original"] = trainInputs(c.trainOriginal);
+        if (!c.weights.original.empty()) in["weights"] = givenWeightsInputs(c.weights.original);
         return in;
     case Stage::TrainModified:
         in = data;
         in["model"] = toJson(c.model);
         in["modified_divisor"] = c.modifiedDivisor;
         in["training_modified"] = trainInputs(c.trainModified);
+        if (!c.weights.modified.empty()) in["weights"] = givenWeightsInputs(c.weights.modified);
         return in;
     case Stage::Ptq:
         // calibration batches come from the data; the row's accuracy is evaluated at the MODIFIED eval batch size

@@ -96,12 +96,13 @@ Problems PhiNetConfig::validate() const
     checkRange(e, "num_classes", numClasses, 2, 100000);
     checkRange(e, "divisor", divisor, 1, 256);
     if (variant == Variant::Original && divisor != 1)
-        e.push_back({"divisor", "the original variant has no divisor (must be 1, got " + std::to_string(divisor) + ")"});
+        e.push_back(
+            {"divisor", "the original variant has no divisor (must be 1, got " + std::to_string(divisor) + ")"});
     for (int id : downsamplingLayers) {
         if (id < 4 || id > numLayers)
             e.push_back({"downsampling_layers", "block id " + std::to_string(id) +
-                                                    " must be between 4 and num_layers (" +
-                                                    std::to_string(numLayers) + ")"});
+                                                    " must be between 4 and num_layers (" + std::to_string(numLayers) +
+                                                    ")"});
     }
     checkRange(e, "conv5_percent", conv5Percent, 0.0, 1.0);
     if (firstConvStride < 1 || firstConvStride > 4)
@@ -113,8 +114,8 @@ Problems PhiNetConfig::validate() const
     if (e.empty()) {
         // Widths that truncate to zero make an unbuildable network (e.g. alpha 0.01).
         if (static_cast<int>(24 * alpha) < 1)
-            e.push_back({"alpha", "too small, int(24 * alpha) is 0 channels (got " + fmt(alpha) + ", need >= " +
-                                      fmt(1.0 / 24) + ")"});
+            e.push_back({"alpha", "too small, int(24 * alpha) is 0 channels (got " + fmt(alpha) +
+                                      ", need >= " + fmt(1.0 / 24) + ")"});
     }
     return e;
 }

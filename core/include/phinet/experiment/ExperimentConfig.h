@@ -48,6 +48,14 @@ struct ExperimentConfig {
     QuantConfig quant;
     BenchConfig bench;
     StageSwitches stages;
+    /// Trained FP32 weights that replace a training stage: a workbench checkpoint or a safetensors
+    /// file with micromind's names. The stage then loads the file (its network must be the study's
+    /// ORIGINAL or MODIFIED one) and evaluates it instead of training; PTQ, QAT and the measurements
+    /// run on it. Empty: train. JSON: "weights": {"original": FILE, "modified": FILE}.
+    struct GivenWeights {
+        std::string original;
+        std::string modified;
+    } weights;
 
     PhiNetConfig originalModel() const;
     PhiNetConfig modifiedModel() const;
@@ -60,6 +68,11 @@ nlohmann::json toJson(const ExperimentConfig& c);
 ExperimentConfig experimentConfigFromJson(const nlohmann::json& j);
 /// Reads a JSON file; throws ConfigError naming the file on a parse error.
 ExperimentConfig loadExperimentConfig(const std::filesystem::path& path);
+/// Makes `which` (ORIGINAL or MODIFIED) of the study the network of a given weights file: the base
+/// network takes the file's knobs (and for MODIFIED its divisor), so both variants stay one base
+/// network apart only in variant and divisor.
+void adoptNetwork(ExperimentConfig& c, const PhiNetConfig& fileNetwork);
+
 /// Writes atomically.
 void saveExperimentConfig(const ExperimentConfig& c, const std::filesystem::path& path);
 

@@ -66,14 +66,13 @@ struct QuantConfig {
 };
 
 /// The observers, in the order the GUI offers them (the one list of their names).
-inline const Choices<ObserverKind> kObserverChoices{
-    observerFromString,
-    {ObserverKind::HistogramMse, ObserverKind::HistogramPercentile, ObserverKind::MinMax,
-     ObserverKind::MovingAverageMinMax}};
+inline const Choices<ObserverKind> kObserverChoices{observerFromString,
+                                                    {ObserverKind::HistogramMse, ObserverKind::HistogramPercentile,
+                                                     ObserverKind::MinMax, ObserverKind::MovingAverageMinMax}};
 inline const Choices<WeightGranularity> kGranularityChoices{
     granularityFromString, {WeightGranularity::PerChannel, WeightGranularity::PerTensor}};
-inline const Choices<QuantEngine> kEngineChoices{
-    engineFromString, {QuantEngine::OnednnFused, QuantEngine::Onednn, QuantEngine::Qnnpack}};
+inline const Choices<QuantEngine> kEngineChoices{engineFromString,
+                                                 {QuantEngine::OnednnFused, QuantEngine::Onednn, QuantEngine::Qnnpack}};
 inline const Choices<ReduceRange> kReduceRangeChoices{reduceRangeFromString,
                                                       {ReduceRange::Auto, ReduceRange::On, ReduceRange::Off}};
 

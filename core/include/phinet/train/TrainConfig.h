@@ -44,10 +44,10 @@ struct TrainConfig {
     Problems validate() const;
 };
 
-inline const Choices<OptimizerKind> kOptimizerChoices{
-    optimizerFromString, {OptimizerKind::Adam, OptimizerKind::AdamW, OptimizerKind::Sgd}};
-inline const Choices<ScheduleKind> kScheduleChoices{
-    scheduleFromString, {ScheduleKind::Constant, ScheduleKind::Step, ScheduleKind::Cosine}};
+inline const Choices<OptimizerKind> kOptimizerChoices{optimizerFromString,
+                                                      {OptimizerKind::Adam, OptimizerKind::AdamW, OptimizerKind::Sgd}};
+inline const Choices<ScheduleKind> kScheduleChoices{scheduleFromString,
+                                                    {ScheduleKind::Constant, ScheduleKind::Step, ScheduleKind::Cosine}};
 
 /// Every training field: its JSON key, range and help, for JSON, validate() and the command line
 /// (see ConfigFields.h).
