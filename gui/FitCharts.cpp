@@ -4,6 +4,7 @@
 
 #include <qcustomplot.h>
 
+#include <QEvent>
 #include <QHBoxLayout>
 
 #include <algorithm>
@@ -15,13 +16,14 @@ const QColor kFp32(31, 119, 180);
 const QColor kInt8(255, 127, 14);
 const QColor kBudget(214, 39, 40);
 
-QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& yLabel, const char* name)
+/// A titled plot; the title and the axis label are set by FitCharts::retranslate().
+QCustomPlot* makePlot(QWidget* parent, const char* name, QCPTextElement*& title)
 {
     auto* p = new QCustomPlot(parent);
     p->setObjectName(QLatin1String(name));
     p->plotLayout()->insertRow(0);
-    p->plotLayout()->addElement(0, 0, new QCPTextElement(p, title, QFont(QStringLiteral("sans"), 10, QFont::Bold)));
-    p->yAxis->setLabel(yLabel);
+    title = new QCPTextElement(p, QString(), QFont(QStringLiteral("sans"), 10, QFont::Bold));
+    p->plotLayout()->addElement(0, 0, title);
     p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     p->axisRect()->setRangeDrag(Qt::Vertical);
     p->axisRect()->setRangeZoom(Qt::Vertical);
@@ -33,10 +35,9 @@ QCustomPlot* makePlot(QWidget* parent, const QString& title, const QString& yLab
     return p;
 }
 
-QCPBars* makeBars(QCustomPlot* p, const QColor& c, const QString& name, double width)
+QCPBars* makeBars(QCustomPlot* p, const QColor& c, double width)
 {
     auto* b = new QCPBars(p->xAxis, p->yAxis);
-    b->setName(name);
     b->setBrush(QColor(c.red(), c.green(), c.blue(), 170));
     b->setPen(QPen(c));
     b->setWidth(width);
@@ -84,22 +85,69 @@ QSharedPointer<QCPAxisTickerText> textTicker(const QStringList& labels, int firs
 FitCharts::FitCharts(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("fitCharts"));
-    macs_ = makePlot(this, tr("MACs per layer"), tr("MACs (millions)"), "macsChart");
-    memory_ = makePlot(this, tr("Activation memory per layer"), tr("peak RAM while it runs (KB)"), "memoryChart");
-    flash_ = makePlot(this, tr("Weights in flash"), tr("flash (KB)"), "flashChart");
-    macBars_ = makeBars(macs_, QColor(44, 160, 44), tr("MACs"), 0.7);
-    memFp32_ = makeBars(memory_, kFp32, tr("FP32"), 0.4);
-    memInt8_ = makeBars(memory_, kInt8, tr("INT8"), 0.4);
-    flashBars_ = makeBars(flash_, kFp32, tr("FP32"), 0.6);
-    flashInt8Bars_ = makeBars(flash_, kInt8, tr("INT8"), 0.6);
+    macs_ = makePlot(this, "macsChart", macsTitle_);
+    memory_ = makePlot(this, "memoryChart", memoryTitle_);
+    flash_ = makePlot(this, "flashChart", flashTitle_);
+    macBars_ = makeBars(macs_, QColor(44, 160, 44), 0.7);
+    memFp32_ = makeBars(memory_, kFp32, 0.4);
+    memInt8_ = makeBars(memory_, kInt8, 0.4);
+    flashBars_ = makeBars(flash_, kFp32, 0.6);
+    flashInt8Bars_ = makeBars(flash_, kInt8, 0.6);
     makeBudgetLine(memory_, ramLine_, ramLabel_);
     makeBudgetLine(flash_, flashLine_, flashLabel_);
-    memory_->legend->setVisible(true);
+    macsEmpty_ = new EmptyState(macs_);
+    memoryEmpty_ = new EmptyState(memory_);
+    flashEmpty_ = new EmptyState(flash_);
     auto* l = new QHBoxLayout(this);
     l->setContentsMargins(0, 0, 0, 0);
     l->addWidget(macs_, 4);
     l->addWidget(memory_, 4);
     l->addWidget(flash_, 2);
+    retranslate();
+    setEmpty(true);
+}
+
+void FitCharts::retranslate()
+{
+    macsTitle_->setText(tr("MACs per layer"));
+    memoryTitle_->setText(tr("Activation memory per layer"));
+    flashTitle_->setText(tr("Weights in flash"));
+    macs_->yAxis->setLabel(tr("MACs (millions)"));
+    memory_->yAxis->setLabel(tr("peak RAM while it runs (KB)"));
+    flash_->yAxis->setLabel(tr("flash (KB)"));
+    macBars_->setName(tr("MACs"));
+    memFp32_->setName(tr("FP32"));
+    memInt8_->setName(tr("INT8"));
+    flashBars_->setName(tr("FP32"));
+    flashInt8Bars_->setName(tr("INT8"));
+    const QString noChart = tr("No chart: the configuration is invalid");
+    for (auto* e : {macsEmpty_, memoryEmpty_, flashEmpty_})
+        e->setText(noChart);
+    if (layers_ > 0) flash_->xAxis->setTicker(textTicker({tr("FP32"), tr("INT8")}, 0));
+    if (ramBudgetKb_ >= 0)
+        placeBudget(ramLine_, ramLabel_, ramBudgetKb_, tr("RAM budget %1 KB").arg(ramBudgetKb_, 0, 'f', 1));
+    if (flashBudgetKb_ >= 0)
+        placeBudget(flashLine_, flashLabel_, flashBudgetKb_, tr("flash budget %1 KB").arg(flashBudgetKb_, 0, 'f', 0));
+    for (auto* p : {macs_, memory_, flash_})
+        p->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void FitCharts::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
+}
+
+void FitCharts::setEmpty(bool empty)
+{
+    for (auto* e : {macsEmpty_, memoryEmpty_, flashEmpty_})
+        e->setEmpty(empty);
+    memory_->legend->setVisible(!empty);
+}
+
+bool FitCharts::showsEmptyState() const
+{
+    return macsEmpty_->isEmpty();
 }
 
 void FitCharts::clear()
@@ -110,6 +158,7 @@ void FitCharts::clear()
         b->data()->clear();
     placeBudget(ramLine_, ramLabel_, -1, QString());
     placeBudget(flashLine_, flashLabel_, -1, QString());
+    setEmpty(true);
     for (auto* p : {macs_, memory_, flash_})
         p->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -156,6 +205,7 @@ void FitCharts::setSummary(const ModelSummary& s, const std::optional<FitVerdict
     flash_->yAxis->setRange(0, std::max({1.0, fp32Flash, flashBudgetKb_}) * 1.15);
     placeBudget(flashLine_, flashLabel_, flashBudgetKb_,
                 verdict ? tr("flash budget %1 KB").arg(flashBudgetKb_, 0, 'f', 0) : QString());
+    setEmpty(false);
     for (auto* p : {macs_, memory_, flash_})
         p->replot(QCustomPlot::rpQueuedReplot);
 }

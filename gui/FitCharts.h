@@ -12,8 +12,11 @@ class QCustomPlot;
 class QCPBars;
 class QCPItemStraightLine;
 class QCPItemText;
+class QCPTextElement;
 
 namespace phinet::gui {
+
+class EmptyState;
 
 class FitCharts : public QWidget {
     Q_OBJECT
@@ -31,8 +34,15 @@ public:
     /// The RAM and flash budget lines in KB; negative when no target is drawn.
     double ramBudgetKb() const { return ramBudgetKb_; }
     double flashBudgetKb() const { return flashBudgetKb_; }
+    /// True while nothing is drawn (no valid configuration): each chart shows a line instead of axes.
+    bool showsEmptyState() const;
+
+protected:
+    void changeEvent(QEvent* event) override;
 
 private:
+    void retranslate();
+    void setEmpty(bool empty);
     QCustomPlot* macs_;
     QCustomPlot* memory_;
     QCustomPlot* flash_;
@@ -45,6 +55,12 @@ private:
     QCPItemText* ramLabel_;
     QCPItemStraightLine* flashLine_;
     QCPItemText* flashLabel_;
+    QCPTextElement* macsTitle_;
+    QCPTextElement* memoryTitle_;
+    QCPTextElement* flashTitle_;
+    EmptyState* macsEmpty_;
+    EmptyState* memoryEmpty_;
+    EmptyState* flashEmpty_;
     int layers_ = 0;
     double ramBudgetKb_ = -1;
     double flashBudgetKb_ = -1;

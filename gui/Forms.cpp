@@ -1,5 +1,7 @@
 #include "Forms.h"
 
+#include <QFormLayout>
+#include <QLabel>
 #include <QStyle>
 
 namespace phinet::gui {
@@ -12,6 +14,42 @@ void markField(QWidget* field, const QString& problem)
     field->setToolTip(invalid ? problem : field->property("baseToolTip").toString());
     field->style()->unpolish(field);
     field->style()->polish(field);
+}
+
+void setFieldToolTip(QWidget* field, const QString& tip)
+{
+    if (field->property("baseToolTip").isValid()) field->setProperty("baseToolTip", tip);
+    if (!field->property("invalid").toBool()) field->setToolTip(tip);
+}
+
+void setItemTexts(QComboBox* combo, const QList<QPair<QString, QString>>& items)
+{
+    for (const auto& [key, text] : items) {
+        const int i = combo->findData(key);
+        if (i >= 0) combo->setItemText(i, text);
+    }
+}
+
+void addFormRow(QFormLayout* form, QWidget* field)
+{
+    auto* label = new QLabel(form->parentWidget());
+    label->setBuddy(field);
+    form->addRow(label, field);
+}
+
+void addFormRow(QFormLayout* form, QLayout* field)
+{
+    form->addRow(new QLabel(form->parentWidget()), field);
+}
+
+void setRowLabel(QFormLayout* form, QWidget* field, const QString& text)
+{
+    if (auto* label = qobject_cast<QLabel*>(form->labelForField(field))) label->setText(text);
+}
+
+void setRowLabel(QFormLayout* form, QLayout* field, const QString& text)
+{
+    if (auto* label = qobject_cast<QLabel*>(form->labelForField(field))) label->setText(text);
 }
 
 QSpinBox* intField(QWidget* parent, const char* name, int min, int max, const QString& tip, const QString& suffix)

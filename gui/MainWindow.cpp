@@ -22,6 +22,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QHash>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -50,6 +51,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     resizeDocks({logDock_}, {170}, Qt::Vertical);
 
     buildAreas();
+    retranslate();
+    if (auto p = runPage_->preset()) loadPreset(*p);
     restoreForms();
     resize(1280, 860);
     QSettings settings;
@@ -62,9 +65,7 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildAreas()
 {
-    setWindowTitle(tr("PhiNet Quantization Workbench"));
-    logDock_->setWindowTitle(tr("Log"));
-    auto* old = tabs_;
+    // built once: on a language switch every area retranslates itself (retranslate(), changeEvent())
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName(QStringLiteral("areas"));
     runPage_ = new RunPage(tabs_);
@@ -74,15 +75,10 @@ void MainWindow::buildAreas()
     quantPage_ = new QuantPage(tabs_);
     benchPage_ = new BenchPage(tabs_);
     runsPage_ = new RunsPage(tabs_);
-    tabs_->addTab(runPage_, tr("Run"));
-    tabs_->addTab(modelPage_, tr("Model"));
-    tabs_->addTab(dataPage_, tr("Data"));
-    tabs_->addTab(trainingPage_, tr("Training"));
-    tabs_->addTab(quantPage_, tr("Quantization"));
-    tabs_->addTab(benchPage_, tr("Benchmark"));
-    tabs_->addTab(runsPage_, tr("Runs"));
+    for (QWidget* page : std::initializer_list<QWidget*>{runPage_, modelPage_, dataPage_, trainingPage_, quantPage_,
+                                                         benchPage_, runsPage_})
+        tabs_->addTab(page, QString());
     setCentralWidget(tabs_);
-    delete old;
 
     // The forms are the run's configuration; a preset fills them.
     runPage_->setStudySource([this](const ExperimentConfig& base) { return applyForms(base); });
@@ -91,10 +87,8 @@ void MainWindow::buildAreas()
     connect(runPage_, &RunPage::presetSelected, this, &MainWindow::loadPreset);
     connect(runPage_, &RunPage::runFinished, this, [this](bool, bool) {
         runsPage_->refresh(true);
-        languageGroup_->setEnabled(true);
         Q_EMIT runFinished();
     });
-    connect(runPage_->runner(), &JobRunner::started, this, [this] { languageGroup_->setEnabled(false); });
     // the Data area refuses to import or download into the folder a run reads
     connect(runPage_->runner(), &JobRunner::started, dataPage_, [d = dataPage_] { d->setRunInProgress(true); });
     connect(runPage_->runner(), &JobRunner::finished, dataPage_, [d = dataPage_] { d->setRunInProgress(false); });
@@ -112,8 +106,26 @@ void MainWindow::buildAreas()
     connect(trainingPage_, &TrainingPage::changed, runPage_, &RunPage::updatePresetState);
     connect(quantPage_, &QuantPage::changed, runPage_, &RunPage::updatePresetState);
     connect(benchPage_, &BenchPage::changed, runPage_, &RunPage::updatePresetState);
+}
+
+void MainWindow::retranslate()
+{
+    setWindowTitle(tr("PhiNet Quantization Workbench"));
+    logDock_->setWindowTitle(tr("Log"));
+    tabs_->setTabText(tabs_->indexOf(runPage_), tr("Run"));
+    tabs_->setTabText(tabs_->indexOf(modelPage_), tr("Model"));
+    tabs_->setTabText(tabs_->indexOf(dataPage_), tr("Data"));
+    tabs_->setTabText(tabs_->indexOf(trainingPage_), tr("Training"));
+    tabs_->setTabText(tabs_->indexOf(quantPage_), tr("Quantization"));
+    tabs_->setTabText(tabs_->indexOf(benchPage_), tr("Benchmark"));
+    tabs_->setTabText(tabs_->indexOf(runsPage_), tr("Runs"));
     buildMenus();
-    if (auto p = runPage_->preset()) loadPreset(*p);
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QMainWindow::changeEvent(event);
 }
 
 RunPage::FieldLocation MainWindow::locateField(const std::string& field) const
@@ -138,10 +150,10 @@ RunPage::FieldLocation MainWindow::locateField(const std::string& field) const
     if (auto k = under("bench.")) return {in(benchPage_, *k), tr("Benchmark")};
     if (auto k = under("sweep.bench.")) return {in(benchPage_, *k), tr("Benchmark")};
     if (auto k = under("sweep.")) {
-        static const QHash<QString, QString> runWidgets{{QStringLiteral("values"), QStringLiteral("sweepValues")},
-                                                        {QStringLiteral("knob"), QStringLiteral("sweepKnob")},
-                                                        {QStringLiteral("train_batches"),
-                                                         QStringLiteral("sweepTrainBatches")}};
+        static const QHash<QString, QString> runWidgets{
+            {QStringLiteral("values"), QStringLiteral("sweepValues")},
+            {QStringLiteral("knob"), QStringLiteral("sweepKnob")},
+            {QStringLiteral("train_batches"), QStringLiteral("sweepTrainBatches")}};
         if (runWidgets.contains(*k)) return {in(runPage_, runWidgets.value(*k)), tr("Run")};
     }
     return {};
@@ -290,24 +302,19 @@ void MainWindow::saveScreenshots(const QString& dir)
     tabs_->setCurrentIndex(keep);
 }
 
-bool MainWindow::setLanguage(const QString& code)
+QString MainWindow::setLanguage(const QString& code)
 {
     QSettings().setValue(QStringLiteral("language"), code);
-    if (runPage_->isRunning()) {
-        statusBar()->showMessage(tr("The language changes when the run has finished or at the next start."), 8000);
-        return false;
-    }
-    saveSettings();
     const QString effective = applyLanguage(code);
-    buildAreas();
-    restoreForms();
+    // Qt posts QEvent::LanguageChange to every window; delivered now, the switch is done on return
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LanguageChange);
     logger()->info("language: {}", effective.toStdString());
-    return true;
+    return effective;
 }
 
 void MainWindow::buildMenus()
 {
-    // rebuilt on a language switch: drop the old menus and their actions
+    // made again on a language switch: drop the old menus and their actions
     for (QAction* a : menuBar()->actions())
         delete a->menu();
     menuBar()->clear();
@@ -338,7 +345,7 @@ void MainWindow::buildMenus()
         a->setChecked(code == chosen);
         a->setData(code);
         languageGroup_->addAction(a);
-        // queued: the switch rebuilds the menus, including the one this action sits in
+        // queued: the switch makes the menus again, including the one this action sits in
         connect(
             a, &QAction::triggered, this, [this, code] { setLanguage(code); }, Qt::QueuedConnection);
     };

@@ -54,18 +54,22 @@ public:
     /// Saves the forms and the window to QSettings (also done on close).
     void saveSettings() const;
 
-    /// Switches the language ("" follows the system) and rebuilds the areas in it; false while a run
-    /// is in progress (the choice then applies at the next start).
-    bool setLanguage(const QString& code);
+    /// Switches the language ("" follows the system) and keeps the choice; returns the language in
+    /// effect. Nothing is rebuilt: every area translates its texts in place (QEvent::LanguageChange),
+    /// so the forms, a run's charts, results and progress stay, also while it runs.
+    QString setLanguage(const QString& code);
 
 Q_SIGNALS:
     void runFinished();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     void buildAreas();
+    /// Sets every translated text of the window: title, areas' tabs, log dock, menus.
+    void retranslate();
     void buildMenus();
     void restoreForms();
 

@@ -1,12 +1,14 @@
 #include "ModelPage.h"
 
 #include "FitCharts.h"
+#include "Forms.h"
 
 #include "phinet/common/Error.h"
 #include "phinet/common/Paths.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -74,44 +76,29 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
     // A flagged field gets a red frame; its tooltip says what is wrong.
     setStyleSheet(QStringLiteral("*[invalid=\"true\"] { border: 2px solid #d9534f; border-radius: 3px; }"));
 
-    auto* form = new QFormLayout;
+    // texts and tooltips: retranslate()
+    form_ = new QFormLayout;
     input_ = new QLineEdit(this);
     input_->setObjectName(QStringLiteral("input"));
     input_->setPlaceholderText(QStringLiteral("C,H,W"));
-    input_->setToolTip(
-        tr("Input tensor shape: channels, height, width (e.g. 1,28,28 for MNIST, 3,32,32 for CIFAR-10)"));
     alpha_ = makeDouble(this, "alpha", 0.0, 20.0, 0.25, 3);
-    alpha_->setToolTip(tr("Width multiplier: scales every channel count"));
     beta_ = makeDouble(this, "beta", 0.0, 5.0, 0.05, 3);
-    beta_->setToolTip(tr("Shape factor: the last block expands by t0 x beta, the first by about t0"));
     t0_ = makeDouble(this, "t0", 0.0, 20.0, 0.5, 3);
-    t0_->setToolTip(tr("Base expansion factor of the inverted-bottleneck blocks"));
     layers_ = makeInt(this, "layers", 0, 64);
-    layers_->setToolTip(tr("Number of expanding blocks N (blocks 1 to 3 are always built)"));
     classes_ = makeInt(this, "classes", 0, 100000);
     variant_ = new QComboBox(this);
     variant_->setObjectName(QStringLiteral("variant"));
-    variant_->addItem(tr("Original (micromind 0.0.5)"), int(Variant::Original));
-    variant_->addItem(tr("Modified (quantization-friendly)"), int(Variant::Modified));
-    variant_->addItem(tr("Modified, early (sweep plots)"), int(Variant::ModifiedEarly));
+    for (Variant v : {Variant::Original, Variant::Modified, Variant::ModifiedEarly})
+        variant_->addItem(QString(), int(v));
     divisor_ = makeInt(this, "divisor", 0, 64);
-    divisor_->setToolTip(tr("Channel divisor of the modified variant: widths rounded to multiples of it"));
     bnMomentum_ = makeDouble(this, "bnMomentum", 0.0, 1.0, 0.001, 4);
-    bnMomentum_->setToolTip(tr("BatchNorm momentum in PyTorch's meaning. PhiNet's 0.999 makes running statistics "
-                               "follow the last training batch; 0.1 is PyTorch's usual value."));
-    form->addRow(tr("Input shape (C,H,W)"), input_);
-    form->addRow(tr("Alpha (width)"), alpha_);
-    form->addRow(tr("Beta (shape)"), beta_);
-    form->addRow(tr("t0 (expansion)"), t0_);
-    form->addRow(tr("Blocks N"), layers_);
-    form->addRow(tr("Classes"), classes_);
-    form->addRow(tr("Variant"), variant_);
-    form->addRow(tr("Divisor"), divisor_);
-    form->addRow(tr("BN momentum"), bnMomentum_);
+    for (QWidget* w : std::initializer_list<QWidget*>{input_, alpha_, beta_, t0_, layers_, classes_, variant_, divisor_,
+                                                      bnMomentum_})
+        addFormRow(form_, w);
 
-    auto* formBox = new QGroupBox(tr("PhiNet configuration"), this);
-    auto* formLayout = new QVBoxLayout(formBox);
-    formLayout->addLayout(form);
+    formBox_ = new QGroupBox(this);
+    auto* formLayout = new QVBoxLayout(formBox_);
+    formLayout->addLayout(form_);
     status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("status"));
     status_->setWordWrap(true);
@@ -121,15 +108,15 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
     totals_->setTextFormat(Qt::RichText);
     totals_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     formLayout->addWidget(totals_);
-    formBox->setMaximumWidth(360);
+    formBox_->setMaximumWidth(360);
 
     // The microcontroller target: board, reserves, the verdict and the search.
-    auto* mcuBox = new QGroupBox(tr("Microcontroller target"), this);
-    mcuBox->setObjectName(QStringLiteral("mcuBox"));
-    mcuBox->setMaximumWidth(360);
-    target_ = new QComboBox(mcuBox);
+    mcuBox_ = new QGroupBox(this);
+    mcuBox_->setObjectName(QStringLiteral("mcuBox"));
+    mcuBox_->setMaximumWidth(360);
+    target_ = new QComboBox(mcuBox_);
     target_->setObjectName(QStringLiteral("target"));
-    target_->addItem(tr("none"), QString());
+    target_->addItem(QString(), QString());
     QString targetsError;
     try {
         targets_ = listTargets();
@@ -137,49 +124,32 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
         targetsError = QString::fromUtf8(e.what());
     }
     for (const auto& t : targets_) {
-        target_->addItem(tr("%1 (%2 KB flash, %3 KB RAM)")
-                             .arg(QString::fromStdString(t.name))
-                             .arg(t.flashBytes / 1024)
-                             .arg(t.ramBytes / 1024),
-                         QString::fromStdString(t.name));
+        target_->addItem(QString(), QString::fromStdString(t.name));
         target_->setItemData(target_->count() - 1,
                              QString::fromStdString(t.mcu + "\n" + t.source + (t.note.empty() ? "" : "\n" + t.note)),
                              Qt::ToolTipRole);
     }
-    target_->setToolTip(tr("The board to check the network against. Add your own boards in %1")
-                            .arg(QString::fromStdString((userDataDir() / "targets.json").string())));
-    reserveRam_ = makeInt(mcuBox, "reserveRam", 0, 1 << 20);
+    reserveRam_ = makeInt(mcuBox_, "reserveRam", 0, 1 << 20);
     reserveRam_->setSuffix(QStringLiteral(" KB"));
     reserveRam_->setValue(int(McuReserve::kDefaultRamBytes / 1024));
-    reserveRam_->setToolTip(
-        tr("RAM kept for the stack, the heap, the runtime and I/O buffers, taken off the board's RAM "
-           "(default %1 KB; 1 KB = 1024 bytes)")
-            .arg(McuReserve::kDefaultRamBytes / 1024));
-    reserveFlash_ = makeInt(mcuBox, "reserveFlash", 0, 1 << 20);
+    reserveFlash_ = makeInt(mcuBox_, "reserveFlash", 0, 1 << 20);
     reserveFlash_->setSuffix(QStringLiteral(" KB"));
     reserveFlash_->setValue(int(McuReserve::kDefaultFlashBytes / 1024));
-    reserveFlash_->setToolTip(tr("Flash kept for the runtime, its kernels and the rest of the firmware, taken off the "
-                                 "board's flash (default %1 KB)")
-                                  .arg(McuReserve::kDefaultFlashBytes / 1024));
-    auto* mcuForm = new QFormLayout;
-    mcuForm->addRow(tr("Board"), target_);
-    mcuForm->addRow(tr("RAM reserve"), reserveRam_);
-    mcuForm->addRow(tr("Flash reserve"), reserveFlash_);
-    auto* mcuLayout = new QVBoxLayout(mcuBox);
-    mcuLayout->addLayout(mcuForm);
-    verdictLabel_ = new QLabel(mcuBox);
+    mcuForm_ = new QFormLayout;
+    for (QWidget* w : std::initializer_list<QWidget*>{target_, reserveRam_, reserveFlash_})
+        addFormRow(mcuForm_, w);
+    auto* mcuLayout = new QVBoxLayout(mcuBox_);
+    mcuLayout->addLayout(mcuForm_);
+    verdictLabel_ = new QLabel(mcuBox_);
     verdictLabel_->setObjectName(QStringLiteral("verdict"));
     verdictLabel_->setTextFormat(Qt::RichText);
     verdictLabel_->setWordWrap(true);
     verdictLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     mcuLayout->addWidget(verdictLabel_);
-    findFit_ = new QPushButton(tr("Find the largest that fits"), mcuBox);
+    findFit_ = new QPushButton(mcuBox_);
     findFit_->setObjectName(QStringLiteral("findFit"));
-    findFit_->setToolTip(tr("Searches alpha (0.10 to 5.00 in steps of 0.05) and the number of blocks (4 to 10) of the "
-                            "MODIFIED variant at this input, classes, beta and t0 for the network with the most MACs "
-                            "whose INT8 flash and peak RAM fit the board, and applies it"));
     mcuLayout->addWidget(findFit_);
-    fitResult_ = new QLabel(mcuBox);
+    fitResult_ = new QLabel(mcuBox_);
     fitResult_->setObjectName(QStringLiteral("fitResult"));
     fitResult_->setWordWrap(true);
     fitResult_->setTextFormat(Qt::RichText);
@@ -189,22 +159,7 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
 
     table_ = new QTableWidget(this);
     table_->setObjectName(QStringLiteral("layerTable"));
-    const QStringList headers{tr("Layer"),
-                              tr("Kind"),
-                              tr("In"),
-                              tr("Expanded"),
-                              tr("SE"),
-                              tr("Out"),
-                              tr("k"),
-                              tr("Stride"),
-                              tr("t"),
-                              tr("Spatial"),
-                              tr("Params"),
-                              tr("MACs"),
-                              tr("Output (INT8)"),
-                              tr("Peak RAM (FP32)")};
-    table_->setColumnCount(headers.size());
-    table_->setHorizontalHeaderLabels(headers);
+    table_->setColumnCount(14);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->verticalHeader()->setVisible(false);
@@ -220,12 +175,13 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
     right->setStretchFactor(1, 1);
 
     auto* left = new QVBoxLayout;
-    left->addWidget(formBox);
-    left->addWidget(mcuBox);
+    left->addWidget(formBox_);
+    left->addWidget(mcuBox_);
     left->addStretch();
     auto* layout = new QHBoxLayout(this);
     layout->addLayout(left);
     layout->addWidget(right, 1);
+    retranslate();
 
     // the target and reserves persist between sessions (the PhiNet knobs travel with the presets)
     QSettings settings;
@@ -263,6 +219,71 @@ ModelPage::ModelPage(QWidget* parent) : QWidget(parent)
         updating_ = false;
         recompute();
     });
+}
+
+void ModelPage::retranslate()
+{
+    setFieldToolTip(input_,
+                    tr("Input tensor shape: channels, height, width (e.g. 1,28,28 for MNIST, 3,32,32 for CIFAR-10)"));
+    setFieldToolTip(alpha_, tr("Width multiplier: scales every channel count"));
+    setFieldToolTip(beta_, tr("Shape factor: the last block expands by t0 x beta, the first by about t0"));
+    setFieldToolTip(t0_, tr("Base expansion factor of the inverted-bottleneck blocks"));
+    setFieldToolTip(layers_, tr("Number of expanding blocks N (blocks 1 to 3 are always built)"));
+    variant_->setItemText(variant_->findData(int(Variant::Original)), tr("Original (micromind 0.0.5)"));
+    variant_->setItemText(variant_->findData(int(Variant::Modified)), tr("Modified (quantization-friendly)"));
+    variant_->setItemText(variant_->findData(int(Variant::ModifiedEarly)), tr("Modified, early (sweep plots)"));
+    setFieldToolTip(divisor_, tr("Channel divisor of the modified variant: widths rounded to multiples of it"));
+    setFieldToolTip(bnMomentum_, tr("BatchNorm momentum in PyTorch's meaning. PhiNet's 0.999 makes running statistics "
+                                    "follow the last training batch; 0.1 is PyTorch's usual value."));
+    setRowLabel(form_, input_, tr("Input shape (C,H,W)"));
+    setRowLabel(form_, alpha_, tr("Alpha (width)"));
+    setRowLabel(form_, beta_, tr("Beta (shape)"));
+    setRowLabel(form_, t0_, tr("t0 (expansion)"));
+    setRowLabel(form_, layers_, tr("Blocks N"));
+    setRowLabel(form_, classes_, tr("Classes"));
+    setRowLabel(form_, variant_, tr("Variant"));
+    setRowLabel(form_, divisor_, tr("Divisor"));
+    setRowLabel(form_, bnMomentum_, tr("BN momentum"));
+    formBox_->setTitle(tr("PhiNet configuration"));
+
+    mcuBox_->setTitle(tr("Microcontroller target"));
+    target_->setItemText(0, tr("none"));
+    for (std::size_t i = 0; i < targets_.size(); ++i) {
+        const auto& t = targets_[i];
+        target_->setItemText(int(i) + 1, tr("%1 (%2 KB flash, %3 KB RAM)")
+                                             .arg(QString::fromStdString(t.name))
+                                             .arg(t.flashBytes / 1024)
+                                             .arg(t.ramBytes / 1024));
+    }
+    target_->setToolTip(tr("The board to check the network against. Add your own boards in %1")
+                            .arg(QString::fromStdString((userDataDir() / "targets.json").string())));
+    reserveRam_->setToolTip(
+        tr("RAM kept for the stack, the heap, the runtime and I/O buffers, taken off the board's RAM "
+           "(default %1 KB; 1 KB = 1024 bytes)")
+            .arg(McuReserve::kDefaultRamBytes / 1024));
+    reserveFlash_->setToolTip(tr("Flash kept for the runtime, its kernels and the rest of the firmware, taken off the "
+                                 "board's flash (default %1 KB)")
+                                  .arg(McuReserve::kDefaultFlashBytes / 1024));
+    setRowLabel(mcuForm_, target_, tr("Board"));
+    setRowLabel(mcuForm_, reserveRam_, tr("RAM reserve"));
+    setRowLabel(mcuForm_, reserveFlash_, tr("Flash reserve"));
+    findFit_->setText(tr("Find the largest that fits"));
+    findFit_->setToolTip(tr("Searches alpha (0.10 to 5.00 in steps of 0.05) and the number of blocks (4 to 10) of the "
+                            "MODIFIED variant at this input, classes, beta and t0 for the network with the most MACs "
+                            "whose INT8 flash and peak RAM fit the board, and applies it"));
+
+    table_->setHorizontalHeaderLabels({tr("Layer"), tr("Kind"), tr("In"), tr("Expanded"), tr("SE"), tr("Out"), tr("k"),
+                                       tr("Stride"), tr("t"), tr("Spatial"), tr("Params"), tr("MACs"),
+                                       tr("Output (INT8)"), tr("Peak RAM (FP32)")});
+}
+
+void ModelPage::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslate();
+        recompute(); // the status, totals and verdict lines in the new language
+    }
+    QWidget::changeEvent(event);
 }
 
 PhiNetConfig ModelPage::config() const
@@ -345,7 +366,7 @@ void ModelPage::recompute()
         QStringList lines;
         for (const auto& p : problems) {
             const QString msg = QString::fromStdString(p.text());
-            lines << msg;
+            lines << msg.toHtmlEscaped(); // escaped one by one: the <br> between them stays a break
             if (QWidget* f = fieldFor(p.field)) {
                 const QString prev = errors_.value(f->objectName());
                 errors_.insert(f->objectName(), prev.isEmpty() ? msg : prev + QLatin1Char('\n') + msg);
@@ -353,8 +374,8 @@ void ModelPage::recompute()
             }
         }
         summary_.reset();
-        status_->setText(QStringLiteral("<span style='color:#d9534f'>%1</span>")
-                             .arg(lines.join(QStringLiteral("<br>")).toHtmlEscaped()));
+        status_->setText(
+            QStringLiteral("<span style='color:#d9534f'>%1</span>").arg(lines.join(QStringLiteral("<br>"))));
         totals_->clear();
         table_->setRowCount(0);
         updateVerdict();

@@ -13,6 +13,8 @@
 
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -52,11 +54,20 @@ public:
 Q_SIGNALS:
     void configChanged();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    /// Sets every translated text (constructor, language switch).
+    void retranslate();
     void recompute();
     void updateVerdict();
     void flag(QWidget* field, const QString& message);
 
+    QGroupBox* formBox_ = nullptr;
+    QGroupBox* mcuBox_ = nullptr;
+    QFormLayout* form_ = nullptr;
+    QFormLayout* mcuForm_ = nullptr;
     QLineEdit* input_ = nullptr;
     QDoubleSpinBox* alpha_ = nullptr;
     QDoubleSpinBox* beta_ = nullptr;

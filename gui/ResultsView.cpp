@@ -9,6 +9,7 @@
 
 #include <QComboBox>
 #include <QDir>
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -60,50 +61,52 @@ QString rowName(const ModelResult& r)
 ResultsView::ResultsView(QWidget* parent) : QTabWidget(parent)
 {
     setObjectName(QStringLiteral("resultsView"));
-    loss_ = new LineChart(tr("Training loss per batch"), tr("batch"), tr("loss"), this);
+    // titles, axis labels and empty-state lines: retranslate()
+    loss_ = new LineChart(QString(), QString(), QString(), this);
     loss_->setObjectName(QStringLiteral("lossChart"));
-    epochLoss_ = new LineChart(tr("Loss per epoch (train and test)"), tr("epoch"), tr("loss"), this);
+    epochLoss_ = new LineChart(QString(), QString(), QString(), this);
     epochLoss_->setObjectName(QStringLiteral("epochLossChart"));
-    accuracy_ = new LineChart(tr("Test accuracy per epoch"), tr("epoch"), tr("accuracy (%)"), this);
+    accuracy_ = new LineChart(QString(), QString(), QString(), this);
     accuracy_->setObjectName(QStringLiteral("accuracyChart"));
     accuracy_->setLegendCorner(Qt::AlignBottom | Qt::AlignRight); // accuracy climbs: the lower right stays free
     for (auto* c : {loss_, epochLoss_, accuracy_})
         c->setIntegerX();
-    size_ = new BarChart(tr("Model size"), tr("MiB"), this);
+    size_ = new BarChart(QString(), QString(), this);
     size_->setObjectName(QStringLiteral("sizeChart"));
-    latency_ = new BarChart(tr("CPU latency (median, p90 whisker)"), tr("ms"), this);
+    latency_ = new BarChart(QString(), QString(), this);
     latency_->setObjectName(QStringLiteral("latencyChart"));
-    sweepParams_ = new LineChart(tr("CPU latency vs parameters"), tr("parameters"), tr("latency (ms)"), this);
+    sweepParams_ = new LineChart(QString(), QString(), QString(), this);
     sweepParams_->setObjectName(QStringLiteral("sweepParamsChart"));
-    sweepMacs_ = new LineChart(tr("CPU latency vs MACs"), tr("MACs"), tr("latency (ms)"), this);
+    sweepMacs_ = new LineChart(QString(), QString(), QString(), this);
     sweepMacs_->setObjectName(QStringLiteral("sweepMacsChart"));
     sweepParams_->setLegendCorner(Qt::AlignTop | Qt::AlignLeft);
     sweepMacs_->setLegendCorner(Qt::AlignTop | Qt::AlignLeft);
-    pareto_ = new LineChart(tr("Accuracy vs latency (label: size)"), tr("CPU latency (ms)"), tr("accuracy (%)"), this);
+    pareto_ = new LineChart(QString(), QString(), QString(), this);
     pareto_->setObjectName(QStringLiteral("paretoChart"));
-    paretoNote_ = new QLabel(tr("Models on the front are not beaten on both accuracy and latency by any other."), this);
+    paretoNote_ = new QLabel(this);
+    paretoNote_->setObjectName(QStringLiteral("paretoNote"));
     paretoNote_->setWordWrap(true);
-    sqnr_ = new LineChart(tr("Per-layer SQNR of the INT8 activations (higher is better)"), QString(), tr("SQNR (dB)"),
-                          this);
+    paretoNote_->setVisible(false); // with the first Pareto candidate
+    sqnr_ = new LineChart(QString(), QString(), QString(), this);
     sqnr_->setObjectName(QStringLiteral("sqnrChart"));
-    confFp32_ = new ConfusionChart(tr("FP32"), this);
+    confFp32_ = new ConfusionChart(QString(), this);
     confFp32_->setObjectName(QStringLiteral("confusionFp32"));
-    confInt8_ = new ConfusionChart(tr("INT8"), this);
+    confInt8_ = new ConfusionChart(QString(), this);
     confInt8_->setObjectName(QStringLiteral("confusionInt8"));
     confFp32Model_ = new QComboBox(this);
     confFp32Model_->setObjectName(QStringLiteral("confusionFp32Model"));
     confInt8Model_ = new QComboBox(this);
     confInt8Model_->setObjectName(QStringLiteral("confusionInt8Model"));
 
-    addTab(grid(this, {loss_, epochLoss_, accuracy_}, 3), tr("Training"));
-    addTab(grid(this, {size_, latency_}, 2), tr("Size and latency"));
-    addTab(grid(this, {sweepParams_, sweepMacs_}, 2), tr("Sweep"));
+    addTab(grid(this, {loss_, epochLoss_, accuracy_}, 3), QString());
+    addTab(grid(this, {size_, latency_}, 2), QString());
+    addTab(grid(this, {sweepParams_, sweepMacs_}, 2), QString());
     auto* paretoPage = new QWidget(this);
     auto* pl = new QVBoxLayout(paretoPage);
     pl->addWidget(pareto_, 1);
     pl->addWidget(paretoNote_);
-    addTab(paretoPage, tr("Pareto"));
-    addTab(sqnr_, tr("Per-layer SQNR"));
+    addTab(paretoPage, QString());
+    addTab(sqnr_, QString());
     auto* confPage = new QWidget(this);
     auto* cl = new QGridLayout(confPage);
     cl->addWidget(confFp32Model_, 0, 0);
@@ -111,10 +114,62 @@ ResultsView::ResultsView(QWidget* parent) : QTabWidget(parent)
     cl->addWidget(confFp32_, 1, 0);
     cl->addWidget(confInt8_, 1, 1);
     cl->setRowStretch(1, 1);
-    addTab(confPage, tr("Confusion matrices"));
+    addTab(confPage, QString());
+    retranslate();
 
     connect(confFp32Model_, &QComboBox::currentIndexChanged, this, &ResultsView::redrawConfusion);
     connect(confInt8Model_, &QComboBox::currentIndexChanged, this, &ResultsView::redrawConfusion);
+}
+
+void ResultsView::retranslate()
+{
+    loss_->setTitle(tr("Training loss per batch"));
+    loss_->setAxisLabels(tr("batch"), tr("loss"));
+    loss_->setEmptyText(tr("No data yet: the loss appears when training starts."));
+    epochLoss_->setTitle(tr("Loss per epoch (train and test)"));
+    epochLoss_->setAxisLabels(tr("epoch"), tr("loss"));
+    epochLoss_->setEmptyText(tr("No data yet: train and test loss appear after each epoch."));
+    accuracy_->setTitle(tr("Test accuracy per epoch"));
+    accuracy_->setAxisLabels(tr("epoch"), tr("accuracy (%)"));
+    accuracy_->setEmptyText(tr("No data yet: the test accuracy appears after each evaluated epoch."));
+    size_->setTitle(tr("Model size"));
+    size_->setAxisLabel(tr("MiB"));
+    size_->setEmptyText(tr("No data yet: each model's size appears when it is measured."));
+    latency_->setTitle(tr("CPU latency (median, p90 whisker)"));
+    latency_->setAxisLabel(tr("ms"));
+    latency_->setEmptyText(tr("No data yet: each model's latency appears when it is measured."));
+    sweepParams_->setTitle(tr("CPU latency vs parameters"));
+    sweepParams_->setAxisLabels(tr("parameters"), tr("latency (ms)"));
+    sweepMacs_->setTitle(tr("CPU latency vs MACs"));
+    sweepMacs_->setAxisLabels(tr("MACs"), tr("latency (ms)"));
+    for (auto* c : {sweepParams_, sweepMacs_})
+        c->setEmptyText(tr("No data yet: a sweep's points appear here as each is measured."));
+    pareto_->setTitle(tr("Accuracy vs latency (label: size)"));
+    pareto_->setAxisLabels(tr("CPU latency (ms)"), tr("accuracy (%)"));
+    pareto_->setEmptyText(tr("No data yet: models with an accuracy and a CPU latency appear here."));
+    paretoNote_->setText(tr("Models on the front are not beaten on both accuracy and latency by any other."));
+    sqnr_->setTitle(tr("Per-layer SQNR of the INT8 activations (higher is better)"));
+    sqnr_->setAxisLabels(QString(), tr("SQNR (dB)"));
+    sqnr_->setEmptyText(tr("No data yet: the per-layer SQNR appears when an INT8 model is measured."));
+    confFp32_->setTitle(tr("FP32"));
+    confInt8_->setTitle(tr("INT8"));
+    for (auto* c : {confFp32_, confInt8_})
+        c->setEmptyText(tr("No data yet: the confusion matrix appears when a model is evaluated."));
+    setTabText(0, tr("Training"));
+    setTabText(1, tr("Size and latency"));
+    setTabText(2, tr("Sweep"));
+    setTabText(3, tr("Pareto"));
+    setTabText(4, tr("Per-layer SQNR"));
+    setTabText(5, tr("Confusion matrices"));
+}
+
+void ResultsView::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslate();
+        if (!results_.empty()) redrawDerived(); // the Pareto labels, the confusion titles
+    }
+    QTabWidget::changeEvent(event);
 }
 
 void ResultsView::clear()
@@ -158,19 +213,29 @@ void ResultsView::onEvent(const ExperimentEvent& e)
     }
 }
 
+// Series are named by their English text and labelled in the current language: a language switch
+// relabels them, and the points that follow join the same series.
+
 void ResultsView::addEpoch(const QString& model, const EpochSummary& e)
 {
-    epochLoss_->addPoint(tr("%1 train").arg(model), e.epoch, e.trainLoss);
+    const QString train = QStringLiteral("%1 train").arg(model);
+    epochLoss_->setSeriesLabel(train, [model] { return tr("%1 train").arg(model); });
+    epochLoss_->addPoint(train, e.epoch, e.trainLoss);
     if (e.test) {
-        epochLoss_->addPoint(tr("%1 test").arg(model), e.epoch, e.test->loss);
+        const QString test = QStringLiteral("%1 test").arg(model);
+        epochLoss_->setSeriesLabel(test, [model] { return tr("%1 test").arg(model); });
+        epochLoss_->addPoint(test, e.epoch, e.test->loss);
         accuracy_->addPoint(model, e.epoch, e.test->accuracy);
     }
 }
 
 void ResultsView::addQatEpoch(const QatEpoch& e)
 {
-    accuracy_->addPoint(tr("QAT fake-quant"), e.epoch, e.fakeQuant.accuracy, true);
-    accuracy_->addPoint(tr("QAT converted INT8"), e.epoch, e.int8.accuracy, true);
+    const QString fake = QStringLiteral("QAT fake-quant"), int8 = QStringLiteral("QAT converted INT8");
+    accuracy_->setSeriesLabel(fake, [] { return tr("QAT fake-quant"); });
+    accuracy_->setSeriesLabel(int8, [] { return tr("QAT converted INT8"); });
+    accuracy_->addPoint(fake, e.epoch, e.fakeQuant.accuracy, true);
+    accuracy_->addPoint(int8, e.epoch, e.int8.accuracy, true);
 }
 
 void ResultsView::setResult(const ModelResult& r)
@@ -220,7 +285,10 @@ void ResultsView::redrawDerived()
             sweepMacs_->addPoint(series, double(r.macs), lat->median, !sweep);
             if (precision == QLatin1String("INT8") && r.fitsTarget &&
                 *r.fitsTarget) { // a ring: its INT8 model fits the board
-                const QString fits = tr("fits %1 (INT8)").arg(QString::fromStdString(r.fitTarget));
+                const QString target = QString::fromStdString(r.fitTarget);
+                const QString fits = QStringLiteral("fits %1 (INT8)").arg(target);
+                for (auto* c : {sweepParams_, sweepMacs_})
+                    c->setSeriesLabel(fits, [target] { return tr("fits %1 (INT8)").arg(target); });
                 sweepParams_->addMarker(fits, double(r.params), lat->median);
                 sweepMacs_->addMarker(fits, double(r.macs), lat->median);
             }
@@ -231,15 +299,18 @@ void ResultsView::redrawDerived()
 
     // Pareto: every row with an accuracy and a CPU latency, labelled with its size; the front as a line.
     const auto candidates = paretoCandidates(results_);
+    const QString models = QStringLiteral("models"), front = QStringLiteral("Pareto front");
+    pareto_->setSeriesLabel(models, [] { return tr("models"); });
+    pareto_->setSeriesLabel(front, [] { return tr("Pareto front"); });
     for (auto i : candidates) {
         const auto& r = results_[i];
         const auto size = sizeMib(r);
-        pareto_->addPoint(tr("models"), r.cpuLatency->median, *r.accuracyPct, true);
+        pareto_->addPoint(models, r.cpuLatency->median, *r.accuracyPct, true);
         pareto_->addLabel(r.cpuLatency->median, *r.accuracyPct,
                           size ? tr("%1, %2 MiB").arg(rowName(r)).arg(*size, 0, 'f', 2) : rowName(r));
     }
     for (auto i : paretoFront(results_))
-        pareto_->addPoint(tr("Pareto front"), results_[i].cpuLatency->median, *results_[i].accuracyPct);
+        pareto_->addPoint(front, results_[i].cpuLatency->median, *results_[i].accuracyPct);
     paretoNote_->setVisible(!candidates.empty());
     if (!candidates.empty()) { // room for the labels right of the points
         auto* x = pareto_->plot()->xAxis;

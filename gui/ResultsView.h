@@ -54,7 +54,11 @@ public:
     ConfusionChart* confusionFp32() const { return confFp32_; }
     ConfusionChart* confusionInt8() const { return confInt8_; }
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     void redrawDerived();
     void redrawConfusion();
 
@@ -79,7 +83,7 @@ private:
 /// A results column's header, translated (the GUI's names for resultColumns()).
 QString columnTitle(ResultColumn c);
 /// Fills a table with one row per result, a column per resultColumns() entry; columns nothing filled
-/// are hidden.
+/// are hidden. Filling it again with the same rows after a language switch translates it.
 void fillResultsTable(QTableWidget* table, const std::vector<ModelResult>& rows);
 /// Writes a run as a folder (core writeRunFolder: results.csv, results.json, epochs.csv, config.json)
 /// and the charts of `view` as PNG under charts/. Returns the files written; throws naming the file.

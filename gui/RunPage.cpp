@@ -11,6 +11,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -24,6 +25,8 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
@@ -34,6 +37,9 @@
 
 namespace phinet::gui {
 namespace {
+
+/// Where the sizes of the charts and the results table are kept between sessions.
+constexpr const char* kSplitterKey = "run/resultsSplitter";
 
 QString eta(double seconds)
 {
@@ -72,38 +78,35 @@ QString stageName(Stage s)
 RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this))
 {
     setObjectName(QStringLiteral("runPage"));
+    // every translated text is set by retranslate()
     preset_ = new QComboBox(this);
     preset_->setObjectName(QStringLiteral("preset"));
-    preset_->setToolTip(tr("A preset fills every settings area; edit them there, then Run"));
     presetInfo_ = new QLabel(this);
     presetInfo_->setObjectName(QStringLiteral("presetInfo"));
     presetInfo_->setWordWrap(true);
     outDir_ = new QLineEdit(this);
     outDir_->setObjectName(QStringLiteral("outDir"));
-    outDir_->setToolTip(tr("Checkpoints, INT8 models and reports go here; a run into a folder holding an earlier "
-                           "run reuses every stage whose settings are unchanged"));
-    auto* browse = new QPushButton(tr("Browse..."), this);
-    runButton_ = new QPushButton(tr("Run"), this);
+    browseButton_ = new QPushButton(this);
+    browseButton_->setObjectName(QStringLiteral("browseOutDir"));
+    runButton_ = new QPushButton(this);
     runButton_->setObjectName(QStringLiteral("runButton"));
     runButton_->setDefault(true);
-    cancelButton_ = new QPushButton(tr("Cancel"), this);
+    cancelButton_ = new QPushButton(this);
     cancelButton_->setObjectName(QStringLiteral("cancelButton"));
     cancelButton_->setEnabled(false);
-    exportButton_ = new QPushButton(tr("Export CSV..."), this);
+    exportButton_ = new QPushButton(this);
     exportButton_->setObjectName(QStringLiteral("exportButton"));
     exportButton_->setEnabled(false);
-    exportFolderButton_ = new QPushButton(tr("Export folder..."), this);
+    exportFolderButton_ = new QPushButton(this);
     exportFolderButton_->setObjectName(QStringLiteral("exportFolderButton"));
-    exportFolderButton_->setToolTip(tr("The whole run: results.csv, results.json, config.json and every chart as PNG"));
     exportFolderButton_->setEnabled(false);
-    savePresetButton_ = new QPushButton(tr("Save as preset..."), this);
+    savePresetButton_ = new QPushButton(this);
     savePresetButton_->setObjectName(QStringLiteral("savePresetButton"));
-    savePresetButton_->setToolTip(tr("Save the settings of every area as a preset of your own"));
     progress_ = new QProgressBar(this);
     progress_->setObjectName(QStringLiteral("progress"));
     progress_->setRange(0, 1000);
     progress_->setValue(0);
-    stage_ = new QLabel(tr("Ready: pick a preset and press Run."), this);
+    stage_ = new QLabel(this);
     stage_->setObjectName(QStringLiteral("stage"));
     status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("status"));
@@ -111,31 +114,30 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     // The sweep box: shown for sweep presets.
-    sweepBox_ = new QGroupBox(tr("Sweep"), this);
+    sweepBox_ = new QGroupBox(this);
     sweepBox_->setObjectName(QStringLiteral("sweepBox"));
     sweepKnob_ = new QComboBox(sweepBox_);
     sweepKnob_->setObjectName(QStringLiteral("sweepKnob"));
-    sweepKnob_->addItem(tr("number of blocks N"), QStringLiteral("num_layers"));
-    sweepKnob_->addItem(tr("width multiplier alpha"), QStringLiteral("alpha"));
-    sweepKnob_->addItem(tr("shape factor beta"), QStringLiteral("beta"));
-    sweepKnob_->addItem(tr("base expansion t0"), QStringLiteral("t0"));
+    for (const char* knob : {"num_layers", "alpha", "beta", "t0"})
+        sweepKnob_->addItem(QString(), QString::fromLatin1(knob));
     sweepValues_ = new QLineEdit(sweepBox_);
     sweepValues_->setObjectName(QStringLiteral("sweepValues"));
-    sweepValues_->setToolTip(tr("Comma-separated values of the knob"));
     sweepTrainBatches_ = new QSpinBox(sweepBox_);
     sweepTrainBatches_->setObjectName(QStringLiteral("sweepTrainBatches"));
     sweepTrainBatches_->setRange(0, 1000000);
-    sweepTrainBatches_->setSpecialValueText(tr("no training"));
-    sweepTrainBatches_->setToolTip(
-        tr("Train each point for this many batches and report its accuracy (0: no accuracy)"));
-    sweepInt8_ = new QCheckBox(tr("INT8 size and latency"), sweepBox_);
-    sweepLatency_ = new QCheckBox(tr("Latency"), sweepBox_);
+    sweepInt8_ = new QCheckBox(sweepBox_);
+    sweepInt8_->setObjectName(QStringLiteral("sweepInt8"));
+    sweepLatency_ = new QCheckBox(sweepBox_);
+    sweepLatency_->setObjectName(QStringLiteral("sweepLatency"));
+    knobLabel_ = new QLabel(sweepBox_);
+    valuesLabel_ = new QLabel(sweepBox_);
+    trainBatchesLabel_ = new QLabel(sweepBox_);
     auto* sweepForm = new QHBoxLayout(sweepBox_);
-    sweepForm->addWidget(new QLabel(tr("Knob:"), sweepBox_));
+    sweepForm->addWidget(knobLabel_);
     sweepForm->addWidget(sweepKnob_);
-    sweepForm->addWidget(new QLabel(tr("Values:"), sweepBox_));
+    sweepForm->addWidget(valuesLabel_);
     sweepForm->addWidget(sweepValues_, 1);
-    sweepForm->addWidget(new QLabel(tr("Train batches:"), sweepBox_));
+    sweepForm->addWidget(trainBatchesLabel_);
     sweepForm->addWidget(sweepTrainBatches_);
     sweepForm->addWidget(sweepLatency_);
     sweepForm->addWidget(sweepInt8_);
@@ -146,15 +148,17 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     connect(sweepInt8_, &QCheckBox::toggled, this, &RunPage::updatePresetState);
     connect(sweepLatency_, &QCheckBox::toggled, this, &RunPage::updatePresetState);
 
+    presetLabel_ = new QLabel(this);
+    outDirLabel_ = new QLabel(this);
     auto* top = new QGridLayout;
-    top->addWidget(new QLabel(tr("Preset:"), this), 0, 0);
+    top->addWidget(presetLabel_, 0, 0);
     top->addWidget(preset_, 0, 1);
     top->addWidget(runButton_, 0, 2);
     top->addWidget(cancelButton_, 0, 3);
     top->addWidget(savePresetButton_, 0, 4);
-    top->addWidget(new QLabel(tr("Output folder:"), this), 1, 0);
+    top->addWidget(outDirLabel_, 1, 0);
     top->addWidget(outDir_, 1, 1);
-    top->addWidget(browse, 1, 2);
+    top->addWidget(browseButton_, 1, 2);
     top->addWidget(exportButton_, 1, 3);
     top->addWidget(exportFolderButton_, 1, 4);
     top->addWidget(presetInfo_, 2, 0, 1, 5);
@@ -178,29 +182,32 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     manifest_->setObjectName(QStringLiteral("runManifest"));
     manifest_->setReadOnly(true);
     manifest_->setFont(QFont(QStringLiteral("monospace"), 8));
-    manifest_->setPlaceholderText(
-        tr("The reproducibility manifest (versions, CPU, engine, threads, seed, date, the whole "
-           "configuration) appears here when a run has finished."));
-    view_->addTab(manifest_, tr("Manifest"));
+    view_->addTab(manifest_, QString());
     table_ = new QTableWidget(this);
     table_->setObjectName(QStringLiteral("resultsTable"));
     fillResultsTable(table_, {});
 
-    auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(view_);
-    split->addWidget(table_);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 1);
+    // The charts over the results table; the user gives either room, and the choice is kept.
+    split_ = new QSplitter(Qt::Vertical, this);
+    split_->setObjectName(QStringLiteral("resultsSplitter"));
+    split_->addWidget(view_);
+    split_->addWidget(table_);
+    split_->setStretchFactor(0, 1);
+    split_->setStretchFactor(1, 0);
+    split_->setChildrenCollapsible(false);
+    splitSized_ = split_->restoreState(QSettings().value(QLatin1String(kSplitterKey)).toByteArray());
+    connect(split_, &QSplitter::splitterMoved, this,
+            [this] { QSettings().setValue(QLatin1String(kSplitterKey), split_->saveState()); });
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(sweepBox_);
     layout->addLayout(bar);
     layout->addWidget(status_);
-    layout->addWidget(split, 1);
+    layout->addWidget(split_, 1);
 
     connect(preset_, &QComboBox::currentIndexChanged, this, &RunPage::onPresetChosen);
-    connect(browse, &QPushButton::clicked, this, [this] {
+    connect(browseButton_, &QPushButton::clicked, this, [this] {
         const QString d = QFileDialog::getExistingDirectory(this, tr("Output folder"), outDir_->text());
         if (!d.isEmpty()) setOutputDir(d);
     });
@@ -218,7 +225,98 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     connect(savePresetButton_, &QPushButton::clicked, this, &RunPage::askSavePreset);
     connect(runner_, &JobRunner::event, this, &RunPage::onEvent);
     connect(runner_, &JobRunner::finished, this, &RunPage::onFinished);
+    showStage([] { return tr("Ready: pick a preset and press Run."); });
+    retranslate();
     reloadPresets();
+}
+
+void RunPage::retranslate()
+{
+    preset_->setToolTip(tr("A preset fills every settings area; edit them there, then Run"));
+    for (int i = 0; i < preset_->count() && i < int(presets_.size()); ++i)
+        preset_->setItemText(i, presetText(presets_[std::size_t(i)]));
+    outDir_->setToolTip(tr("Checkpoints, INT8 models and reports go here; a run into a folder holding an earlier "
+                           "run reuses every stage whose settings are unchanged"));
+    presetLabel_->setText(tr("Preset:"));
+    outDirLabel_->setText(tr("Output folder:"));
+    browseButton_->setText(tr("Browse..."));
+    runButton_->setText(tr("Run"));
+    cancelButton_->setText(tr("Cancel"));
+    exportButton_->setText(tr("Export CSV..."));
+    exportFolderButton_->setText(tr("Export folder..."));
+    exportFolderButton_->setToolTip(tr("The whole run: results.csv, results.json, config.json and every chart as PNG"));
+    savePresetButton_->setText(tr("Save as preset..."));
+    savePresetButton_->setToolTip(tr("Save the settings of every area as a preset of your own"));
+
+    sweepBox_->setTitle(tr("Sweep"));
+    sweepKnob_->setItemText(sweepKnob_->findData(QStringLiteral("num_layers")), tr("number of blocks N"));
+    sweepKnob_->setItemText(sweepKnob_->findData(QStringLiteral("alpha")), tr("width multiplier alpha"));
+    sweepKnob_->setItemText(sweepKnob_->findData(QStringLiteral("beta")), tr("shape factor beta"));
+    sweepKnob_->setItemText(sweepKnob_->findData(QStringLiteral("t0")), tr("base expansion t0"));
+    setFieldToolTip(sweepValues_, tr("Comma-separated values of the knob"));
+    sweepTrainBatches_->setSpecialValueText(tr("no training"));
+    setFieldToolTip(sweepTrainBatches_,
+                    tr("Train each point for this many batches and report its accuracy (0: no accuracy)"));
+    sweepInt8_->setText(tr("INT8 size and latency"));
+    sweepLatency_->setText(tr("Latency"));
+    knobLabel_->setText(tr("Knob:"));
+    valuesLabel_->setText(tr("Values:"));
+    trainBatchesLabel_->setText(tr("Train batches:"));
+
+    manifest_->setPlaceholderText(
+        tr("The reproducibility manifest (versions, CPU, engine, threads, seed, date, the whole "
+           "configuration) appears here when a run has finished."));
+    view_->setTabText(view_->indexOf(manifest_), tr("Manifest"));
+}
+
+void RunPage::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslate();
+        // the texts made from the run's state, made again in the new language
+        fillResultsTable(table_, results());
+        if (stageText_) stage_->setText(stageText_());
+        if (statusText_) status_->setText(statusText_());
+        if (presets_.empty())
+            presetInfo_->setText(tr("No presets found."));
+        else
+            updatePresetState(); // also the stage plan, shortly
+    }
+    QWidget::changeEvent(event);
+}
+
+void RunPage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (splitSized_) return;
+    // First shown with no size kept from an earlier session: the table gets room for five rows (with
+    // its header and a horizontal scroll bar), the charts the rest.
+    splitSized_ = true;
+    layout()->activate();
+    const int total = split_->height() - split_->handleWidth();
+    const int rows = 5 * table_->verticalHeader()->defaultSectionSize();
+    const int want = rows + table_->horizontalHeader()->sizeHint().height() +
+                     table_->horizontalScrollBar()->sizeHint().height() + 2 * table_->frameWidth() + 2;
+    const int chartsMin = view_->minimumSizeHint().height();
+    const int tableHeight = std::max(std::min(want, total - chartsMin), std::min(want, total / 2));
+    split_->setSizes({total - tableHeight, tableHeight});
+}
+
+void RunPage::showStage(std::function<QString()> text)
+{
+    stageText_ = std::move(text);
+    stage_->setText(stageText_ ? stageText_() : QString());
+}
+
+void RunPage::showStatus(std::function<QString()> text)
+{
+    statusText_ = std::move(text);
+    status_->setText(statusText_ ? statusText_() : QString());
+}
+
+QString RunPage::presetText(const Preset& p)
+{
+    return QString::fromStdString(p.name) + (p.sweep ? tr(" (sweep)") : QString());
 }
 
 RunPage::~RunPage() = default;
@@ -262,11 +360,11 @@ void RunPage::reloadPresets()
             QStringList lines;
             for (const auto& m : problems)
                 lines << QString::fromStdString(m);
-            status_->setText(tr("Presets could not be read: %1").arg(lines.join(QLatin1Char('\n'))));
+            const QString list = lines.join(QLatin1Char('\n'));
+            showStatus([list] { return tr("Presets could not be read: %1").arg(list); });
         }
         for (const auto& p : presets_)
-            preset_->addItem(QString::fromStdString(p.name) + (p.sweep ? tr(" (sweep)") : QString()),
-                             QString::fromStdString(p.name));
+            preset_->addItem(presetText(p), QString::fromStdString(p.name));
     }
     // the working default: the quick study, a minute on the bundled data
     if (!selectPreset(keep.isEmpty() ? QStringLiteral("quick") : keep) && !presets_.empty()) onPresetChosen(0);
@@ -424,7 +522,7 @@ void RunPage::run()
     if (runner_->isRunning()) return;
     const auto p = preset();
     if (!p) {
-        status_->setText(tr("Choose a preset first."));
+        showStatus([] { return tr("Choose a preset first."); });
         return;
     }
     for (const auto& f : std::as_const(markedFields_))
@@ -442,10 +540,10 @@ void RunPage::run()
         if (problems.empty()) problems = validateSweepPoints(*sweep); // every point's network, before the first runs
         for (double v : sweep->values)
             if (std::isnan(v))
-                problems.insert(problems.begin(),
-                                {"sweep.values", tr("\"%1\" holds something that is not a number")
-                                                     .arg(sweepValues_->text())
-                                                     .toStdString()});
+                problems.insert(
+                    problems.begin(),
+                    {"sweep.values",
+                     tr("\"%1\" holds something that is not a number").arg(sweepValues_->text()).toStdString()});
     }
     if (!problems.empty()) {
         // Every problem's field is marked where it is edited; the status names the first and its area.
@@ -459,17 +557,22 @@ void RunPage::run()
             markedFields_ << loc.widget;
             if (where.isEmpty() && &pr == &problems.front()) where = loc.area;
         }
+        // the area's name is asked again on a language switch
         const QString first = QString::fromStdString(problems.front().text());
-        status_->setText(where.isEmpty() ? tr("Cannot run: %1").arg(first)
-                                         : tr("Cannot run: %1 (marked in the %2 area)").arg(first, where));
+        const std::string field = where.isEmpty() ? std::string() : problems.front().field;
+        showStatus([this, first, field] {
+            const QString area = field.empty() || !fieldLocator_ ? QString() : fieldLocator_(field).area;
+            return area.isEmpty() ? tr("Cannot run: %1").arg(first)
+                                  : tr("Cannot run: %1 (marked in the %2 area)").arg(first, area);
+        });
         return;
     }
     view_->clear();
     epochs_.clear();
     fillResultsTable(table_, {});
-    status_->clear();
+    showStatus({});
     progress_->setValue(0);
-    stage_->setText(tr("Starting..."));
+    showStage([] { return tr("Starting..."); });
     if (study) {
         lastConfig_ = toJson(*study);
         view_->setCurrentIndex(0);
@@ -488,7 +591,7 @@ void RunPage::cancel()
 {
     if (!runner_->isRunning()) return;
     cancelButton_->setEnabled(false);
-    stage_->setText(tr("Cancelling after the current batch..."));
+    showStage([] { return tr("Cancelling after the current batch..."); });
     runner_->cancel();
 }
 
@@ -498,26 +601,34 @@ void RunPage::onEvent(const ExperimentEvent& e)
     progress_->setValue(int(e.overall * 1000));
     view_->onEvent(e);
     switch (e.type) {
+    // texts as functions of the event's values: a language switch makes them again
     case T::StageStarted:
-        stage_->setText(stageName(e.stage) +
-                        (e.etaSeconds >= 0 ? QStringLiteral("  ") + eta(e.etaSeconds) : QString()));
+        showStage([stage = e.stage, seconds = e.etaSeconds] {
+            return stageName(stage) + (seconds >= 0 ? QStringLiteral("  ") + eta(seconds) : QString());
+        });
         break;
     case T::StageFinished:
     case T::StageSkipped:
         if (!e.message.empty())
-            status_->setText(stageName(e.stage) + QStringLiteral(": ") + QString::fromStdString(e.message));
+            showStatus([stage = e.stage, message = QString::fromStdString(e.message)] {
+                return stageName(stage) + QStringLiteral(": ") + message;
+            });
         break;
     case T::StageFailed:
-        status_->setText(tr("%1 failed: %2").arg(stageName(e.stage), QString::fromStdString(e.message)));
+        showStatus([stage = e.stage, message = QString::fromStdString(e.message)] {
+            return tr("%1 failed: %2").arg(stageName(stage), message);
+        });
         break;
     case T::Batch:
-        stage_->setText(tr("%1: epoch %2/%3, batch %4/%5  %6")
-                            .arg(stageName(e.stage))
-                            .arg(e.batch.epoch)
-                            .arg(e.batch.epochs)
-                            .arg(e.batch.batch)
-                            .arg(e.batch.batchesPerEpoch)
-                            .arg(eta(e.etaSeconds)));
+        showStage([stage = e.stage, b = e.batch, seconds = e.etaSeconds] {
+            return tr("%1: epoch %2/%3, batch %4/%5  %6")
+                .arg(stageName(stage))
+                .arg(b.epoch)
+                .arg(b.epochs)
+                .arg(b.batch)
+                .arg(b.batchesPerEpoch)
+                .arg(eta(seconds));
+        });
         break;
     case T::ModelMeasured:
         fillResultsTable(table_, results());
@@ -527,7 +638,9 @@ void RunPage::onEvent(const ExperimentEvent& e)
         break;
     case T::Progress:
         if (!e.message.empty())
-            stage_->setText(QString::fromStdString(e.message) + QStringLiteral("  ") + eta(e.etaSeconds));
+            showStage([message = QString::fromStdString(e.message), seconds = e.etaSeconds] {
+                return message + QStringLiteral("  ") + eta(seconds);
+            });
         break;
     default:
         break;
@@ -543,13 +656,13 @@ void RunPage::onFinished(bool ok, bool cancelled, const QString& message, const 
     manifest_->setPlainText(lastManifest_.is_null() ? QString() : QString::fromStdString(lastManifest_.dump(2)));
     if (ok) {
         progress_->setValue(1000);
-        stage_->setText(tr("Finished."));
-        status_->setText(tr("Results written to %1").arg(csv));
+        showStage([] { return tr("Finished."); });
+        showStatus([csv] { return tr("Results written to %1").arg(csv); });
     } else if (cancelled) {
-        stage_->setText(tr("Cancelled. Run again with the same output folder to resume."));
+        showStage([] { return tr("Cancelled. Run again with the same output folder to resume."); });
     } else {
-        stage_->setText(tr("Failed."));
-        status_->setText(message);
+        showStage([] { return tr("Failed."); });
+        showStatus([message] { return message; });
     }
     Q_EMIT runFinished(ok, cancelled);
 }
@@ -558,10 +671,10 @@ bool RunPage::exportCsv(const QString& path)
 {
     try {
         writeFileAtomic(path.toStdString(), toCsv(results()));
-        status_->setText(tr("Exported %1 rows to %2").arg(results().size()).arg(path));
+        showStatus([n = results().size(), path] { return tr("Exported %1 rows to %2").arg(n).arg(path); });
         return true;
     } catch (const std::exception& e) {
-        status_->setText(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
+        showStatus([why = QString::fromUtf8(e.what())] { return tr("Export failed: %1").arg(why); });
         return false;
     }
 }
@@ -570,10 +683,10 @@ bool RunPage::exportFolder(const QString& dir)
 {
     try {
         const auto files = exportRunFolder(dir, results(), epochs_, lastConfig_, lastManifest_, view_);
-        status_->setText(tr("Exported %1 files to %2").arg(files.size()).arg(dir));
+        showStatus([n = files.size(), dir] { return tr("Exported %1 files to %2").arg(n).arg(dir); });
         return true;
     } catch (const std::exception& e) {
-        status_->setText(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
+        showStatus([why = QString::fromUtf8(e.what())] { return tr("Export failed: %1").arg(why); });
         return false;
     }
 }
@@ -608,10 +721,10 @@ bool RunPage::savePreset(const QString& name, const QString& description)
     }
     try {
         const auto path = saveUserPreset(out);
-        status_->setText(tr("Preset saved to %1").arg(QString::fromStdString(path.string())));
+        showStatus([where = QString::fromStdString(path.string())] { return tr("Preset saved to %1").arg(where); });
         logger()->info("preset {} saved to {}", out.name, path.string());
     } catch (const std::exception& e) {
-        status_->setText(tr("Could not save the preset: %1").arg(QString::fromUtf8(e.what())));
+        showStatus([why = QString::fromUtf8(e.what())] { return tr("Could not save the preset: %1").arg(why); });
         return false;
     }
     const QSignalBlocker block(this); // the forms already hold these settings

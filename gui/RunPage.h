@@ -21,6 +21,7 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QSplitter;
 class QTableWidget;
 class QTimer;
 
@@ -83,6 +84,8 @@ public:
     BarChart* sizeChart() const;
     BarChart* latencyChart() const;
     QTableWidget* resultsTable() const { return table_; }
+    /// The charts over the results table (objectName "resultsSplitter"; its sizes are kept in QSettings).
+    QSplitter* resultsSplitter() const { return split_; }
 
 public Q_SLOTS:
     void run();
@@ -96,7 +99,17 @@ Q_SIGNALS:
     void presetSelected(const phinet::Preset& preset);
     void presetsChanged();
 
+protected:
+    void changeEvent(QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+
 private:
+    /// Sets every translated text (constructor, language switch).
+    void retranslate();
+    /// Shows a stage or status line made by `text`, made again on a language switch.
+    void showStage(std::function<QString()> text);
+    void showStatus(std::function<QString()> text);
+    static QString presetText(const Preset& p);
     void onEvent(const ExperimentEvent& e);
     void onFinished(bool ok, bool cancelled, const QString& message, const QString& csv, const RunReport& report);
     void onPresetChosen(int index);
@@ -106,14 +119,20 @@ private:
 
     JobRunner* runner_;
     QComboBox* preset_;
+    QLabel* presetLabel_;
     QLabel* presetInfo_;
+    QLabel* outDirLabel_;
     QLineEdit* outDir_;
+    QPushButton* browseButton_;
     QPushButton* runButton_;
     QPushButton* cancelButton_;
     QPushButton* exportButton_;
     QPushButton* exportFolderButton_;
     QPushButton* savePresetButton_;
     QGroupBox* sweepBox_;
+    QLabel* knobLabel_;
+    QLabel* valuesLabel_;
+    QLabel* trainBatchesLabel_;
     QComboBox* sweepKnob_;
     QLineEdit* sweepValues_;
     QSpinBox* sweepTrainBatches_;
@@ -122,10 +141,14 @@ private:
     QProgressBar* progress_;
     QLabel* stage_;
     QLabel* status_;
+    std::function<QString()> stageText_;  ///< makes stage_'s text (in the current language)
+    std::function<QString()> statusText_; ///< makes status_'s text
     QLabel* plan_;
     QTimer* planTimer_; ///< coalesces form and folder edits into one plan computation
     ResultsView* view_;
     QTableWidget* table_;
+    QSplitter* split_;
+    bool splitSized_ = false; ///< the splitter's sizes are set (kept from a session, or at the first show)
     QPlainTextEdit* manifest_;
     nlohmann::json lastConfig_;   ///< the config of the last run started
     nlohmann::json lastManifest_; ///< the manifest of the last run finished (null: none written)

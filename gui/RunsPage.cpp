@@ -5,6 +5,7 @@
 
 #include "phinet/common/Log.h"
 
+#include <QEvent>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -32,6 +33,14 @@ QString statusName(const std::string& s)
     return QString::fromStdString(s);
 }
 
+QString kindName(const std::string& kind)
+{
+    return kind == "sweep" ? RunsPage::tr("sweep") : RunsPage::tr("study");
+}
+
+/// The run list's cells made from the store's words (kind, status), kept to translate them again.
+constexpr int kStoreWordRole = Qt::UserRole + 1;
+
 } // namespace
 
 RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
@@ -40,8 +49,6 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     runs_ = new QTableWidget(this);
     runs_->setObjectName(QStringLiteral("runsTable"));
     runs_->setColumnCount(7);
-    runs_->setHorizontalHeaderLabels(
-        {tr("Id"), tr("Kind"), tr("Name"), tr("Status"), tr("Started (UTC)"), tr("Rows"), tr("Folder")});
     runs_->setSelectionBehavior(QAbstractItemView::SelectRows);
     runs_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     runs_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -49,13 +56,15 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     runs_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     runs_->horizontalHeader()->setStretchLastSection(true);
     runs_->setMinimumHeight(140);
-    refreshButton_ = new QPushButton(tr("Refresh"), this);
-    compareButton_ = new QPushButton(tr("Compare the two selected"), this);
+    refreshButton_ = new QPushButton(this);
+    refreshButton_->setObjectName(QStringLiteral("refreshButton"));
+    compareButton_ = new QPushButton(this);
     compareButton_->setObjectName(QStringLiteral("compareButton"));
-    exportButton_ = new QPushButton(tr("Export folder..."), this);
+    exportButton_ = new QPushButton(this);
     exportButton_->setObjectName(QStringLiteral("exportRunButton"));
-    deleteButton_ = new QPushButton(tr("Delete"), this);
-    status_ = new QLabel(tr("Select a run to see it; select two to compare them."), this);
+    deleteButton_ = new QPushButton(this);
+    deleteButton_->setObjectName(QStringLiteral("deleteRunButton"));
+    status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("runsStatus"));
     status_->setWordWrap(true);
 
@@ -77,9 +86,9 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     resultsSplit->addWidget(view_);
     resultsSplit->setStretchFactor(1, 2);
     tabs_ = new QTabWidget(this);
-    tabs_->addTab(resultsSplit, tr("Results and charts"));
-    tabs_->addTab(manifest_, tr("Manifest and settings"));
-    tabs_->addTab(compare_, tr("Comparison"));
+    tabs_->addTab(resultsSplit, QString());
+    tabs_->addTab(manifest_, QString());
+    tabs_->addTab(compare_, QString());
 
     auto* buttons = new QHBoxLayout;
     for (auto* b : {refreshButton_, compareButton_, exportButton_, deleteButton_})
@@ -98,6 +107,8 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     split->setStretchFactor(1, 3);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(split);
+    showStatus([] { return tr("Select a run to see it; select two to compare them."); });
+    retranslate();
 
     connect(refreshButton_, &QPushButton::clicked, this, [this] { refresh(); });
     connect(runs_, &QTableWidget::itemSelectionChanged, this, [this] {
@@ -131,6 +142,46 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     refresh();
 }
 
+void RunsPage::retranslate()
+{
+    runs_->setHorizontalHeaderLabels(
+        {tr("Id"), tr("Kind"), tr("Name"), tr("Status"), tr("Started (UTC)"), tr("Rows"), tr("Folder")});
+    refreshButton_->setText(tr("Refresh"));
+    compareButton_->setText(tr("Compare the two selected"));
+    exportButton_->setText(tr("Export folder..."));
+    deleteButton_->setText(tr("Delete"));
+    tabs_->setTabText(0, tr("Results and charts"));
+    tabs_->setTabText(1, tr("Manifest and settings"));
+    tabs_->setTabText(2, tr("Comparison"));
+    if (compared_)
+        compare_->setHorizontalHeaderLabels({tr("Model"), tr("Measure"),
+                                             tr("Run %1 (%2)").arg(compared_->a).arg(compared_->nameA),
+                                             tr("Run %1 (%2)").arg(compared_->b).arg(compared_->nameB), tr("Change")});
+}
+
+void RunsPage::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslate();
+        // the texts made from the store's words and the shown run, in the new language
+        for (int row = 0; row < runs_->rowCount(); ++row) {
+            if (auto* kind = runs_->item(row, 1))
+                kind->setText(kindName(kind->data(kStoreWordRole).toString().toStdString()));
+            if (auto* status = runs_->item(row, 3))
+                status->setText(statusName(status->data(kStoreWordRole).toString().toStdString()));
+        }
+        if (shown_) fillResultsTable(details_, shown_->results);
+        if (statusText_) status_->setText(statusText_());
+    }
+    QWidget::changeEvent(event);
+}
+
+void RunsPage::showStatus(std::function<QString()> text)
+{
+    statusText_ = std::move(text);
+    status_->setText(statusText_());
+}
+
 QString RunsPage::statusText() const
 {
     return status_->text();
@@ -149,7 +200,7 @@ void RunsPage::refresh(bool selectNewest)
         runs = store.list();
         std::reverse(runs.begin(), runs.end()); // newest first
     } catch (const std::exception& e) {
-        status_->setText(tr("The run history cannot be read: %1").arg(QString::fromUtf8(e.what())));
+        showStatus([why = QString::fromUtf8(e.what())] { return tr("The run history cannot be read: %1").arg(why); });
     }
     const auto keep = selectNewest ? QList<std::int64_t>{} : selectedIds();
     runs_->blockSignals(true);
@@ -158,7 +209,7 @@ void RunsPage::refresh(bool selectNewest)
     for (int row = 0; row < int(runs.size()); ++row) {
         const auto& r = runs[std::size_t(row)];
         const QStringList cells{QString::number(r.id),
-                                r.kind == "sweep" ? tr("sweep") : tr("study"),
+                                kindName(r.kind),
                                 QString::fromStdString(r.name),
                                 statusName(r.status),
                                 QString::fromStdString(r.created),
@@ -167,6 +218,8 @@ void RunsPage::refresh(bool selectNewest)
         for (int c = 0; c < cells.size(); ++c) {
             auto* item = new QTableWidgetItem(cells[c]);
             item->setData(Qt::UserRole, QVariant::fromValue<qlonglong>(r.id));
+            if (c == 1) item->setData(kStoreWordRole, QString::fromStdString(r.kind));
+            if (c == 3) item->setData(kStoreWordRole, QString::fromStdString(r.status));
             runs_->setItem(row, c, item);
         }
     }
@@ -211,7 +264,8 @@ bool RunsPage::showRun(std::int64_t id)
         RunStore store;
         shown_ = store.show(id);
     } catch (const std::exception& e) {
-        status_->setText(tr("Run %1 cannot be read: %2").arg(id).arg(QString::fromUtf8(e.what())));
+        showStatus(
+            [id, why = QString::fromUtf8(e.what())] { return tr("Run %1 cannot be read: %2").arg(id).arg(why); });
         return false;
     }
     fillResultsTable(details_, shown_->results);
@@ -221,11 +275,10 @@ bool RunsPage::showRun(std::int64_t id)
     view_->setResults(shown_->results);
     manifest_->setPlainText(
         QString::fromStdString(nlohmann::json{{"manifest", shown_->manifest}, {"config", shown_->config}}.dump(2)));
-    status_->setText(tr("Run %1 (%2): %3 rows, %4.")
-                         .arg(id)
-                         .arg(QString::fromStdString(shown_->info.name))
-                         .arg(shown_->results.size())
-                         .arg(statusName(shown_->info.status)));
+    showStatus([id, name = QString::fromStdString(shown_->info.name), rows = shown_->results.size(),
+                status = shown_->info.status] {
+        return tr("Run %1 (%2): %3 rows, %4.").arg(id).arg(name).arg(rows).arg(statusName(status));
+    });
     if (tabs_->currentIndex() == 2) tabs_->setCurrentIndex(0);
     return true;
 }
@@ -238,7 +291,7 @@ bool RunsPage::compareRuns(std::int64_t a, std::int64_t b)
         da = store.show(a);
         db = store.show(b);
     } catch (const std::exception& e) {
-        status_->setText(tr("Cannot compare: %1").arg(QString::fromUtf8(e.what())));
+        showStatus([why = QString::fromUtf8(e.what())] { return tr("Cannot compare: %1").arg(why); });
         return false;
     }
     // Rows matched by model (and sweep point), in run A's order then B's extras.
@@ -257,9 +310,8 @@ bool RunsPage::compareRuns(std::int64_t a, std::int64_t b)
         if (c.compared) ms.push_back(c);
     compare_->clear();
     compare_->setColumnCount(5);
-    compare_->setHorizontalHeaderLabels(
-        {tr("Model"), tr("Measure"), tr("Run %1 (%2)").arg(a).arg(QString::fromStdString(da.info.name)),
-         tr("Run %1 (%2)").arg(b).arg(QString::fromStdString(db.info.name)), tr("Change")});
+    compared_ = Compared{a, QString::fromStdString(da.info.name), b, QString::fromStdString(db.info.name)};
+    retranslate(); // the headers
     compare_->setRowCount(0);
     for (const auto& name : names) {
         for (const auto& m : ms) {
@@ -291,7 +343,7 @@ bool RunsPage::compareRuns(std::int64_t a, std::int64_t b)
     }
     compare_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     tabs_->setCurrentIndex(2);
-    status_->setText(tr("Comparing run %1 with run %2 (green: better in run %2).").arg(a).arg(b));
+    showStatus([a, b] { return tr("Comparing run %1 with run %2 (green: better in run %2).").arg(a).arg(b); });
     return true;
 }
 
@@ -305,10 +357,11 @@ bool RunsPage::exportRun(std::int64_t id, const QString& dir)
         for (const auto& e : shown_->epochs)
             epochs.emplace_back(e.model, e.summary);
         const auto files = exportRunFolder(dir, shown_->results, epochs, shown_->config, shown_->manifest, view_);
-        status_->setText(tr("Exported run %1: %2 files in %3").arg(id).arg(files.size()).arg(dir));
+        showStatus(
+            [id, n = files.size(), dir] { return tr("Exported run %1: %2 files in %3").arg(id).arg(n).arg(dir); });
         return true;
     } catch (const std::exception& e) {
-        status_->setText(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
+        showStatus([why = QString::fromUtf8(e.what())] { return tr("Export failed: %1").arg(why); });
         return false;
     }
 }
@@ -319,7 +372,8 @@ bool RunsPage::deleteRun(std::int64_t id)
         RunStore store;
         store.remove(id);
     } catch (const std::exception& e) {
-        status_->setText(tr("Run %1 cannot be deleted: %2").arg(id).arg(QString::fromUtf8(e.what())));
+        showStatus(
+            [id, why = QString::fromUtf8(e.what())] { return tr("Run %1 cannot be deleted: %2").arg(id).arg(why); });
         return false;
     }
     if (shown_ && shown_->info.id == id) shown_.reset();

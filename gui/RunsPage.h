@@ -6,6 +6,8 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -39,7 +41,14 @@ public:
     ResultsView* resultsView() const { return view_; }
     QString statusText() const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    /// Sets every translated text (constructor, language switch).
+    void retranslate();
+    /// Shows a status line made by `text`, made again on a language switch.
+    void showStatus(std::function<QString()> text);
     QList<std::int64_t> selectedIds() const;
     void updateButtons();
 
@@ -55,6 +64,14 @@ private:
     ResultsView* view_;
     QTableWidget* compare_;
     std::optional<RunDetails> shown_;
+    std::function<QString()> statusText_;
+    struct Compared { ///< the two runs in the comparison table, for its headers
+        std::int64_t a;
+        QString nameA;
+        std::int64_t b;
+        QString nameB;
+    };
+    std::optional<Compared> compared_;
 };
 
 } // namespace phinet::gui

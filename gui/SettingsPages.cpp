@@ -6,6 +6,7 @@
 #include "phinet/common/Limits.h"
 #include "phinet/common/Threads.h"
 
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -45,64 +46,99 @@ QLabel* note(const QString& text, QWidget* parent)
 TrainForm::TrainForm(const QString& prefix, QWidget* parent) : QWidget(parent)
 {
     setObjectName(prefix);
-    optimizer_ = choiceField(this, "optimizer",
-                             {{QStringLiteral("adam"), tr("Adam")},
-                              {QStringLiteral("adamw"), tr("AdamW")},
-                              {QStringLiteral("sgd"), tr("SGD with momentum")}},
-                             tr("The optimizer (the study used Adam)"));
-    lr_ = realField(this, "lr", 1e-6, 10, 6, 1e-4,
-                    tr("Learning rate (the study: 0.01 for ORIGINAL, 0.001 for MODIFIED)"));
-    momentum_ = realField(this, "momentum", 0, 0.999, 3, 0.01, tr("SGD momentum"));
-    weightDecay_ =
-        realField(this, "weight_decay", 0, 1, 6, 1e-4, tr("L2 penalty (Adam, SGD) or decoupled decay (AdamW)"));
+    // texts and tooltips: retranslate()
+    optimizer_ = choiceField(
+        this, "optimizer",
+        {{QStringLiteral("adam"), QString()}, {QStringLiteral("adamw"), QString()}, {QStringLiteral("sgd"), QString()}},
+        QString());
+    lr_ = realField(this, "lr", 1e-6, 10, 6, 1e-4, QString());
+    momentum_ = realField(this, "momentum", 0, 0.999, 3, 0.01, QString());
+    weightDecay_ = realField(this, "weight_decay", 0, 1, 6, 1e-4, QString());
     schedule_ = choiceField(this, "schedule",
-                            {{QStringLiteral("constant"), tr("Constant")},
-                             {QStringLiteral("step"), tr("Step")},
-                             {QStringLiteral("cosine"), tr("Cosine")}},
-                            tr("Learning-rate schedule over the epochs"));
-    stepEpochs_ = intField(this, "step_epochs", 1, 1000, tr("Step schedule: epochs between decays"));
-    stepGamma_ = realField(this, "step_gamma", 0.001, 1, 3, 0.05, tr("Step schedule: factor applied at each decay"));
-    labelSmoothing_ =
-        realField(this, "label_smoothing", 0, 0.5, 3, 0.01, tr("Label smoothing of the cross-entropy loss"));
-    gradClip_ =
-        realField(this, "grad_clip", 0, 1000, 2, 0.5, tr("Clip the global gradient norm to this (0: off)"));
-    epochs_ = intField(this, "epochs", 1, 1000, tr("Training epochs (the study: 10)"));
-    batch_ = intField(this, "batch_size", 1, 65536, tr("Training batch size (the study: 128)"));
-    evalBatch_ = intField(this, "eval_batch_size", 1, 65536, tr("Batch size for evaluation"));
-    seed_ = intField(this, "seed", 0, 2147483647, tr("Random seed: weights, shuffling, augmentation"));
-    threads_ = intField(this, "threads", 0, maxThreads(), tr("Compute threads (0: all cores)"));
-    threads_->setSpecialValueText(tr("all cores"));
-    reportEvery_ = intField(this, "report_every", 1, 100000, tr("Batches between live loss points"));
-    channelsLast_ = boolField(this, "channels_last", tr("Channels-last tensors"),
-                              tr("NHWC memory layout: oneDNN's fast path for depthwise and 1x1 convolutions"));
-    evaluate_ = boolField(this, "evaluate_each_epoch", tr("Evaluate on the test split after every epoch"),
-                          tr("Gives the accuracy-per-epoch curve; costs one pass over the test split per epoch"));
+                            {{QStringLiteral("constant"), QString()},
+                             {QStringLiteral("step"), QString()},
+                             {QStringLiteral("cosine"), QString()}},
+                            QString());
+    stepEpochs_ = intField(this, "step_epochs", 1, 1000, QString());
+    stepGamma_ = realField(this, "step_gamma", 0.001, 1, 3, 0.05, QString());
+    labelSmoothing_ = realField(this, "label_smoothing", 0, 0.5, 3, 0.01, QString());
+    gradClip_ = realField(this, "grad_clip", 0, 1000, 2, 0.5, QString());
+    epochs_ = intField(this, "epochs", 1, 1000, QString());
+    batch_ = intField(this, "batch_size", 1, 65536, QString());
+    evalBatch_ = intField(this, "eval_batch_size", 1, 65536, QString());
+    seed_ = intField(this, "seed", 0, 2147483647, QString());
+    threads_ = intField(this, "threads", 0, maxThreads(), QString());
+    reportEvery_ = intField(this, "report_every", 1, 100000, QString());
+    channelsLast_ = boolField(this, "channels_last", QString(), QString());
+    evaluate_ = boolField(this, "evaluate_each_epoch", QString(), QString());
 
-    auto* form = new QFormLayout(this);
-    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
-    form->addRow(tr("Optimizer:"), optimizer_);
-    form->addRow(tr("Learning rate:"), lr_);
-    form->addRow(tr("Momentum:"), momentum_);
-    form->addRow(tr("Weight decay:"), weightDecay_);
-    form->addRow(tr("LR schedule:"), schedule_);
-    form->addRow(tr("Step every (epochs):"), stepEpochs_);
-    form->addRow(tr("Step factor:"), stepGamma_);
-    form->addRow(tr("Label smoothing:"), labelSmoothing_);
-    form->addRow(tr("Gradient clipping:"), gradClip_);
-    form->addRow(tr("Epochs:"), epochs_);
-    form->addRow(tr("Batch size:"), batch_);
-    form->addRow(tr("Evaluation batch:"), evalBatch_);
-    form->addRow(tr("Seed:"), seed_);
-    form->addRow(tr("Threads:"), threads_);
-    form->addRow(tr("Loss point every (batches):"), reportEvery_);
-    form->addRow(channelsLast_);
-    form->addRow(evaluate_);
+    form_ = new QFormLayout(this);
+    form_->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    for (QWidget* w : std::initializer_list<QWidget*>{optimizer_, lr_, momentum_, weightDecay_, schedule_, stepEpochs_,
+                                                      stepGamma_, labelSmoothing_, gradClip_, epochs_, batch_,
+                                                      evalBatch_, seed_, threads_, reportEvery_})
+        addFormRow(form_, w);
+    form_->addRow(channelsLast_);
+    form_->addRow(evaluate_);
+    retranslate();
 
     setConfig(TrainConfig{});
     forwardChanges(this,
                    {optimizer_, lr_, momentum_, weightDecay_, schedule_, stepEpochs_, stepGamma_, labelSmoothing_,
                     gradClip_, epochs_, batch_, evalBatch_, seed_, threads_, reportEvery_, channelsLast_, evaluate_});
     connect(this, &TrainForm::changed, this, &TrainForm::updateEnabled);
+}
+
+void TrainForm::retranslate()
+{
+    setItemTexts(optimizer_, {{QStringLiteral("adam"), tr("Adam")},
+                              {QStringLiteral("adamw"), tr("AdamW")},
+                              {QStringLiteral("sgd"), tr("SGD with momentum")}});
+    setFieldToolTip(optimizer_, tr("The optimizer (the study used Adam)"));
+    setFieldToolTip(lr_, tr("Learning rate (the study: 0.01 for ORIGINAL, 0.001 for MODIFIED)"));
+    setFieldToolTip(momentum_, tr("SGD momentum"));
+    setFieldToolTip(weightDecay_, tr("L2 penalty (Adam, SGD) or decoupled decay (AdamW)"));
+    setItemTexts(schedule_, {{QStringLiteral("constant"), tr("Constant")},
+                             {QStringLiteral("step"), tr("Step")},
+                             {QStringLiteral("cosine"), tr("Cosine")}});
+    setFieldToolTip(schedule_, tr("Learning-rate schedule over the epochs"));
+    setFieldToolTip(stepEpochs_, tr("Step schedule: epochs between decays"));
+    setFieldToolTip(stepGamma_, tr("Step schedule: factor applied at each decay"));
+    setFieldToolTip(labelSmoothing_, tr("Label smoothing of the cross-entropy loss"));
+    setFieldToolTip(gradClip_, tr("Clip the global gradient norm to this (0: off)"));
+    setFieldToolTip(epochs_, tr("Training epochs (the study: 10)"));
+    setFieldToolTip(batch_, tr("Training batch size (the study: 128)"));
+    setFieldToolTip(evalBatch_, tr("Batch size for evaluation"));
+    setFieldToolTip(seed_, tr("Random seed: weights, shuffling, augmentation"));
+    setFieldToolTip(threads_, tr("Compute threads (0: all cores)"));
+    threads_->setSpecialValueText(tr("all cores"));
+    setFieldToolTip(reportEvery_, tr("Batches between live loss points"));
+    channelsLast_->setText(tr("Channels-last tensors"));
+    setFieldToolTip(channelsLast_, tr("NHWC memory layout: oneDNN's fast path for depthwise and 1x1 convolutions"));
+    evaluate_->setText(tr("Evaluate on the test split after every epoch"));
+    setFieldToolTip(evaluate_, tr("Gives the accuracy-per-epoch curve; costs one pass over the test split per epoch"));
+
+    setRowLabel(form_, optimizer_, tr("Optimizer:"));
+    setRowLabel(form_, lr_, tr("Learning rate:"));
+    setRowLabel(form_, momentum_, tr("Momentum:"));
+    setRowLabel(form_, weightDecay_, tr("Weight decay:"));
+    setRowLabel(form_, schedule_, tr("LR schedule:"));
+    setRowLabel(form_, stepEpochs_, tr("Step every (epochs):"));
+    setRowLabel(form_, stepGamma_, tr("Step factor:"));
+    setRowLabel(form_, labelSmoothing_, tr("Label smoothing:"));
+    setRowLabel(form_, gradClip_, tr("Gradient clipping:"));
+    setRowLabel(form_, epochs_, tr("Epochs:"));
+    setRowLabel(form_, batch_, tr("Batch size:"));
+    setRowLabel(form_, evalBatch_, tr("Evaluation batch:"));
+    setRowLabel(form_, seed_, tr("Seed:"));
+    setRowLabel(form_, threads_, tr("Threads:"));
+    setRowLabel(form_, reportEvery_, tr("Loss point every (batches):"));
+}
+
+void TrainForm::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
 }
 
 void TrainForm::updateEnabled()
@@ -164,45 +200,66 @@ void TrainForm::setConfig(const TrainConfig& c)
 TrainingPage::TrainingPage(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("trainingPage"));
+    // texts and tooltips: retranslate()
     original_ = new TrainForm(QStringLiteral("trainOriginal"), this);
     modified_ = new TrainForm(QStringLiteral("trainModified"), this);
-    auto* origBox = new QGroupBox(tr("ORIGINAL network (FP32)"), this);
-    (new QVBoxLayout(origBox))->addWidget(original_);
-    auto* modBox = new QGroupBox(tr("MODIFIED network (FP32, then PTQ and QAT)"), this);
-    (new QVBoxLayout(modBox))->addWidget(modified_);
+    origBox_ = new QGroupBox(this);
+    (new QVBoxLayout(origBox_))->addWidget(original_);
+    modBox_ = new QGroupBox(this);
+    (new QVBoxLayout(modBox_))->addWidget(modified_);
 
-    trainOriginal_ =
-        boolField(this, "stage_train_original", tr("Train ORIGINAL"), tr("Train and measure the ORIGINAL network"));
-    trainModified_ =
-        boolField(this, "stage_train_modified", tr("Train MODIFIED"), tr("Train and measure the MODIFIED network"));
-    ptq_ = boolField(this, "stage_ptq", tr("Post-training quantization"),
-                     tr("Calibrate and convert the trained MODIFIED network to INT8"));
-    qat_ = boolField(this, "stage_qat", tr("Quantization-aware training"),
-                     tr("Fine-tune MODIFIED with fake quantization, then convert"));
-    measure_ = boolField(this, "stage_measure", tr("Measure size and latency"),
-                         tr("Benchmark every model (see the Benchmark area)"));
-    auto* stagesBox = new QGroupBox(tr("Stages"), this);
-    auto* stages = new QHBoxLayout(stagesBox);
+    trainOriginal_ = boolField(this, "stage_train_original", QString(), QString());
+    trainModified_ = boolField(this, "stage_train_modified", QString(), QString());
+    ptq_ = boolField(this, "stage_ptq", QString(), QString());
+    qat_ = boolField(this, "stage_qat", QString(), QString());
+    measure_ = boolField(this, "stage_measure", QString(), QString());
+    stagesBox_ = new QGroupBox(this);
+    auto* stages = new QHBoxLayout(stagesBox_);
     for (auto* w : {trainOriginal_, trainModified_, ptq_, qat_, measure_})
         stages->addWidget(w);
     stages->addStretch(1);
 
     auto* forms = new QHBoxLayout;
-    forms->addWidget(origBox);
-    forms->addWidget(modBox);
+    forms->addWidget(origBox_);
+    forms->addWidget(modBox_);
+    note_ = note(QString(), this);
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(note(tr("The study trains both networks with Adam, batch 128, for 10 epochs; ORIGINAL with "
-                              "learning rate 0.01 and MODIFIED with 0.001. Finished stages are cached in the output "
-                              "folder: running again after a change retrains only what the change affects."),
-                           this));
-    layout->addWidget(stagesBox);
+    layout->addWidget(note_);
+    layout->addWidget(stagesBox_);
     layout->addLayout(forms);
     layout->addStretch(1);
+    retranslate();
 
     connect(original_, &TrainForm::changed, this, &TrainingPage::changed);
     connect(modified_, &TrainForm::changed, this, &TrainingPage::changed);
     forwardChanges(this, {trainOriginal_, trainModified_, ptq_, qat_, measure_});
     setConfig(TrainConfig{}, TrainConfig{}, StageSwitches{});
+}
+
+void TrainingPage::retranslate()
+{
+    origBox_->setTitle(tr("ORIGINAL network (FP32)"));
+    modBox_->setTitle(tr("MODIFIED network (FP32, then PTQ and QAT)"));
+    trainOriginal_->setText(tr("Train ORIGINAL"));
+    setFieldToolTip(trainOriginal_, tr("Train and measure the ORIGINAL network"));
+    trainModified_->setText(tr("Train MODIFIED"));
+    setFieldToolTip(trainModified_, tr("Train and measure the MODIFIED network"));
+    ptq_->setText(tr("Post-training quantization"));
+    setFieldToolTip(ptq_, tr("Calibrate and convert the trained MODIFIED network to INT8"));
+    qat_->setText(tr("Quantization-aware training"));
+    setFieldToolTip(qat_, tr("Fine-tune MODIFIED with fake quantization, then convert"));
+    measure_->setText(tr("Measure size and latency"));
+    setFieldToolTip(measure_, tr("Benchmark every model (see the Benchmark area)"));
+    stagesBox_->setTitle(tr("Stages"));
+    note_->setText(tr("The study trains both networks with Adam, batch 128, for 10 epochs; ORIGINAL with "
+                      "learning rate 0.01 and MODIFIED with 0.001. Finished stages are cached in the output "
+                      "folder: running again after a change retrains only what the change affects."));
+}
+
+void TrainingPage::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
 }
 
 TrainConfig TrainingPage::original() const
@@ -245,9 +302,67 @@ void TrainingPage::setConfig(const TrainConfig& original, const TrainConfig& mod
 QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("quantizationPage"));
+    // texts and tooltips: retranslate()
+    QList<QPair<QString, QString>> observers;
+    for (ObserverKind k : kObserverChoices.values)
+        observers.append({QString::fromStdString(toString(k)), QString()});
+    observer_ = choiceField(this, "observer", observers, QString());
+    percentile_ = realField(this, "percentile", 90, 100, 3, 0.01, QString());
+    weights_ =
+        choiceField(this, "weights",
+                    {{QStringLiteral("per-channel"), QString()}, {QStringLiteral("per-tensor"), QString()}}, QString());
+    engine_ = choiceField(this, "engine",
+                          {{QStringLiteral("onednn-fused"), QString()},
+                           {QStringLiteral("onednn"), QString()},
+                           {QStringLiteral("qnnpack"), QString()}},
+                          QString());
+    reduceRange_ = choiceField(
+        this, "reduce_range",
+        {{QStringLiteral("auto"), QString()}, {QStringLiteral("on"), QString()}, {QStringLiteral("off"), QString()}},
+        QString());
+    calibBatches_ = intField(this, "calib_batches", 1, 100000, QString());
+    calibBatchSize_ = intField(this, "calib_batch_size", 1, 65536, QString());
+    qatEpochs_ = intField(this, "qat_epochs", 0, 1000, QString());
+    qatLr_ = realField(this, "qat_lr", 1e-7, 1, 7, 1e-5, QString());
+    freezeObservers_ = intField(this, "freeze_observers_after", 0, 1000, QString());
+    freezeBn_ = intField(this, "freeze_bn_after", 0, 1000, QString());
+    learnedScales_ = boolField(this, "learned_scales", QString(), QString());
+    threads_ = intField(this, "threads", 0, maxThreads(), QString());
+    hint_ = note(QString(), this);
+    hint_->setObjectName(QStringLiteral("quantHint"));
+
+    ptqBox_ = new QGroupBox(this);
+    ptqForm_ = new QFormLayout(ptqBox_);
+    ptqForm_->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    for (QWidget* w : std::initializer_list<QWidget*>{observer_, percentile_, weights_, engine_, reduceRange_,
+                                                      calibBatches_, calibBatchSize_, threads_})
+        addFormRow(ptqForm_, w);
+    qatBox_ = new QGroupBox(this);
+    qatForm_ = new QFormLayout(qatBox_);
+    qatForm_->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    for (QWidget* w : std::initializer_list<QWidget*>{qatEpochs_, qatLr_, freezeObservers_, freezeBn_})
+        addFormRow(qatForm_, w);
+    qatForm_->addRow(learnedScales_);
+
+    auto* boxes = new QHBoxLayout;
+    boxes->addWidget(ptqBox_);
+    boxes->addWidget(qatBox_);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(boxes);
+    layout->addWidget(hint_);
+    layout->addStretch(1);
+    retranslate();
+
+    setConfig(QuantConfig{});
+    forwardChanges(this, {observer_, percentile_, weights_, engine_, reduceRange_, calibBatches_, calibBatchSize_,
+                          qatEpochs_, qatLr_, freezeObservers_, freezeBn_, learnedScales_, threads_});
+    connect(this, &QuantPage::changed, this, &QuantPage::updateHints);
+}
+
+void QuantPage::retranslate()
+{
     // The core's one list of observers, each with its label here (a new one is a compiler warning
     // in the switch until it has a label).
-    QList<QPair<QString, QString>> observers;
     for (ObserverKind k : kObserverChoices.values) {
         QString label;
         switch (k) {
@@ -264,74 +379,56 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
             label = tr("Moving-average min/max");
             break;
         }
-        observers.append({QString::fromStdString(toString(k)), label});
+        setItemTexts(observer_, {{QString::fromStdString(toString(k)), label}});
     }
-    observer_ = choiceField(this, "observer", observers,
-                            tr("How activation ranges are estimated from the calibration batches"));
-    percentile_ =
-        realField(this, "percentile", 90, 100, 3, 0.01, tr("Percentile observer: the range covers [100-p, p]"));
-    weights_ = choiceField(
-        this, "weights",
-        {{QStringLiteral("per-channel"), tr("Per channel")}, {QStringLiteral("per-tensor"), tr("Per tensor")}},
-        tr("Weight scales per output channel (recommended: per-tensor collapses depthwise layers)"));
-    engine_ = choiceField(this, "engine",
-                          {{QStringLiteral("onednn-fused"), tr("oneDNN, fused (x86-64)")},
+    setFieldToolTip(observer_, tr("How activation ranges are estimated from the calibration batches"));
+    setFieldToolTip(percentile_, tr("Percentile observer: the range covers [100-p, p]"));
+    setItemTexts(weights_, {{QStringLiteral("per-channel"), tr("Per channel")},
+                            {QStringLiteral("per-tensor"), tr("Per tensor")}});
+    setFieldToolTip(weights_,
+                    tr("Weight scales per output channel (recommended: per-tensor collapses depthwise layers)"));
+    setItemTexts(engine_, {{QStringLiteral("onednn-fused"), tr("oneDNN, fused (x86-64)")},
                            {QStringLiteral("onednn"), tr("oneDNN (x86-64)")},
-                           {QStringLiteral("qnnpack"), tr("QNNPACK (ARM)")}},
-                          tr("LibTorch's quantized engine for the converted model"));
-    reduceRange_ = choiceField(this, "reduce_range",
-                               {{QStringLiteral("auto"), tr("Automatic")},
+                           {QStringLiteral("qnnpack"), tr("QNNPACK (ARM)")}});
+    setFieldToolTip(engine_, tr("LibTorch's quantized engine for the converted model"));
+    setItemTexts(reduceRange_, {{QStringLiteral("auto"), tr("Automatic")},
                                 {QStringLiteral("on"), tr("On (7-bit activations)")},
-                                {QStringLiteral("off"), tr("Off (8-bit activations)")}},
-                               tr("7-bit activations avoid int16 saturation in oneDNN on CPUs without VNNI"));
-    calibBatches_ =
-        intField(this, "calib_batches", 1, 100000, tr("Training batches used to calibrate the observers"));
-    calibBatchSize_ = intField(this, "calib_batch_size", 1, 65536, tr("Images per calibration batch"));
-    qatEpochs_ = intField(this, "qat_epochs", 0, 1000, tr("Epochs of quantization-aware fine-tuning (0: QAT off)"));
-    qatLr_ = realField(this, "qat_lr", 1e-7, 1, 7, 1e-5, tr("Learning rate of the QAT fine-tuning"));
-    freezeObservers_ = intField(this, "freeze_observers_after", 0, 1000,
-                                tr("QAT epochs after which activation ranges stop moving (0: from the start)"));
-    freezeBn_ = intField(this, "freeze_bn_after", 0, 1000,
-                         tr("QAT epochs after which BatchNorm uses its running statistics (0: from the start)"));
-    learnedScales_ = boolField(this, "learned_scales", tr("Learn activation scales (LSQ)"),
-                               tr("Activation step sizes are trained with the weights"));
-    threads_ = intField(this, "threads", 0, maxThreads(), tr("Compute threads (0: all cores)"));
+                                {QStringLiteral("off"), tr("Off (8-bit activations)")}});
+    setFieldToolTip(reduceRange_, tr("7-bit activations avoid int16 saturation in oneDNN on CPUs without VNNI"));
+    setFieldToolTip(calibBatches_, tr("Training batches used to calibrate the observers"));
+    setFieldToolTip(calibBatchSize_, tr("Images per calibration batch"));
+    setFieldToolTip(qatEpochs_, tr("Epochs of quantization-aware fine-tuning (0: QAT off)"));
+    setFieldToolTip(qatLr_, tr("Learning rate of the QAT fine-tuning"));
+    setFieldToolTip(freezeObservers_, tr("QAT epochs after which activation ranges stop moving (0: from the start)"));
+    setFieldToolTip(freezeBn_, tr("QAT epochs after which BatchNorm uses its running statistics (0: from the start)"));
+    learnedScales_->setText(tr("Learn activation scales (LSQ)"));
+    setFieldToolTip(learnedScales_, tr("Activation step sizes are trained with the weights"));
+    setFieldToolTip(threads_, tr("Compute threads (0: all cores)"));
     threads_->setSpecialValueText(tr("all cores"));
-    hint_ = note(QString(), this);
-    hint_->setObjectName(QStringLiteral("quantHint"));
 
-    auto* ptqBox = new QGroupBox(tr("Post-training quantization"), this);
-    auto* ptq = new QFormLayout(ptqBox);
-    ptq->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
-    ptq->addRow(tr("Observer:"), observer_);
-    ptq->addRow(tr("Percentile:"), percentile_);
-    ptq->addRow(tr("Weights:"), weights_);
-    ptq->addRow(tr("Engine:"), engine_);
-    ptq->addRow(tr("Reduced range:"), reduceRange_);
-    ptq->addRow(tr("Calibration batches:"), calibBatches_);
-    ptq->addRow(tr("Calibration batch size:"), calibBatchSize_);
-    ptq->addRow(tr("Threads:"), threads_);
-    auto* qatBox = new QGroupBox(tr("Quantization-aware training"), this);
-    auto* qat = new QFormLayout(qatBox);
-    qat->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
-    qat->addRow(tr("Epochs:"), qatEpochs_);
-    qat->addRow(tr("Learning rate:"), qatLr_);
-    qat->addRow(tr("Freeze observers after (epochs):"), freezeObservers_);
-    qat->addRow(tr("Freeze BatchNorm after (epochs):"), freezeBn_);
-    qat->addRow(learnedScales_);
+    ptqBox_->setTitle(tr("Post-training quantization"));
+    setRowLabel(ptqForm_, observer_, tr("Observer:"));
+    setRowLabel(ptqForm_, percentile_, tr("Percentile:"));
+    setRowLabel(ptqForm_, weights_, tr("Weights:"));
+    setRowLabel(ptqForm_, engine_, tr("Engine:"));
+    setRowLabel(ptqForm_, reduceRange_, tr("Reduced range:"));
+    setRowLabel(ptqForm_, calibBatches_, tr("Calibration batches:"));
+    setRowLabel(ptqForm_, calibBatchSize_, tr("Calibration batch size:"));
+    setRowLabel(ptqForm_, threads_, tr("Threads:"));
+    qatBox_->setTitle(tr("Quantization-aware training"));
+    setRowLabel(qatForm_, qatEpochs_, tr("Epochs:"));
+    setRowLabel(qatForm_, qatLr_, tr("Learning rate:"));
+    setRowLabel(qatForm_, freezeObservers_, tr("Freeze observers after (epochs):"));
+    setRowLabel(qatForm_, freezeBn_, tr("Freeze BatchNorm after (epochs):"));
+}
 
-    auto* boxes = new QHBoxLayout;
-    boxes->addWidget(ptqBox);
-    boxes->addWidget(qatBox);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(boxes);
-    layout->addWidget(hint_);
-    layout->addStretch(1);
-
-    setConfig(QuantConfig{});
-    forwardChanges(this, {observer_, percentile_, weights_, engine_, reduceRange_, calibBatches_, calibBatchSize_,
-                          qatEpochs_, qatLr_, freezeObservers_, freezeBn_, learnedScales_, threads_});
-    connect(this, &QuantPage::changed, this, &QuantPage::updateHints);
+void QuantPage::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) {
+        retranslate();
+        updateHints();
+    }
+    QWidget::changeEvent(event);
 }
 
 void QuantPage::updateHints()
@@ -398,44 +495,64 @@ void QuantPage::setConfig(const QuantConfig& c)
 BenchPage::BenchPage(QWidget* parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("benchmarkPage"));
-    runs_ = intField(this, "runs", 1, 100000, tr("Timed runs per model, split evenly across the rounds"));
-    rounds_ = intField(this, "rounds", 2, 1000,
-                       tr("Rounds: every model is measured once per round, interleaved, each time as a fresh instance; "
-                          "the median of the round medians is reported with its 95% interval"));
-    warmup_ =
-        intField(this, "warmup", 0, 10000, tr("Untimed runs before timing (caches, allocator, oneDNN primitives)"));
-    batch_ = intField(this, "batch", 1, 4096, tr("Images per timed forward pass"));
-    threads_ = intField(this, "threads", 0, maxThreads(), tr("Intra-op threads while timing (0: all cores)"));
-    threads_->setSpecialValueText(tr("all cores"));
-    gpu_ = boolField(this, "gpu", tr("Also time FP32 on the GPU (CUDA) where available"),
-                     tr("Needs a CUDA build of LibTorch"));
-    auto* box = new QGroupBox(tr("Latency measurement"), this);
-    auto* form = new QFormLayout(box);
-    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
-    form->addRow(tr("Timed runs:"), runs_);
-    form->addRow(tr("Rounds:"), rounds_);
-    form->addRow(tr("Warm-up runs:"), warmup_);
-    form->addRow(tr("Batch size:"), batch_);
-    form->addRow(tr("Threads:"), threads_);
-    form->addRow(gpu_);
-    const std::string noGpu = gpuUnavailableReason();
-    const QString gpuLine = noGpu.empty()
-                                ? tr("a CUDA device is available for FP32 GPU latency")
-                                : tr("no GPU latency here: %1").arg(QString::fromStdString(noGpu).toHtmlEscaped());
-    auto* machine =
-        note(tr("<b>This machine:</b> %1, %2 hardware threads; %3.<br>Latency is only meaningful on an idle "
-                "machine: other programs (or a second run) on the same cores distort every figure.")
-                 .arg(QString::fromStdString(cpuModel()).toHtmlEscaped())
-                 .arg(hardwareThreads())
-                 .arg(gpuLine),
-             this);
-    machine->setObjectName(QStringLiteral("machineInfo"));
+    // texts and tooltips: retranslate()
+    runs_ = intField(this, "runs", 1, 100000, QString());
+    rounds_ = intField(this, "rounds", 2, 1000, QString());
+    warmup_ = intField(this, "warmup", 0, 10000, QString());
+    batch_ = intField(this, "batch", 1, 4096, QString());
+    threads_ = intField(this, "threads", 0, maxThreads(), QString());
+    gpu_ = boolField(this, "gpu", QString(), QString());
+    box_ = new QGroupBox(this);
+    form_ = new QFormLayout(box_);
+    form_->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    for (QWidget* w : std::initializer_list<QWidget*>{runs_, rounds_, warmup_, batch_, threads_})
+        addFormRow(form_, w);
+    form_->addRow(gpu_);
+    // the machine, asked once
+    cpuModel_ = QString::fromStdString(cpuModel());
+    noGpu_ = QString::fromStdString(gpuUnavailableReason());
+    machine_ = note(QString(), this);
+    machine_->setObjectName(QStringLiteral("machineInfo"));
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(box);
-    layout->addWidget(machine);
+    layout->addWidget(box_);
+    layout->addWidget(machine_);
     layout->addStretch(1);
+    retranslate();
     setConfig(BenchConfig{});
     forwardChanges(this, {runs_, rounds_, warmup_, batch_, threads_, gpu_});
+}
+
+void BenchPage::retranslate()
+{
+    setFieldToolTip(runs_, tr("Timed runs per model, split evenly across the rounds"));
+    setFieldToolTip(rounds_,
+                    tr("Rounds: every model is measured once per round, interleaved, each time as a fresh instance; "
+                       "the median of the round medians is reported with its 95% interval"));
+    setFieldToolTip(warmup_, tr("Untimed runs before timing (caches, allocator, oneDNN primitives)"));
+    setFieldToolTip(batch_, tr("Images per timed forward pass"));
+    setFieldToolTip(threads_, tr("Intra-op threads while timing (0: all cores)"));
+    threads_->setSpecialValueText(tr("all cores"));
+    gpu_->setText(tr("Also time FP32 on the GPU (CUDA) where available"));
+    setFieldToolTip(gpu_, tr("Needs a CUDA build of LibTorch"));
+    box_->setTitle(tr("Latency measurement"));
+    setRowLabel(form_, runs_, tr("Timed runs:"));
+    setRowLabel(form_, rounds_, tr("Rounds:"));
+    setRowLabel(form_, warmup_, tr("Warm-up runs:"));
+    setRowLabel(form_, batch_, tr("Batch size:"));
+    setRowLabel(form_, threads_, tr("Threads:"));
+    const QString gpuLine = noGpu_.isEmpty() ? tr("a CUDA device is available for FP32 GPU latency")
+                                             : tr("no GPU latency here: %1").arg(noGpu_.toHtmlEscaped());
+    machine_->setText(tr("<b>This machine:</b> %1, %2 hardware threads; %3.<br>Latency is only meaningful on an idle "
+                         "machine: other programs (or a second run) on the same cores distort every figure.")
+                          .arg(cpuModel_.toHtmlEscaped())
+                          .arg(hardwareThreads())
+                          .arg(gpuLine));
+}
+
+void BenchPage::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(event);
 }
 
 BenchConfig BenchPage::config() const

@@ -9,6 +9,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QGroupBox;
 class QLabel;
 class QSpinBox;
@@ -26,8 +27,13 @@ public:
 Q_SIGNALS:
     void changed();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     void updateEnabled();
+    QFormLayout* form_;
     QComboBox* optimizer_;
     QDoubleSpinBox* lr_;
     QDoubleSpinBox* momentum_;
@@ -61,9 +67,17 @@ public:
 Q_SIGNALS:
     void changed();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     TrainForm* original_;
     TrainForm* modified_;
+    QGroupBox* origBox_;
+    QGroupBox* modBox_;
+    QGroupBox* stagesBox_;
+    QLabel* note_;
     QCheckBox* trainOriginal_;
     QCheckBox* trainModified_;
     QCheckBox* ptq_;
@@ -81,8 +95,16 @@ public:
 Q_SIGNALS:
     void changed();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
     void updateHints();
+    QGroupBox* ptqBox_;
+    QGroupBox* qatBox_;
+    QFormLayout* ptqForm_;
+    QFormLayout* qatForm_;
     QComboBox* observer_;
     QDoubleSpinBox* percentile_;
     QComboBox* weights_;
@@ -109,7 +131,16 @@ public:
 Q_SIGNALS:
     void changed();
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
+    void retranslate();
+    QGroupBox* box_;
+    QFormLayout* form_;
+    QLabel* machine_;
+    QString cpuModel_; ///< the machine's line, asked once
+    QString noGpu_;
     QSpinBox* runs_;
     QSpinBox* rounds_;
     QSpinBox* warmup_;

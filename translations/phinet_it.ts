@@ -162,6 +162,10 @@
         <source> (p90 %1)</source>
         <translation> (p90 %1)</translation>
     </message>
+    <message>
+        <source>No data yet</source>
+        <translation>Ancora nessun dato</translation>
+    </message>
 </context>
 <context>
     <name>phinet::gui::BenchPage</name>
@@ -247,6 +251,10 @@
     <message>
         <source>true %1, predicted %2: %3 images</source>
         <translation>vera %1, predetta %2: %3 immagini</translation>
+    </message>
+    <message>
+        <source>No data yet</source>
+        <translation>Ancora nessun dato</translation>
     </message>
 </context>
 <context>
@@ -582,6 +590,17 @@
         <source>RAM budget %1 KB</source>
         <translation>budget di RAM %1 KB</translation>
     </message>
+    <message>
+        <source>No chart: the configuration is invalid</source>
+        <translation>Nessun grafico: la configurazione non è valida</translation>
+    </message>
+</context>
+<context>
+    <name>phinet::gui::LineChart</name>
+    <message>
+        <source>No data yet</source>
+        <translation>Ancora nessun dato</translation>
+    </message>
 </context>
 <context>
     <name>phinet::gui::LogPane</name>
@@ -689,10 +708,6 @@
         <translation>Preset %1 caricato nei moduli</translation>
     </message>
     <message>
-        <source>The language changes when the run has finished or at the next start.</source>
-        <translation>La lingua cambia al termine dell&apos;esecuzione o al prossimo avvio.</translation>
-    </message>
-    <message>
         <source>&amp;Run</source>
         <translation>&amp;Esegui</translation>
     </message>
@@ -727,6 +742,61 @@
     <message>
         <source>Stop the import or download and quit? The data folder keeps the copy it held before.</source>
         <translation>Interrompere l&apos;importazione o lo scaricamento e uscire? La cartella dati conserva la copia che aveva prima.</translation>
+    </message>
+</context>
+<context>
+    <name>phinet::gui::ModelFiles</name>
+    <message>
+        <source>ONNX, FP32 (BatchNorm folded, opset 17)</source>
+        <translation>ONNX, FP32 (BatchNorm incorporata, opset 17)</translation>
+    </message>
+    <message>
+        <source>ONNX, INT8 QDQ (ONNX Runtime, TensorRT, ST Edge AI)</source>
+        <translation>ONNX, INT8 QDQ (ONNX Runtime, TensorRT, ST Edge AI)</translation>
+    </message>
+    <message>
+        <source>safetensors with micromind&apos;s names (PyTorch load_state_dict)</source>
+        <translation>safetensors con i nomi di micromind (load_state_dict di PyTorch)</translation>
+    </message>
+    <message>
+        <source>Opening the model was cancelled.</source>
+        <translation>L&apos;apertura del modello è stata annullata.</translation>
+    </message>
+    <message>
+        <source>Another model file is being read or written; try again when it has finished.</source>
+        <translation>Un altro file di modello è in lettura o scrittura; riprova quando ha finito.</translation>
+    </message>
+    <message>
+        <source>The export was cancelled.</source>
+        <translation>L&apos;esportazione è stata annullata.</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3 tensors</source>
+        <translation>%1: %2, %3 tensori</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3 nodes, %4 initializers</source>
+        <translation>%1: %2, %3 nodi, %4 inizializzatori</translation>
+    </message>
+    <message>
+        <source>There is no model file to export: %1</source>
+        <translation>Non c&apos;è alcun file di modello da esportare: %1</translation>
+    </message>
+    <message>
+        <source>Export model</source>
+        <translation>Esporta il modello</translation>
+    </message>
+    <message>
+        <source>Format for %1:</source>
+        <translation>Formato per %1:</translation>
+    </message>
+    <message>
+        <source>safetensors files (*.safetensors)</source>
+        <translation>File safetensors (*.safetensors)</translation>
+    </message>
+    <message>
+        <source>ONNX models (*.onnx)</source>
+        <translation>Modelli ONNX (*.onnx)</translation>
     </message>
 </context>
 <context>
@@ -1328,6 +1398,42 @@
     <message>
         <source>fits %1 (INT8)</source>
         <translation>sta in %1 (INT8)</translation>
+    </message>
+    <message>
+        <source>No data yet: the loss appears when training starts.</source>
+        <translation>Ancora nessun dato: la loss compare quando inizia l&apos;addestramento.</translation>
+    </message>
+    <message>
+        <source>No data yet: train and test loss appear after each epoch.</source>
+        <translation>Ancora nessun dato: la loss di addestramento e di test compare dopo ogni epoca.</translation>
+    </message>
+    <message>
+        <source>No data yet: the test accuracy appears after each evaluated epoch.</source>
+        <translation>Ancora nessun dato: l&apos;accuratezza di test compare dopo ogni epoca valutata.</translation>
+    </message>
+    <message>
+        <source>No data yet: each model&apos;s size appears when it is measured.</source>
+        <translation>Ancora nessun dato: la dimensione di ogni modello compare quando viene misurato.</translation>
+    </message>
+    <message>
+        <source>No data yet: each model&apos;s latency appears when it is measured.</source>
+        <translation>Ancora nessun dato: la latenza di ogni modello compare quando viene misurato.</translation>
+    </message>
+    <message>
+        <source>No data yet: a sweep&apos;s points appear here as each is measured.</source>
+        <translation>Ancora nessun dato: i punti di una scansione compaiono qui man mano che vengono misurati.</translation>
+    </message>
+    <message>
+        <source>No data yet: models with an accuracy and a CPU latency appear here.</source>
+        <translation>Ancora nessun dato: qui compaiono i modelli con un&apos;accuratezza e una latenza CPU.</translation>
+    </message>
+    <message>
+        <source>No data yet: the per-layer SQNR appears when an INT8 model is measured.</source>
+        <translation>Ancora nessun dato: l&apos;SQNR per strato compare quando viene misurato un modello INT8.</translation>
+    </message>
+    <message>
+        <source>No data yet: the confusion matrix appears when a model is evaluated.</source>
+        <translation>Ancora nessun dato: la matrice di confusione compare quando un modello viene valutato.</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,5 @@
-// The Model area, offscreen: the form fills the layer table, edits update it, bad values are flagged.
+// The Model area, offscreen: the form fills the layer table, edits update it, bad values are flagged
+// (and the charts say they have nothing to draw).
 #include "FitCharts.h"
 #include "MainWindow.h"
 #include "ModelPage.h"
@@ -80,11 +81,16 @@ private Q_SLOTS:
         QVERIFY(page.fieldErrors().contains(field));
         QVERIFY(!w->toolTip().isEmpty());
         QCOMPARE(page.findChild<QTableWidget*>(QStringLiteral("layerTable"))->rowCount(), 0);
+        // the charts say why they are empty; the problems stand one per line
+        QVERIFY(page.findChild<FitCharts*>()->showsEmptyState());
+        const QString status = page.findChild<QLabel*>(QStringLiteral("status"))->text();
+        QVERIFY2(!status.contains(QStringLiteral("&lt;br&gt;")), qPrintable(status));
         // fixing the value clears the flag and refills the table
         page.setConfig(PhiNetConfig::study(Variant::Modified, {1, 28, 28}));
         QVERIFY(page.isValid());
         QVERIFY(!w->property("invalid").toBool());
         QCOMPARE(page.findChild<QTableWidget*>(QStringLiteral("layerTable"))->rowCount(), 10);
+        QVERIFY(!page.findChild<FitCharts*>()->showsEmptyState());
     }
 
     // A board picked: the verdict for INT8 and FP32, live as the knobs move; the charts draw the table and

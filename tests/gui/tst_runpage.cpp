@@ -1,5 +1,6 @@
 // The Run area, offscreen: a small study runs in the background while the window stays responsive,
-// the charts gain points, the results table fills, CSV export writes the file; cancel mid-run.
+// the charts gain points, the results table fills, CSV export writes the file; cancel mid-run. Before
+// a run each chart says what will appear in it; the table has room for five rows under the charts.
 #include "Charts.h"
 #include "GuiTestPresets.h"
 #include "JobRunner.h"
@@ -19,13 +20,18 @@
 // Macros only (no Torch declarations, nothing that meets Qt's keywords): the LibTorch this build uses.
 #include <torch/version.h>
 
+#include <qcustomplot.h>
+
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -57,6 +63,107 @@ private Q_SLOTS:
         p.name = "gui-test-long"; // long enough to be cancelled mid-training
         c.trainOriginal.epochs = c.trainModified.epochs = 50;
         saveUserPreset(p);
+    }
+
+    void chartsShowAnEmptyStateUntilDataArrives()
+    {
+        // a fresh chart: a greyed line instead of bare axes; gone with the first point, back on clear()
+        LineChart line(QStringLiteral("title"), QStringLiteral("x"), QStringLiteral("y"));
+        line.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&line));
+        auto* overlay = line.findChild<QLabel*>(QStringLiteral("emptyState"));
+        QVERIFY(overlay);
+        QVERIFY(line.showsEmptyState());
+        QVERIFY(overlay->isVisible());
+        QCOMPARE(overlay->text(), line.emptyText());
+        QCOMPARE(line.emptyText(), QStringLiteral("No data yet"));
+        QVERIFY(!line.plot()->xAxis->visible() && !line.plot()->yAxis->visible());
+        // the line sits in the middle of the plot
+        QVERIFY(qAbs(overlay->geometry().center().x() - line.plot()->rect().center().x()) <= 2);
+        line.addPoint(QStringLiteral("a"), 1, 2);
+        QVERIFY(!line.showsEmptyState());
+        QVERIFY(!overlay->isVisible());
+        QVERIFY(line.plot()->xAxis->visible() && line.plot()->yAxis->visible());
+        line.clear();
+        QVERIFY(line.showsEmptyState());
+        QVERIFY(overlay->isVisible());
+        line.addMarker(QStringLiteral("ring"), 1, 2);
+        QVERIFY(!line.showsEmptyState());
+
+        BarChart bars(QStringLiteral("title"), QStringLiteral("ms"));
+        QVERIFY(bars.showsEmptyState());
+        bars.setBar(QStringLiteral("m"), 1.5);
+        QVERIFY(!bars.showsEmptyState());
+        bars.clear();
+        QVERIFY(bars.showsEmptyState());
+
+        ConfusionChart confusion(QStringLiteral("FP32"));
+        QVERIFY(confusion.showsEmptyState());
+        confusion.setMatrix(QStringLiteral("m: 50 % correct"), {1, 1, 1, 1});
+        QVERIFY(!confusion.showsEmptyState());
+        QCOMPARE(confusion.title(), QStringLiteral("m: 50 % correct"));
+        confusion.clear();
+        QVERIFY(confusion.showsEmptyState());
+        QCOMPARE(confusion.title(), QStringLiteral("FP32"));
+
+        // the Run area's charts each say what will appear in them, until it does
+        ResultsView view;
+        QVERIFY(view.lossChart()->emptyText().contains(QStringLiteral("loss appears when training starts")));
+        QVERIFY(view.sizeChart()->emptyText().contains(QStringLiteral("size")));
+        QVERIFY(view.confusionInt8()->emptyText().contains(QStringLiteral("confusion matrix")));
+        QVERIFY(view.lossChart()->showsEmptyState() && view.epochLossChart()->showsEmptyState() &&
+                view.accuracyChart()->showsEmptyState() && view.latencyChart()->showsEmptyState() &&
+                view.sweepParamsChart()->showsEmptyState() && view.paretoChart()->showsEmptyState() &&
+                view.sqnrChart()->showsEmptyState() && view.confusionFp32()->showsEmptyState());
+        EpochSummary epoch;
+        epoch.epoch = 1;
+        epoch.trainLoss = 0.5;
+        view.addEpoch(QStringLiteral("modified-fp32"), epoch);
+        QVERIFY(!view.epochLossChart()->showsEmptyState());
+        QVERIFY(view.accuracyChart()->showsEmptyState()); // no test accuracy in that epoch
+        view.clear();
+        QVERIFY(view.epochLossChart()->showsEmptyState());
+    }
+
+    void resultsSplitterGivesTheTableFiveRows()
+    {
+        QSettings().remove(QStringLiteral("run/resultsSplitter"));
+        int tableHeight = 0;
+        {
+            MainWindow window;
+            window.resize(1280, 860);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            auto* page = window.runPage();
+            auto* split = page->findChild<QSplitter*>(QStringLiteral("resultsSplitter"));
+            QVERIFY(split);
+            QCOMPARE(split, page->resultsSplitter());
+            QCOMPARE(split->orientation(), Qt::Vertical);
+            QCOMPARE(split->widget(0), static_cast<QWidget*>(page->resultsView()));
+            QCOMPARE(split->widget(1), static_cast<QWidget*>(page->resultsTable()));
+            auto* table = page->resultsTable();
+            const int rows = 5 * table->verticalHeader()->defaultSectionSize();
+            QVERIFY2(table->viewport()->height() >= rows,
+                     qPrintable(QStringLiteral("the table shows %1 px, 5 rows need %2 (splitter %3 px)")
+                                    .arg(table->viewport()->height())
+                                    .arg(rows)
+                                    .arg(split->height())));
+            qInfo("results table: %d px shown, 5 rows need %d px; charts %d px", table->viewport()->height(), rows,
+                  page->resultsView()->height());
+            // the charts keep room too
+            QVERIFY(page->resultsView()->height() >= page->resultsView()->minimumSizeHint().height());
+            // the user moves the handle: the sizes are kept for the next session
+            const int total = split->sizes().value(0) + split->sizes().value(1);
+            split->setSizes({total - rows * 2, rows * 2});
+            Q_EMIT split->splitterMoved(total - rows * 2, 1);
+            tableHeight = split->sizes().value(1);
+        }
+        MainWindow window;
+        window.resize(1280, 860);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.runPage()->resultsSplitter()->sizes().value(1), tableHeight);
+        QSettings().remove(QStringLiteral("run/resultsSplitter"));
     }
 
     void quickRunFillsChartsAndTable()
