@@ -12,6 +12,10 @@
 #include "phinet/report/Report.h"
 #include "phinet/report/ResultColumns.h"
 #include "phinet/report/RunStore.h"
+#include "phinet/train/Distributed.h"
+
+#include <chrono>
+#include <memory>
 
 #include <spdlog/fmt/fmt.h>
 
@@ -40,6 +44,13 @@ void StudyArgs::add(CLI::App* app)
                     "training MODIFIED: the study takes the file's network, PTQ, QAT and the measurements run on it");
     app->add_option("--weights-original", weightsOriginal,
                     "trained FP32 weights used instead of training ORIGINAL (the file's network)");
+    app->add_flag("--distributed", distributed,
+                  "train data-parallel over c10d/Gloo when started as one of several ranks (phinet launch, "
+                  "torchrun's or Slurm's environment; the config's \"distributed\": true does the same); every "
+                  "rank needs the same --out (rank 0 alone writes it)");
+    app->add_option("--dist-timeout", distTimeout,
+                    "seconds a rank waits for the others in a collective before giving up")
+        ->capture_default_str();
 }
 
 void SweepArgs::add(CLI::App* app)
@@ -236,15 +247,44 @@ int runStudy(const StudyArgs& a, CLI::App* app)
         cfg.stages.trainModified = cfg.stages.trainModified || variant == Variant::Modified;
     }
     if (auto e = cfg.validate(); !e.empty()) throw UsageError(e.front().text());
-    const auto out = chooseOut(a.out, a.resume, cfg.name);
+    if (a.distributed) cfg.distributed = true;
+    if (a.distTimeout < 1 || a.distTimeout > 86400) throw UsageError("--dist-timeout: must be in [1, 86400] seconds");
+    // Distributed: every rank runs this command; rank 0 runs the study, the others join its training.
+    DistributedEnv distEnv;
+    if (cfg.distributed) {
+        try {
+            distEnv = distributedEnvFromEnvironment();
+        } catch (const ConfigError& e) {
+            throw UsageError(std::string("--distributed: ") + e.what());
+        }
+        if (distEnv.worldSize > 1 && a.out.empty())
+            throw UsageError("--out: a distributed study needs the same --out folder on every rank");
+    }
     CancelToken& cancel = interruptToken();
     installInterruptHandler();
+    std::unique_ptr<ProcessGroup> group;
+    if (distEnv.worldSize > 1) {
+        ProcessGroup::Options po;
+        po.timeout = std::chrono::seconds(a.distTimeout);
+        group = std::make_unique<ProcessGroup>(distEnv, po);
+        if (group->rank() != 0) {
+            std::fprintf(stderr, "rank %d of %d: joining rank 0's study in %s\n", group->rank(), group->worldSize(),
+                         a.out.c_str());
+            runExperiment(cfg, a.out, nullptr, &cancel, group.get());
+            std::fprintf(stderr, "rank %d: rank 0 finished the study\n", group->rank());
+            return Ok;
+        }
+    } else if (cfg.distributed) {
+        std::fprintf(stderr, "phinet: distributed study without RANK/WORLD_SIZE or SLURM_PROCID in the environment: "
+                             "one process\n");
+    }
+    const auto out = chooseOut(a.out, a.resume, cfg.name);
     ProgressBar bar;
     bar.line("study \"" + cfg.name + "\" -> " + out.string());
     // what an earlier run in the folder lends this one: "reused: train-original, ...; run: qat, measure (why)"
     if (fs::exists(out / "state.json")) bar.line("stages: " + planStudy(cfg, out).summary());
     CliExperimentObserver obs(bar);
-    auto r = runExperiment(cfg, out, &obs, &cancel);
+    auto r = runExperiment(cfg, out, &obs, &cancel, group.get());
     bar.finish();
     std::fputs(formatResultsTable(r.models).c_str(), stdout);
     std::fprintf(stderr, "results: %s and %s (run %lld)\n", r.csvPath.c_str(), r.jsonPath.c_str(), (long long)r.runId);

@@ -16,6 +16,8 @@ struct StudyArgs {
     bool json = false;
     std::string weightsOriginal; ///< trained FP32 weights instead of the ORIGINAL training stage
     std::string weightsModified; ///< ... instead of the MODIFIED training stage
+    bool distributed = false;    ///< train data-parallel across the ranks of the environment
+    int distTimeout = 120;       ///< seconds a rank waits for the others in a collective
     void add(CLI::App* app);
 };
 

@@ -1,8 +1,10 @@
 // `phinet launch` and `phinet train --distributed` as a user runs them, two ranks on 127.0.0.1:
 // accuracy against one process on 10,000 MNIST images, a killed rank, a configuration mismatch,
 // resume, and the launcher's exit codes and signals.
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -224,6 +226,34 @@ private Q_SLOTS:
 
     /// Two shards of a sweep merge to the same CSV as the sweep run in one piece; a shard of another
     /// sweep, a repeated or a missing shard is refused with the folder named.
+    // `phinet launch --nproc 2 -- phinet study --distributed`: rank 0 runs the study and writes the
+    // folder, rank 1 joins the training stage and says so; without --out a distributed study is refused.
+    void distributedStudy()
+    {
+        const QString cfg = path("dist-study.json");
+        {
+            QFile f(cfg);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(R"({"kind": "study", "name": "dist", "data": {"limit_train": 512, "limit_test": 200},
+                       "model": {"input": [1, 28, 28], "alpha": 0.5, "num_layers": 4, "t0": 4},
+                       "training_modified": {"epochs": 1, "threads": 1},
+                       "quantization": {"calib_batches": 2, "threads": 1},
+                       "stages": {"train_original": false, "qat": false, "measure": false}})");
+        }
+        auto r = runCli({"launch", "--nproc", "2", "--", "phinet", "study", "--config", cfg, "--distributed", "--out",
+                         path("dist-study"), "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("data-parallel on 2 ranks"), r.err.constData());
+        QVERIFY2(r.err.contains("rank 1 of 2: joining rank 0's study"), r.err.constData());
+        QCOMPARE(r.out.count("\"run_id\""), 1); // rank 0 alone reports
+        const auto rows = lastJsonLine(r.out).value(QStringLiteral("results")).toArray();
+        QCOMPARE(rows.size(), 2);
+        QVERIFY(QFileInfo::exists(path("dist-study") + "/modified-ptq-int8.int8"));
+        auto noOut = runCli({"launch", "--nproc", "2", "--", "phinet", "study", "--config", cfg, "--distributed"});
+        QVERIFY(noOut.exitCode != 0);
+        QVERIFY2(noOut.err.contains("--out"), noOut.err.constData());
+    }
+
     void sweepShardsMerge()
     {
         const QStringList sweep{"sweep",          "--knob",  "alpha",   "--values",

@@ -12,6 +12,7 @@
 #include "phinet/model/ConfigJson.h"
 #include "phinet/quant/Quantizer.h"
 #include "phinet/report/RunStore.h"
+#include "phinet/train/Distributed.h"
 
 #include <algorithm>
 #include <chrono>
@@ -31,6 +32,19 @@ fs::path defaultRunDir(const std::string& name)
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
     return userDataDir() / "runs" / (name + "-" + stamp);
 }
+
+namespace {
+/// The store key of a distributed study's n-th command to the other ranks.
+std::string followerKey(int n)
+{
+    return "phinet/study/command/" + std::to_string(n);
+}
+/// Where rank r says it has read the last command (rank 0 serves the store until then).
+std::string followerAckKey(int r)
+{
+    return "phinet/study/ack/" + std::to_string(r);
+}
+} // namespace
 
 namespace {
 
@@ -155,8 +169,9 @@ struct Progress {
 
 class Pipeline {
 public:
-    Pipeline(const ExperimentConfig& c, const fs::path& out, ExperimentObserver* obs, const CancelToken* cancel)
-        : cfg_(c), out_(out), obs_(obs), cancel_(cancel)
+    Pipeline(const ExperimentConfig& c, const fs::path& out, ExperimentObserver* obs, const CancelToken* cancel,
+             ProcessGroup* group)
+        : cfg_(c), out_(out), obs_(obs), cancel_(cancel), group_(group && group->worldSize() > 1 ? group : nullptr)
     {
     }
 
@@ -442,6 +457,10 @@ private:
         req.config = tc;
         req.checkpointPath = ckpt;
         if (fs::exists(ckpt)) req.resumeFrom = ckpt; // a crashed or cancelled run: continue after its last epoch
+        if (group_) { // the other ranks join this stage (from the same checkpoint when it resumes)
+            announce(toString(stage) + (req.resumeFrom.empty() ? "" : ":resume"));
+            req.group = group_;
+        }
         TrainBridge bridge(*this, stage, model);
         auto r = train(net, data(), req, &bridge, cancel_);
         if (r.cancelled) throw Cancelled();
@@ -455,10 +474,28 @@ private:
         putRow(rowOut);
         markDone(stage);
         emitStage(ExperimentEvent::Type::StageFinished, stage, model,
-                  fmt::format("{:.2f}% test accuracy after {} epochs, {:.1f} s", rowOut.accuracyPct.value_or(0),
-                              r.epochsDone, r.trainSeconds));
+                  fmt::format("{:.2f}% test accuracy after {} epochs, {:.1f} s{}", rowOut.accuracyPct.value_or(0),
+                              r.epochsDone, r.trainSeconds,
+                              r.worldSize > 1 ? fmt::format(", data-parallel on {} ranks", r.worldSize) : ""));
     }
 
+public:
+    /// Distributed: tells the other ranks what to do next ("train-original[:resume]",
+    /// "train-modified[:resume]", "done", "cancelled", "failed: why"); they follow in order.
+    void announce(const std::string& command)
+    {
+        if (!group_) return;
+        group_->publish(followerKey(commands_++), command);
+        if (command.rfind("train-", 0) == 0) {
+            logger()->info("ranks 1..{} join {}", group_->worldSize() - 1, command);
+            return;
+        }
+        // the last word: the others read it from this rank's store, so it stays up until they have
+        for (int r = 1; r < group_->worldSize(); ++r)
+            group_->await(followerAckKey(r), nullptr, std::chrono::seconds(30));
+    }
+
+private:
     /// A training stage replaced by given weights: the file is opened (any FP32 model file; a
     /// micromind file without a config takes the study's network), must hold the study's network,
     /// is evaluated on the test split and written as the stage's checkpoint for PTQ, QAT and the
@@ -697,6 +734,8 @@ private:
     fs::path out_, statePath_;
     ExperimentObserver* obs_;
     const CancelToken* cancel_;
+    ProcessGroup* group_ = nullptr; ///< a group of more than one rank: the training stages are data-parallel
+    int commands_ = 0;
     std::optional<FolderLock> lock_;
     json state_;
     RunStore store_;
@@ -808,12 +847,74 @@ Problems validateSweepPoints(const SweepConfig& config)
     return errors;
 }
 
+namespace {
+
+/// The other ranks of a distributed study: they join each training stage rank 0 announces (with
+/// the same network, settings, data and seed; train() checks that every rank agrees), train their
+/// shards and write nothing, until rank 0 says the study is over.
+ExperimentResult followStudy(const ExperimentConfig& cfg, const fs::path& outDir, ProcessGroup& group,
+                             const CancelToken* cancel)
+{
+    ExperimentResult result;
+    result.rank = group.rank();
+    result.outDir = outDir;
+    std::optional<DataSplits> data;
+    for (int n = 0;; ++n) {
+        const std::string command = group.await(followerKey(n), cancel);
+        if (command.rfind("train-", 0) != 0) group.publish(followerAckKey(group.rank()), "read");
+        if (command == "done") return result;
+        if (command == "cancelled") throw Cancelled();
+        if (command.rfind("failed", 0) == 0)
+            throw DistributedError("rank " + std::to_string(group.rank()) + ": rank 0 stopped the study (" + command +
+                                   ")");
+        const bool resume = command.size() > 7 && command.compare(command.size() - 7, 7, ":resume") == 0;
+        const std::string stageName = resume ? command.substr(0, command.size() - 7) : command;
+        const bool original = stageName == toString(Stage::TrainOriginal);
+        if (!original && stageName != toString(Stage::TrainModified))
+            throw DistributedError("rank " + std::to_string(group.rank()) + ": rank 0 asked for \"" + command +
+                                   "\", which this rank does not know (start every rank from the same program)");
+        if (!data) data = loadData(cfg.data, cancel);
+        const PhiNetConfig mc = original ? cfg.originalModel() : cfg.modifiedModel();
+        const TrainConfig& tc = original ? cfg.trainOriginal : cfg.trainModified;
+        torch::manual_seed(tc.seed);
+        PhiNet net(mc);
+        TrainRequest req;
+        req.config = tc;
+        req.group = &group;
+        // rank 0's checkpoint of the stage (a shared folder, or the same machine)
+        if (resume) req.resumeFrom = outDir / (std::string(original ? "original" : "modified") + "-fp32.ckpt");
+        logger()->info("rank {}: joining {}{}", group.rank(), stageName, resume ? " (resumed)" : "");
+        const auto r = train(net, *data, req, nullptr, cancel);
+        if (r.cancelled) throw Cancelled();
+    }
+}
+
+} // namespace
+
 ExperimentResult runExperiment(const ExperimentConfig& config, const fs::path& outDir, ExperimentObserver* observer,
-                               const CancelToken* cancel)
+                               const CancelToken* cancel, ProcessGroup* group)
 {
     const RunInProgress running; // the Data area's import waits for the run
-    Pipeline p(config, outDir, observer, cancel);
-    return p.run();
+    const bool distributed = group && group->worldSize() > 1;
+    if (distributed && group->rank() != 0) return followStudy(config, outDir, *group, cancel);
+    Pipeline p(config, outDir, observer, cancel, group);
+    try {
+        auto r = p.run();
+        p.announce(r.cancelled ? "cancelled" : "done");
+        return r;
+    } catch (const Cancelled&) {
+        if (distributed) p.announce("cancelled");
+        throw;
+    } catch (const std::exception& e) {
+        if (distributed) {
+            try {
+                p.announce(std::string("failed: ") + e.what());
+            } catch (const std::exception& e2) {
+                logger()->warn("the other ranks could not be told: {}", e2.what());
+            }
+        }
+        throw;
+    }
 }
 
 SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, ExperimentObserver* observer,

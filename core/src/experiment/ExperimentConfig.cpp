@@ -112,6 +112,7 @@ json toJson(const ExperimentConfig& c)
              {"ptq", c.stages.ptq},
              {"qat", c.stages.qat},
              {"measure", c.stages.measure}}}};
+    if (c.distributed) j["distributed"] = true;
     if (!c.weights.original.empty() || !c.weights.modified.empty()) { // only when given: older files stay as they were
         j["weights"] = json::object();
         if (!c.weights.original.empty()) j["weights"]["original"] = c.weights.original;
@@ -153,6 +154,7 @@ ExperimentConfig experimentConfigFromJson(const json& j)
         readField(s, "qat", c.stages.qat, "stages", "true or false");
         readField(s, "measure", c.stages.measure, "stages", "true or false");
     }
+    readField(j, "distributed", c.distributed, "experiment", "true or false");
     if (j.contains("weights")) {
         const auto& w = j.at("weights");
         if (!w.is_object()) throw ConfigError("weights: expected an object {\"original\": FILE, \"modified\": FILE}");

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 
 namespace phinet {
 namespace {
@@ -132,6 +133,7 @@ struct ProcessGroup::Impl {
     c10::intrusive_ptr<c10d::Store> store;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
     CommStats stats;
+    int configChecks = 0; ///< checkSameConfig calls so far: each check has keys of its own
 };
 
 ProcessGroup::ProcessGroup(const DistributedEnv& env, const Options& options) : impl_(std::make_unique<Impl>())
@@ -214,10 +216,37 @@ void ProcessGroup::barrier()
     guarded(*this, "a barrier", [&] { impl_->pg->barrier()->wait(); });
 }
 
+void ProcessGroup::publish(const std::string& key, const std::string& value)
+{
+    guarded(*this, "publishing to the store",
+            [&] { impl_->store->set(key, std::vector<std::uint8_t>(value.begin(), value.end())); });
+}
+
+std::string ProcessGroup::await(const std::string& key, const CancelToken* cancel, std::chrono::milliseconds timeout)
+{
+    auto& store = *impl_->store;
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+        if (timeout.count() > 0 && std::chrono::steady_clock::now() - start > timeout)
+            throw DistributedError("distributed training: rank " + std::to_string(rank()) + " waited " +
+                                   std::to_string(timeout.count() / 1000) + " s for \"" + key + "\" in vain");
+        if (cancel && cancel->cancelled()) throw Cancelled();
+        const bool there = guarded(*this, "waiting for rank 0", [&] { return store.check({key}); });
+        if (there) {
+            const auto v = guarded(*this, "waiting for rank 0", [&] { return store.get(key); });
+            return std::string(v.begin(), v.end());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
 void ProcessGroup::checkSameConfig(const std::string& what, std::uint64_t hash)
 {
     auto& store = *impl_->store;
-    const auto key = [&](int r) { return "phinet/config/" + what + "/" + std::to_string(r); };
+    // every rank makes the same checks in the same order: the n-th check's keys are its own (a second
+    // training in one process group must not read the first one's hashes)
+    const std::string round = std::to_string(impl_->configChecks++);
+    const auto key = [&](int r) { return "phinet/config/" + what + "/" + round + "/" + std::to_string(r); };
     const std::string mine = std::to_string(hash);
     std::vector<int> differ;
     guarded(*this, "the configuration check", [&] {

@@ -51,7 +51,12 @@ struct ExperimentResult {
     std::filesystem::path csvPath, jsonPath;
     std::int64_t runId = 0;
     bool cancelled = false;
+    /// Distributed studies: this process's rank. Only rank 0 writes the folder and reports; the
+    /// others return an empty result after following its training stages.
+    int rank = 0;
 };
+
+class ProcessGroup;
 
 /// Runs the study: build -> train ORIGINAL -> train MODIFIED -> PTQ -> QAT -> measure -> report, into
 /// `outDir` (checkpoints, INT8 files, state.json, results.csv, results.json). Finished stages are
@@ -61,8 +66,14 @@ struct ExperimentResult {
 /// A changed config is recorded as a new run of the history. Throws DataError if another run (this
 /// process or another) is using the folder: the folder is locked (FolderLock) for the run's duration.
 /// Cancel returns what finished (cancelled = true).
+/// With a process group of more than one rank (config.distributed, every rank started with the same
+/// config, e.g. by `phinet launch` or srun), the training stages train data-parallel on every rank:
+/// rank 0 runs the pipeline and tells the others, through the group's store, which training stage
+/// to join (and whether it resumes from rank 0's checkpoint); the others load the data, train their
+/// shards and write nothing. PTQ, QAT, the measurements and the report run on rank 0 alone.
 ExperimentResult runExperiment(const ExperimentConfig& config, const std::filesystem::path& outDir,
-                               ExperimentObserver* observer = nullptr, const CancelToken* cancel = nullptr);
+                               ExperimentObserver* observer = nullptr, const CancelToken* cancel = nullptr,
+                               ProcessGroup* group = nullptr);
 
 struct SweepResult {
     std::vector<ModelResult> rows;

@@ -56,6 +56,10 @@ struct ExperimentConfig {
         std::string original;
         std::string modified;
     } weights;
+    /// Train data-parallel when the process was started as one rank of several (`phinet launch`,
+    /// torchrun's or Slurm's environment); one process trains alone. JSON "distributed" (written
+    /// only when true).
+    bool distributed = false;
 
     PhiNetConfig originalModel() const;
     PhiNetConfig modifiedModel() const;

@@ -5,6 +5,7 @@
 /// and BatchNorm statistics averaged across ranks. Includes Torch (not c10d): not for GUI
 /// translation units.
 
+#include "phinet/common/Cancel.h"
 #include "phinet/common/Error.h"
 #include "phinet/data/Dataset.h"
 #include "phinet/model/PhiNet.h"
@@ -84,6 +85,14 @@ public:
     /// Blocking in-place broadcast from `root`.
     void broadcast(std::vector<torch::Tensor>& tensors, int root = 0);
     void barrier();
+    /// Sets `key` to `value` in the group's store (returns at once; any rank reads it with await()).
+    void publish(const std::string& key, const std::string& value);
+    /// Waits for `key` in the store, polling it and `cancel` every 50 ms, and returns its value; with
+    /// no timeout (0) of its own by default (a rank may work alone for long, e.g. rank 0 quantizing).
+    /// Throws DistributedError when the store is gone (rank 0, which serves it, died) or the timeout
+    /// passed, Cancelled on cancel.
+    std::string await(const std::string& key, const CancelToken* cancel = nullptr,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
     /// Every rank publishes `hash` under `what` and compares all; a mismatch throws ConfigError on
     /// every rank, naming the ranks that differ.
     void checkSameConfig(const std::string& what, std::uint64_t hash);
