@@ -3,6 +3,7 @@
 #include "DataPage.h"
 #include "JobRunner.h"
 #include "LogPane.h"
+#include "ModelFiles.h"
 #include "ModelPage.h"
 #include "RunPage.h"
 #include "ResultsView.h"
@@ -15,6 +16,10 @@
 #include "phinet/common/Paths.h"
 
 #include <QAction>
+#include <QMimeData>
+#include <QFileDialog>
+#include <QDropEvent>
+#include <QDragEnterEvent>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
@@ -50,6 +55,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     addLogSink(logPane_->sink());
     resizeDocks({logDock_}, {170}, Qt::Vertical);
 
+    modelFiles_ = new ModelFiles(this);
+    connect(modelFiles_, &ModelFiles::opened, this, &MainWindow::onModelOpened);
+    connect(modelFiles_, &ModelFiles::exported, this, [this](const QString& path, const QString& summary) {
+        statusBar()->showMessage(tr("Exported %1 (%2)").arg(path, summary), 15000);
+        logger()->info("exported {} ({})", path.toStdString(), summary.toStdString());
+    });
+    connect(modelFiles_, &ModelFiles::failed, this, [this](const QString& message) {
+        statusBar()->showMessage(message, 15000);
+        QMessageBox::warning(this, tr("Model file"), message);
+    });
+    setAcceptDrops(true);
     buildAreas();
     retranslate();
     if (auto p = runPage_->preset()) loadPreset(*p);
@@ -85,6 +101,9 @@ void MainWindow::buildAreas()
     runPage_->setFieldLocator([this](const std::string& field) { return locateField(field); });
     runPage_->setSweepSource([this](const SweepConfig& base) { return applyForms(base); });
     connect(runPage_, &RunPage::presetSelected, this, &MainWindow::loadPreset);
+    connect(runPage_, &RunPage::exportModelRequested, modelFiles_, &ModelFiles::exportWithDialog);
+    connect(runsPage_, &RunsPage::exportModelRequested, modelFiles_, &ModelFiles::exportWithDialog);
+    connect(runPage_, &RunPage::forgetGivenWeightsRequested, this, &MainWindow::forgetGivenWeights);
     connect(runPage_, &RunPage::runFinished, this, [this](bool, bool) {
         runsPage_->refresh(true);
         Q_EMIT runFinished();
@@ -120,6 +139,71 @@ void MainWindow::retranslate()
     tabs_->setTabText(tabs_->indexOf(benchPage_), tr("Benchmark"));
     tabs_->setTabText(tabs_->indexOf(runsPage_), tr("Runs"));
     buildMenus();
+    showGivenWeights();
+}
+
+bool MainWindow::openModelFile(const QString& path)
+{
+    logger()->info("opening model file {}", path.toStdString());
+    return modelFiles_->open(path, modelPage_->config(), dataPage_->config());
+}
+
+void MainWindow::onModelOpened(const ModelFileInfo& info)
+{
+    const QString file = QString::fromStdString(info.path.string());
+    modelPage_->setConfig(info.config);               // its layer table, MACs, memory and board fit
+    if (info.data.kind != dataPage_->config().kind) { // the data set it was trained on
+        DataConfig d = dataPage_->config();
+        d.kind = info.data.kind;
+        d.mean = info.data.mean;
+        d.std = info.data.std;
+        dataPage_->setConfig(d);
+    }
+    if (exportModelAction_) exportModelAction_->setEnabled(true);
+    if (info.type == ModelFileType::WorkbenchInt8) {
+        statusBar()->showMessage(
+            tr("Opened the INT8 model %1: its network is in the Model area; File > Export model... writes it as "
+               "INT8 ONNX")
+                .arg(file),
+            15000);
+        return;
+    }
+    given_ = Given{file, info.config.variant == Variant::Original};
+    showGivenWeights();
+    runPage_->updatePresetState();
+    statusBar()->showMessage(tr("Opened %1: Run evaluates these weights instead of training the %2 network")
+                                 .arg(file, given_->original ? tr("ORIGINAL") : tr("MODIFIED")),
+                             15000);
+}
+
+void MainWindow::forgetGivenWeights()
+{
+    given_.reset();
+    showGivenWeights();
+    runPage_->updatePresetState();
+}
+
+void MainWindow::showGivenWeights()
+{
+    if (!runPage_) return;
+    runPage_->showGivenWeights(
+        given_ ? tr("Weights: %1 (the %2 network is evaluated, not trained; PTQ, QAT and the measurements use them)")
+                     .arg(given_->file, given_->original ? tr("ORIGINAL") : tr("MODIFIED"))
+               : QString());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile() && ModelFiles::isModelFile(urls.front().toLocalFile()))
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.size() != 1 || !urls.front().isLocalFile()) return;
+    if (openModelFile(urls.front().toLocalFile())) event->acceptProposedAction();
 }
 
 void MainWindow::changeEvent(QEvent* event)
@@ -177,6 +261,10 @@ ExperimentConfig MainWindow::applyForms(ExperimentConfig cfg) const
     cfg.stages = trainingPage_->stages();
     cfg.quant = quantPage_->config();
     cfg.bench = benchPage_->config();
+    if (given_) { // the opened weights replace that network's training
+        (given_->original ? cfg.weights.original : cfg.weights.modified) = given_->file.toStdString();
+        (given_->original ? cfg.stages.trainOriginal : cfg.stages.trainModified) = true;
+    }
     return cfg;
 }
 
@@ -320,6 +408,22 @@ void MainWindow::buildMenus()
     menuBar()->clear();
     delete languageGroup_;
     auto* file = menuBar()->addMenu(tr("&File"));
+    auto* open = file->addAction(tr("&Open model..."));
+    open->setObjectName(QStringLiteral("openModelAction"));
+    open->setShortcut(QKeySequence::Open);
+    connect(open, &QAction::triggered, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open model"), QString(), tr("Model files (*.ckpt *.safetensors *.int8);;All files (*)"));
+        if (!path.isEmpty()) openModelFile(path);
+    });
+    exportModelAction_ = file->addAction(tr("&Export model..."));
+    exportModelAction_->setObjectName(QStringLiteral("exportModelAction"));
+    exportModelAction_->setEnabled(modelFiles_->current().has_value());
+    connect(exportModelAction_, &QAction::triggered, this, [this] {
+        if (const auto& m = modelFiles_->current())
+            modelFiles_->exportWithDialog(QString::fromStdString(m->path.string()));
+    });
+    file->addSeparator();
     auto* run = file->addAction(tr("&Run"));
     run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     connect(run, &QAction::triggered, runPage_, &RunPage::run);

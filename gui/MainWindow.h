@@ -6,9 +6,16 @@
 #include "RunPage.h"
 #include "phinet/experiment/ExperimentConfig.h"
 
+#include "phinet/export/ModelExport.h"
+
 #include <QMainWindow>
 
+#include <optional>
+
+class QAction;
 class QActionGroup;
+class QDragEnterEvent;
+class QDropEvent;
 class QDockWidget;
 class QTabWidget;
 
@@ -17,6 +24,7 @@ namespace phinet::gui {
 class BenchPage;
 class DataPage;
 class LogPane;
+class ModelFiles;
 class ModelPage;
 class QuantPage;
 class RunPage;
@@ -59,14 +67,32 @@ public:
     /// so the forms, a run's charts, results and progress stay, also while it runs.
     QString setLanguage(const QString& code);
 
+    /// File > Open model... and a file dropped on the window: reads a model file (the workbench's
+    /// FP32 or INT8 file, micromind-named safetensors; a micromind file without a config is read as
+    /// the Model area's network). An FP32 file's network fills the Model area (its layer table) and
+    /// its weights replace that network's training stage in the next Run (PTQ, QAT, measurements and
+    /// export run on them); an INT8 file's network fills the Model area, ready to export. False when
+    /// another model file is still being read or written.
+    bool openModelFile(const QString& path);
+    ModelFiles* modelFiles() const { return modelFiles_; }
+    /// The FP32 file whose weights the next Run uses instead of training (empty: none).
+    QString givenWeights() const { return given_ ? given_->file : QString(); }
+    /// Trains again (drops the opened weights).
+    void forgetGivenWeights();
+
 Q_SIGNALS:
     void runFinished();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
     void changeEvent(QEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
+    void onModelOpened(const ModelFileInfo& info);
+    /// The Run area's line about the opened weights (made again on a language switch).
+    void showGivenWeights();
     void buildAreas();
     /// Sets every translated text of the window: title, areas' tabs, log dock, menus.
     void retranslate();
@@ -84,6 +110,13 @@ private:
     LogPane* logPane_ = nullptr;
     QDockWidget* logDock_ = nullptr;
     QActionGroup* languageGroup_ = nullptr;
+    ModelFiles* modelFiles_ = nullptr;
+    QAction* exportModelAction_ = nullptr;
+    struct Given {
+        QString file;
+        bool original = false; ///< the ORIGINAL network's weights (else MODIFIED's)
+    };
+    std::optional<Given> given_;
 };
 
 } // namespace phinet::gui

@@ -61,6 +61,14 @@ std::vector<ExportFormat> ModelFiles::formatsFor(const QString& modelFile)
     return {ExportFormat::Onnx, ExportFormat::SafeTensors};
 }
 
+QString ModelFiles::modelFileOf(const QString& outDir, const ModelResult& row)
+{
+    if (outDir.isEmpty() || !row.sweepKnob.empty() || row.model.empty()) return {};
+    const QString file = outDir + QLatin1Char('/') + QString::fromStdString(row.model) +
+                         (row.precision == Precision::Fp32 ? QStringLiteral(".ckpt") : QStringLiteral(".int8"));
+    return QFileInfo(file).isFile() ? file : QString();
+}
+
 bool ModelFiles::isBusy() const
 {
     return runner_->isRunning();

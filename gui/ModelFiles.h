@@ -5,6 +5,7 @@
 // Reading and writing run on a job thread (JobRunner) with the core's Torch-free ModelExport API.
 
 #include "phinet/export/ModelExport.h"
+#include "phinet/report/Results.h"
 
 #include <QObject>
 #include <QString>
@@ -31,6 +32,9 @@ public:
     static bool isModelFile(const QString& path);
     /// The formats a model file exports to: INT8 files to onnx-int8, FP32 files to onnx and safetensors.
     static std::vector<ExportFormat> formatsFor(const QString& modelFile);
+    /// The model file of a study's result row in its output folder ("<dir>/modified-fp32.ckpt",
+    /// "<dir>/modified-ptq-int8.int8"); empty for sweep rows and files that are not there.
+    static QString modelFileOf(const QString& outDir, const ModelResult& row);
 
     /// Inspects `path` on the job thread; opened() or failed() follows. A micromind file without a
     /// config in its metadata is read as `fallback` (the Model area's network) on `fallbackData`.

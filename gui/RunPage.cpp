@@ -2,6 +2,7 @@
 
 #include "Charts.h"
 #include "Forms.h"
+#include "ModelFiles.h"
 #include "JobRunner.h"
 #include "ResultsView.h"
 
@@ -100,6 +101,9 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     exportFolderButton_ = new QPushButton(this);
     exportFolderButton_->setObjectName(QStringLiteral("exportFolderButton"));
     exportFolderButton_->setEnabled(false);
+    exportModelButton_ = new QPushButton(this);
+    exportModelButton_->setObjectName(QStringLiteral("exportModelButton"));
+    exportModelButton_->setEnabled(false);
     savePresetButton_ = new QPushButton(this);
     savePresetButton_->setObjectName(QStringLiteral("savePresetButton"));
     progress_ = new QProgressBar(this);
@@ -161,11 +165,22 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     top->addWidget(browseButton_, 1, 2);
     top->addWidget(exportButton_, 1, 3);
     top->addWidget(exportFolderButton_, 1, 4);
-    top->addWidget(presetInfo_, 2, 0, 1, 5);
+    top->addWidget(exportModelButton_, 1, 5);
+    top->addWidget(presetInfo_, 2, 0, 1, 6);
     plan_ = new QLabel(this);
     plan_->setObjectName(QStringLiteral("stagePlan"));
     plan_->setWordWrap(true);
-    top->addWidget(plan_, 3, 0, 1, 5);
+    top->addWidget(plan_, 3, 0, 1, 6);
+    givenWeights_ = new QLabel(this);
+    givenWeights_->setObjectName(QStringLiteral("givenWeights"));
+    givenWeights_->setWordWrap(true);
+    givenWeights_->setVisible(false);
+    forgetWeightsButton_ = new QPushButton(this);
+    forgetWeightsButton_->setObjectName(QStringLiteral("forgetWeights"));
+    forgetWeightsButton_->setVisible(false);
+    connect(forgetWeightsButton_, &QPushButton::clicked, this, &RunPage::forgetGivenWeightsRequested);
+    top->addWidget(givenWeights_, 4, 0, 1, 5);
+    top->addWidget(forgetWeightsButton_, 4, 5);
     planTimer_ = new QTimer(this);
     planTimer_->setSingleShot(true);
     planTimer_->setInterval(300);
@@ -185,6 +200,8 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
     view_->addTab(manifest_, QString());
     table_ = new QTableWidget(this);
     table_->setObjectName(QStringLiteral("resultsTable"));
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
     fillResultsTable(table_, {});
 
     // The charts over the results table; the user gives either room, and the choice is kept.
@@ -222,6 +239,12 @@ RunPage::RunPage(QWidget* parent) : QWidget(parent), runner_(new JobRunner(this)
         const QString d = QFileDialog::getExistingDirectory(this, tr("Export the run into a folder"), outDir_->text());
         if (!d.isEmpty()) exportFolder(d);
     });
+    connect(exportModelButton_, &QPushButton::clicked, this, [this] {
+        if (const QString f = selectedModelFile(); !f.isEmpty()) Q_EMIT exportModelRequested(f);
+    });
+    // a row whose model file is on disk can be exported
+    connect(table_, &QTableWidget::itemSelectionChanged, this,
+            [this] { exportModelButton_->setEnabled(!runner_->isRunning() && !selectedModelFile().isEmpty()); });
     connect(savePresetButton_, &QPushButton::clicked, this, &RunPage::askSavePreset);
     connect(runner_, &JobRunner::event, this, &RunPage::onEvent);
     connect(runner_, &JobRunner::finished, this, &RunPage::onFinished);
@@ -245,6 +268,10 @@ void RunPage::retranslate()
     exportButton_->setText(tr("Export CSV..."));
     exportFolderButton_->setText(tr("Export folder..."));
     exportFolderButton_->setToolTip(tr("The whole run: results.csv, results.json, config.json and every chart as PNG"));
+    exportModelButton_->setText(tr("Export model..."));
+    forgetWeightsButton_->setText(tr("Train again"));
+    forgetWeightsButton_->setToolTip(tr("Forget the opened weights: Run trains the network again"));
+    exportModelButton_->setToolTip(tr("The selected row's model as ONNX (FP32 or INT8 QDQ) or micromind safetensors"));
     savePresetButton_->setText(tr("Save as preset..."));
     savePresetButton_->setToolTip(tr("Save the settings of every area as a preset of your own"));
 
@@ -515,6 +542,7 @@ void RunPage::setRunningUi(bool running)
     outDir_->setEnabled(!running);
     exportButton_->setEnabled(!running && !results().empty());
     exportFolderButton_->setEnabled(!running && !results().empty());
+    exportModelButton_->setEnabled(!running && !selectedModelFile().isEmpty());
 }
 
 void RunPage::run()
@@ -738,6 +766,27 @@ bool RunPage::savePreset(const QString& name, const QString& description)
         updatePresetState();
     }
     return i >= 0;
+}
+
+QString RunPage::selectedModelFile() const
+{
+    const auto rows = table_->selectionModel() ? table_->selectionModel()->selectedRows() : QModelIndexList{};
+    const int row = rows.isEmpty() ? table_->currentRow() : rows.front().row();
+    if (row < 0 || row >= int(results().size())) return {};
+    return ModelFiles::modelFileOf(outputDir(), results()[std::size_t(row)]);
+}
+
+void RunPage::showGivenWeights(const QString& text)
+{
+    givenWeights_->setText(text);
+    givenWeights_->setVisible(!text.isEmpty());
+    forgetWeightsButton_->setVisible(!text.isEmpty());
+    updatePlan();
+}
+
+QString RunPage::givenWeightsText() const
+{
+    return givenWeights_->isHidden() ? QString() : givenWeights_->text();
 }
 
 } // namespace phinet::gui

@@ -87,6 +87,12 @@ public:
     /// The charts over the results table (objectName "resultsSplitter"; its sizes are kept in QSettings).
     QSplitter* resultsSplitter() const { return split_; }
 
+    /// The model file of the results table's selected row (empty: none, or not on disk).
+    QString selectedModelFile() const;
+    /// The line about opened weights that replace a training stage (empty hides it).
+    void showGivenWeights(const QString& text);
+    QString givenWeightsText() const;
+
 public Q_SLOTS:
     void run();
     void cancel();
@@ -94,6 +100,10 @@ public Q_SLOTS:
     void askSavePreset();
 
 Q_SIGNALS:
+    /// The "Train again" button next to the opened weights' line.
+    void forgetGivenWeightsRequested();
+    /// "Export model..." on a results row: the main window exports that model file.
+    void exportModelRequested(const QString& modelFile);
     void runFinished(bool ok, bool cancelled);
     /// A preset was chosen: the main window loads it into the settings areas.
     void presetSelected(const phinet::Preset& preset);
@@ -127,6 +137,9 @@ private:
     QPushButton* runButton_;
     QPushButton* cancelButton_;
     QPushButton* exportButton_;
+    QLabel* givenWeights_;
+    QPushButton* forgetWeightsButton_;
+    QPushButton* exportModelButton_;
     QPushButton* exportFolderButton_;
     QPushButton* savePresetButton_;
     QGroupBox* sweepBox_;

@@ -1,6 +1,7 @@
 #include "RunsPage.h"
 
 #include "Charts.h"
+#include "ModelFiles.h"
 #include "ResultsView.h"
 
 #include "phinet/common/Log.h"
@@ -64,12 +65,17 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     exportButton_->setObjectName(QStringLiteral("exportRunButton"));
     deleteButton_ = new QPushButton(this);
     deleteButton_->setObjectName(QStringLiteral("deleteRunButton"));
+    exportModelButton_ = new QPushButton(this);
+    exportModelButton_->setObjectName(QStringLiteral("exportRunModelButton"));
+    exportModelButton_->setEnabled(false);
     status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("runsStatus"));
     status_->setWordWrap(true);
 
     details_ = new QTableWidget(this);
     details_->setObjectName(QStringLiteral("runDetails"));
+    details_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    details_->setSelectionMode(QAbstractItemView::SingleSelection);
     manifest_ = new QPlainTextEdit(this);
     manifest_->setObjectName(QStringLiteral("manifest"));
     manifest_->setReadOnly(true);
@@ -91,7 +97,7 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
     tabs_->addTab(compare_, QString());
 
     auto* buttons = new QHBoxLayout;
-    for (auto* b : {refreshButton_, compareButton_, exportButton_, deleteButton_})
+    for (auto* b : {refreshButton_, compareButton_, exportButton_, exportModelButton_, deleteButton_})
         buttons->addWidget(b);
     buttons->addStretch(1);
     auto* left = new QWidget(this);
@@ -129,6 +135,11 @@ RunsPage::RunsPage(QWidget* parent) : QWidget(parent)
         const QString d = QFileDialog::getExistingDirectory(this, tr("Export the run into a folder"));
         if (!d.isEmpty()) exportRun(ids[0], d);
     });
+    connect(details_, &QTableWidget::itemSelectionChanged, this,
+            [this] { exportModelButton_->setEnabled(!selectedModelFile().isEmpty()); });
+    connect(exportModelButton_, &QPushButton::clicked, this, [this] {
+        if (const QString f = selectedModelFile(); !f.isEmpty()) Q_EMIT exportModelRequested(f);
+    });
     connect(deleteButton_, &QPushButton::clicked, this, [this] {
         const auto ids = selectedIds();
         if (ids.isEmpty()) return;
@@ -149,6 +160,10 @@ void RunsPage::retranslate()
     refreshButton_->setText(tr("Refresh"));
     compareButton_->setText(tr("Compare the two selected"));
     exportButton_->setText(tr("Export folder..."));
+    exportModelButton_->setText(tr("Export model..."));
+    exportModelButton_->setToolTip(
+        tr("The selected result row's model (from the run's folder) as ONNX (FP32 or INT8 QDQ) or micromind "
+           "safetensors"));
     deleteButton_->setText(tr("Delete"));
     tabs_->setTabText(0, tr("Results and charts"));
     tabs_->setTabText(1, tr("Manifest and settings"));
@@ -269,6 +284,7 @@ bool RunsPage::showRun(std::int64_t id)
         return false;
     }
     fillResultsTable(details_, shown_->results);
+    exportModelButton_->setEnabled(false); // until a row is chosen
     view_->clear();
     for (const auto& e : shown_->epochs)
         view_->addEpoch(QString::fromStdString(e.model), e.summary);
@@ -380,6 +396,15 @@ bool RunsPage::deleteRun(std::int64_t id)
     logger()->info("run {} deleted from the history", id);
     refresh();
     return true;
+}
+
+QString RunsPage::selectedModelFile() const
+{
+    if (!shown_) return {};
+    const auto rows = details_->selectionModel() ? details_->selectionModel()->selectedRows() : QModelIndexList{};
+    const int row = rows.isEmpty() ? details_->currentRow() : rows.front().row();
+    if (row < 0 || row >= int(shown_->results.size())) return {};
+    return ModelFiles::modelFileOf(QString::fromStdString(shown_->info.outDir), shown_->results[std::size_t(row)]);
 }
 
 } // namespace phinet::gui

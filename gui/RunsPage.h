@@ -40,6 +40,12 @@ public:
     QTableWidget* compareTable() const { return compare_; }
     ResultsView* resultsView() const { return view_; }
     QString statusText() const;
+    /// The model file of the shown run's selected result row (empty: none, or not on disk).
+    QString selectedModelFile() const;
+
+Q_SIGNALS:
+    /// "Export model..." on a result row of a stored run: the main window exports that file.
+    void exportModelRequested(const QString& modelFile);
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -57,6 +63,7 @@ private:
     QPushButton* compareButton_;
     QPushButton* exportButton_;
     QPushButton* deleteButton_;
+    QPushButton* exportModelButton_;
     QLabel* status_;
     QTabWidget* tabs_;
     QTableWidget* details_;

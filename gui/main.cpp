@@ -61,6 +61,8 @@ int main(int argc, char** argv)
                         "  --lang CODE         use this language (en, it); default: the Language menu's choice,\n"
                         "                      else the system locale\n"
                         "  --run PRESET        start a preset at launch (e.g. quick)\n"
+                        "  --open FILE         open a model file at launch (.ckpt, .safetensors, .int8), as\n"
+                        "                      File > Open model... does\n"
                         "  --screenshots DIR   after that run, save a picture of every area into DIR and quit\n"
                         "  Qt's own options (-platform offscreen, -style ...) are accepted too.\n\n"
                         "Settings: QSettings (PhiNetWorkbench/phinet-workbench); data, presets and run history: %s\n"
@@ -73,16 +75,18 @@ int main(int argc, char** argv)
     setIdentity();
     phinet::addLogFile((phinet::userDataDir() / "logs" / "workbench.log").string());
 
-    QString runPreset, shotsDir, lang = QSettings().value(QStringLiteral("language")).toString();
+    QString runPreset, shotsDir, openFile, lang = QSettings().value(QStringLiteral("language")).toString();
     const QStringList args = QApplication::arguments();
     for (int i = 1; i + 1 < args.size(); ++i) {
         if (args[i] == QLatin1String("--run")) runPreset = args[i + 1];
         if (args[i] == QLatin1String("--screenshots")) shotsDir = args[i + 1];
         if (args[i] == QLatin1String("--lang")) lang = args[i + 1];
+        if (args[i] == QLatin1String("--open")) openFile = args[i + 1];
     }
     phinet::gui::applyLanguage(lang);
     phinet::gui::MainWindow window;
     window.show();
+    if (!openFile.isEmpty()) window.openModelFile(openFile);
     if (!runPreset.isEmpty()) {
         if (!window.startPreset(runPreset)) {
             std::fprintf(stderr, "phinet-workbench: --run: no preset named \"%s\"\n", qPrintable(runPreset));

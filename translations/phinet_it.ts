@@ -743,6 +743,50 @@
         <source>Stop the import or download and quit? The data folder keeps the copy it held before.</source>
         <translation>Interrompere l&apos;importazione o lo scaricamento e uscire? La cartella dati conserva la copia che aveva prima.</translation>
     </message>
+    <message>
+        <source>Exported %1 (%2)</source>
+        <translation>Esportato %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>File del modello</translation>
+    </message>
+    <message>
+        <source>Opened the INT8 model %1: its network is in the Model area; File &gt; Export model... writes it as INT8 ONNX</source>
+        <translation>Aperto il modello INT8 %1: la sua rete è nell&apos;area Modello; File &gt; Esporta modello... lo scrive come ONNX INT8</translation>
+    </message>
+    <message>
+        <source>Opened %1: Run evaluates these weights instead of training the %2 network</source>
+        <translation>Aperto %1: Esegui valuta questi pesi invece di addestrare la rete %2</translation>
+    </message>
+    <message>
+        <source>ORIGINAL</source>
+        <translation>ORIGINAL</translation>
+    </message>
+    <message>
+        <source>MODIFIED</source>
+        <translation>MODIFIED</translation>
+    </message>
+    <message>
+        <source>Weights: %1 (the %2 network is evaluated, not trained; PTQ, QAT and the measurements use them)</source>
+        <translation>Pesi: %1 (la rete %2 viene valutata, non addestrata; PTQ, QAT e le misure li usano)</translation>
+    </message>
+    <message>
+        <source>&amp;Open model...</source>
+        <translation>&amp;Apri modello...</translation>
+    </message>
+    <message>
+        <source>Open model</source>
+        <translation>Apri modello</translation>
+    </message>
+    <message>
+        <source>Model files (*.ckpt *.safetensors *.int8);;All files (*)</source>
+        <translation>File di modello (*.ckpt *.safetensors *.int8);;Tutti i file (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Export model...</source>
+        <translation>&amp;Esporta modello...</translation>
+    </message>
 </context>
 <context>
     <name>phinet::gui::ModelFiles</name>
@@ -1678,6 +1722,22 @@
         <source>Cannot run: %1 (marked in the %2 area)</source>
         <translation>Impossibile eseguire: %1 (segnato nell&apos;area %2)</translation>
     </message>
+    <message>
+        <source>Export model...</source>
+        <translation>Esporta modello...</translation>
+    </message>
+    <message>
+        <source>Train again</source>
+        <translation>Addestra di nuovo</translation>
+    </message>
+    <message>
+        <source>Forget the opened weights: Run trains the network again</source>
+        <translation>Dimentica i pesi aperti: Esegui addestra di nuovo la rete</translation>
+    </message>
+    <message>
+        <source>The selected row&apos;s model as ONNX (FP32 or INT8 QDQ) or micromind safetensors</source>
+        <translation>Il modello della riga selezionata come ONNX (FP32 o INT8 QDQ) o safetensors di micromind</translation>
+    </message>
 </context>
 <context>
     <name>phinet::gui::RunsPage</name>
@@ -1811,6 +1871,14 @@
     <message>
         <source>Run %1 cannot be deleted: %2</source>
         <translation>Impossibile eliminare l&apos;esecuzione %1: %2</translation>
+    </message>
+    <message>
+        <source>Export model...</source>
+        <translation>Esporta modello...</translation>
+    </message>
+    <message>
+        <source>The selected result row&apos;s model (from the run&apos;s folder) as ONNX (FP32 or INT8 QDQ) or micromind safetensors</source>
+        <translation>Il modello della riga di risultati selezionata (dalla cartella dell&apos;esecuzione) come ONNX (FP32 o INT8 QDQ) o safetensors di micromind</translation>
     </message>
 </context>
 <context>

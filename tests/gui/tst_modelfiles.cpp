@@ -9,7 +9,13 @@
 
 #include "phinet/experiment/Experiment.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
+#include <QPushButton>
+#include <QTableWidget>
 #include <QLabel>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -120,6 +126,58 @@ private Q_SLOTS:
         QVERIFY(files.startExport(ckpt, ExportFormat::OnnxInt8, tmp_.filePath(QStringLiteral("w.onnx"))));
         QVERIFY(waitFor(failed));
         QVERIFY(!QFileInfo::exists(tmp_.filePath(QStringLiteral("w.onnx"))));
+    }
+
+    void windowOpensRunsAndExports()
+    {
+        MainWindow w;
+        QVERIFY(w.runPage()->selectPreset(QStringLiteral("mf-study")));
+        QSignalSpy opened(w.modelFiles(), &ModelFiles::opened);
+        // dropped on the window: a micromind-named file of the trained network
+        const QString st = tmp_.filePath(QStringLiteral("dropped.safetensors"));
+        exportModel(run_ / "modified-fp32.ckpt", ExportFormat::SafeTensors, st.toStdString());
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(st)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&w, &drop);
+        QVERIFY(waitFor(opened));
+        // its network in the Model area, its weights in the next Run instead of training MODIFIED
+        QVERIFY(w.modelPage()->config() == net_);
+        QCOMPARE(w.givenWeights(), st);
+        QCOMPARE(QString::fromStdString(w.runPage()->currentStudy()->weights.modified), st);
+        QVERIFY(w.runPage()->givenWeightsText().contains(QStringLiteral("dropped.safetensors")));
+        QVERIFY(w.findChild<QAction*>(QStringLiteral("exportModelAction"))->isEnabled());
+
+        w.runPage()->setOutputDir(tmp_.filePath(QStringLiteral("given-run")));
+        QSignalSpy done(w.runPage(), &RunPage::runFinished);
+        w.runPage()->run();
+        QVERIFY(waitFor(done, 300000));
+        QVERIFY(done.first().at(0).toBool());
+        const auto& rows = w.runPage()->results();
+        const auto m = std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r.model == "modified-fp32"; });
+        QVERIFY(m != rows.end());
+        // the same weights on the same test images as the study that trained them
+        QCOMPARE(*m->accuracyPct, fp32Acc_);
+        QVERIFY(!m->trainSeconds.has_value());
+
+        // a result row's model file, exported from the window
+        auto* table = w.runPage()->resultsTable();
+        table->selectRow(int(m - rows.begin()));
+        const QString file = w.runPage()->selectedModelFile();
+        QCOMPARE(file, tmp_.filePath(QStringLiteral("given-run/modified-fp32.ckpt")));
+        QVERIFY(w.runPage()->findChild<QPushButton*>(QStringLiteral("exportModelButton"))->isEnabled());
+        QSignalSpy exported(w.modelFiles(), &ModelFiles::exported);
+        QVERIFY(w.modelFiles()->startExport(file, ExportFormat::Onnx, tmp_.filePath(QStringLiteral("row.onnx"))));
+        QVERIFY(waitFor(exported));
+        QVERIFY(QFileInfo(tmp_.filePath(QStringLiteral("row.onnx"))).size() > 1000);
+
+        // "Train again" forgets them
+        w.runPage()->findChild<QPushButton*>(QStringLiteral("forgetWeights"))->click();
+        QVERIFY(w.givenWeights().isEmpty());
+        QVERIFY(w.runPage()->currentStudy()->weights.modified.empty());
     }
 };
 
