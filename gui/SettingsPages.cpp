@@ -151,47 +151,15 @@ void TrainForm::updateEnabled()
 
 TrainConfig TrainForm::config() const
 {
-    TrainConfig c;
-    c.optimizer = optimizerFromString(currentKey(optimizer_).toStdString()).value_or(OptimizerKind::Adam);
-    c.lr = lr_->value();
-    c.momentum = momentum_->value();
-    c.weightDecay = weightDecay_->value();
-    c.schedule = scheduleFromString(currentKey(schedule_).toStdString()).value_or(ScheduleKind::Constant);
-    c.stepEpochs = stepEpochs_->value();
-    c.stepGamma = stepGamma_->value();
-    c.labelSmoothing = labelSmoothing_->value();
-    c.gradClipNorm = gradClip_->value();
-    c.epochs = epochs_->value();
-    c.batchSize = batch_->value();
-    c.evalBatchSize = evalBatch_->value();
-    c.seed = std::uint64_t(seed_->value());
-    c.threads = threads_->value();
-    c.reportEvery = reportEvery_->value();
-    c.channelsLast = channelsLast_->isChecked();
-    c.evaluateEachEpoch = evaluate_->isChecked();
-    return c;
+    return readFields(this, TrainConfig{}); // every field by its widget (named after its JSON key)
 }
 
 void TrainForm::setConfig(const TrainConfig& c)
 {
-    const QSignalBlocker block(this);
-    selectKey(optimizer_, QString::fromStdString(toString(c.optimizer)));
-    lr_->setValue(c.lr);
-    momentum_->setValue(c.momentum);
-    weightDecay_->setValue(c.weightDecay);
-    selectKey(schedule_, QString::fromStdString(toString(c.schedule)));
-    stepEpochs_->setValue(c.stepEpochs);
-    stepGamma_->setValue(c.stepGamma);
-    labelSmoothing_->setValue(c.labelSmoothing);
-    gradClip_->setValue(c.gradClipNorm);
-    epochs_->setValue(c.epochs);
-    batch_->setValue(c.batchSize);
-    evalBatch_->setValue(c.evalBatchSize);
-    seed_->setValue(int(std::min<std::uint64_t>(c.seed, 2147483647u)));
-    threads_->setValue(c.threads);
-    reportEvery_->setValue(c.reportEvery);
-    channelsLast_->setChecked(c.channelsLast);
-    evaluate_->setChecked(c.evaluateEachEpoch);
+    {
+        const QSignalBlocker block(this);
+        writeFields(this, c);
+    }
     updateEnabled();
 }
 
@@ -327,6 +295,7 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
     freezeObservers_ = intField(this, "freeze_observers_after", 0, 1000, QString());
     freezeBn_ = intField(this, "freeze_bn_after", 0, 1000, QString());
     learnedScales_ = boolField(this, "learned_scales", QString(), QString());
+    averaging_ = realField(this, "averaging_constant", 0.0001, 1, 4, 0.001, QString());
     threads_ = intField(this, "threads", 0, maxThreads(), QString());
     hint_ = note(QString(), this);
     hint_->setObjectName(QStringLiteral("quantHint"));
@@ -334,8 +303,8 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
     ptqBox_ = new QGroupBox(this);
     ptqForm_ = new QFormLayout(ptqBox_);
     ptqForm_->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
-    for (QWidget* w : std::initializer_list<QWidget*>{observer_, percentile_, weights_, engine_, reduceRange_,
-                                                      calibBatches_, calibBatchSize_, threads_})
+    for (QWidget* w : std::initializer_list<QWidget*>{observer_, percentile_, averaging_, weights_, engine_,
+                                                      reduceRange_, calibBatches_, calibBatchSize_, threads_})
         addFormRow(ptqForm_, w);
     qatBox_ = new QGroupBox(this);
     qatForm_ = new QFormLayout(qatBox_);
@@ -354,8 +323,8 @@ QuantPage::QuantPage(QWidget* parent) : QWidget(parent)
     retranslate();
 
     setConfig(QuantConfig{});
-    forwardChanges(this, {observer_, percentile_, weights_, engine_, reduceRange_, calibBatches_, calibBatchSize_,
-                          qatEpochs_, qatLr_, freezeObservers_, freezeBn_, learnedScales_, threads_});
+    forwardChanges(this, {observer_, percentile_, averaging_, weights_, engine_, reduceRange_, calibBatches_,
+                          calibBatchSize_, qatEpochs_, qatLr_, freezeObservers_, freezeBn_, learnedScales_, threads_});
     connect(this, &QuantPage::changed, this, &QuantPage::updateHints);
 }
 
@@ -383,6 +352,7 @@ void QuantPage::retranslate()
     }
     setFieldToolTip(observer_, tr("How activation ranges are estimated from the calibration batches"));
     setFieldToolTip(percentile_, tr("Percentile observer: the range covers [100-p, p]"));
+    setFieldToolTip(averaging_, tr("Moving-average observer: the weight of each new batch's min and max"));
     setItemTexts(weights_, {{QStringLiteral("per-channel"), tr("Per channel")},
                             {QStringLiteral("per-tensor"), tr("Per tensor")}});
     setFieldToolTip(weights_,
@@ -409,6 +379,7 @@ void QuantPage::retranslate()
     ptqBox_->setTitle(tr("Post-training quantization"));
     setRowLabel(ptqForm_, observer_, tr("Observer:"));
     setRowLabel(ptqForm_, percentile_, tr("Percentile:"));
+    setRowLabel(ptqForm_, averaging_, tr("Averaging constant:"));
     setRowLabel(ptqForm_, weights_, tr("Weights:"));
     setRowLabel(ptqForm_, engine_, tr("Engine:"));
     setRowLabel(ptqForm_, reduceRange_, tr("Reduced range:"));
@@ -435,6 +406,7 @@ void QuantPage::updateHints()
 {
     const auto c = config();
     percentile_->setEnabled(c.observer == ObserverKind::HistogramPercentile);
+    averaging_->setEnabled(c.observer == ObserverKind::MovingAverageMinMax);
     const bool qatOn = c.qatEpochs > 0;
     for (QWidget* w : std::initializer_list<QWidget*>{qatLr_, freezeObservers_, freezeBn_, learnedScales_})
         w->setEnabled(qatOn);
@@ -451,40 +423,14 @@ void QuantPage::updateHints()
 
 QuantConfig QuantPage::config() const
 {
-    QuantConfig c;
-    c.observer = observerFromString(currentKey(observer_).toStdString()).value_or(ObserverKind::HistogramMse);
-    c.percentile = percentile_->value();
-    c.weights = granularityFromString(currentKey(weights_).toStdString()).value_or(WeightGranularity::PerChannel);
-    c.engine = engineFromString(currentKey(engine_).toStdString()).value_or(defaultEngine());
-    c.reduceRange = reduceRangeFromString(currentKey(reduceRange_).toStdString()).value_or(ReduceRange::Auto);
-    c.calibrationBatches = calibBatches_->value();
-    c.calibrationBatchSize = calibBatchSize_->value();
-    c.qatEpochs = qatEpochs_->value();
-    c.qatLr = qatLr_->value();
-    c.freezeObserversAfter = freezeObservers_->value();
-    c.freezeBnAfter = freezeBn_->value();
-    c.learnedScales = learnedScales_->isChecked();
-    c.threads = threads_->value();
-    return c;
+    return readFields(this, QuantConfig{}); // every field by its widget (named after its JSON key)
 }
 
 void QuantPage::setConfig(const QuantConfig& c)
 {
     {
         const QSignalBlocker block(this);
-        selectKey(observer_, QString::fromStdString(toString(c.observer)));
-        percentile_->setValue(c.percentile);
-        selectKey(weights_, QString::fromStdString(toString(c.weights)));
-        selectKey(engine_, QString::fromStdString(toString(c.engine)));
-        selectKey(reduceRange_, QString::fromStdString(toString(c.reduceRange)));
-        calibBatches_->setValue(c.calibrationBatches);
-        calibBatchSize_->setValue(c.calibrationBatchSize);
-        qatEpochs_->setValue(c.qatEpochs);
-        qatLr_->setValue(c.qatLr);
-        freezeObservers_->setValue(c.freezeObserversAfter);
-        freezeBn_->setValue(c.freezeBnAfter);
-        learnedScales_->setChecked(c.learnedScales);
-        threads_->setValue(c.threads);
+        writeFields(this, c);
     }
     updateHints();
     Q_EMIT changed();

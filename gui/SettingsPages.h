@@ -107,6 +107,7 @@ private:
     QFormLayout* qatForm_;
     QComboBox* observer_;
     QDoubleSpinBox* percentile_;
+    QDoubleSpinBox* averaging_;
     QComboBox* weights_;
     QComboBox* engine_;
     QComboBox* reduceRange_;

@@ -1280,6 +1280,14 @@
         <source>&lt;b&gt;Per-tensor weights&lt;/b&gt; share one scale across a depthwise layer&apos;s channels; expect a large accuracy drop.</source>
         <translation>&lt;b&gt;I pesi per tensore&lt;/b&gt; condividono una sola scala fra i canali di uno strato depthwise: aspettati un forte calo di accuratezza.</translation>
     </message>
+    <message>
+        <source>Moving-average observer: the weight of each new batch&apos;s min and max</source>
+        <translation>Osservatore a media mobile: il peso del minimo e del massimo di ogni nuovo batch</translation>
+    </message>
+    <message>
+        <source>Averaging constant:</source>
+        <translation>Costante di media:</translation>
+    </message>
 </context>
 <context>
     <name>phinet::gui::ResultsView</name>

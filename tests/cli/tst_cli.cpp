@@ -598,6 +598,8 @@ private Q_SLOTS:
                          "percentile",
                          "--percentile",
                          "99.5",
+                         "--averaging-constant",
+                         "0.2",
                          "--freeze-observers",
                          "0",
                          "--calib-batches",
@@ -621,6 +623,7 @@ private Q_SLOTS:
         const auto q = lastJsonLine(r.out).value(QStringLiteral("quantization")).toObject();
         QCOMPARE(q.value(QStringLiteral("observer")).toString(), QStringLiteral("percentile"));
         QCOMPARE(q.value(QStringLiteral("percentile")).toDouble(), 99.5);
+        QCOMPARE(q.value(QStringLiteral("averaging_constant")).toDouble(), 0.2);
         QCOMPARE(q.value(QStringLiteral("freeze_observers_after")).toInt(), 0);
         QCOMPARE(q.value(QStringLiteral("calib_batches")).toInt(), 3);
         QCOMPARE(q.value(QStringLiteral("calib_batch_size")).toInt(), 8);
@@ -630,8 +633,8 @@ private Q_SLOTS:
         // and the help lists every field of the core's list under its JSON key
         auto h = runCli({"quantize", "--help"});
         QCOMPARE(h.exitCode, 0);
-        for (const char* flag : {"--observer", "--percentile", "--weights", "--engine", "--reduce-range",
-                                 "--calib-batches", "--calib-batch-size", "--qat-epochs", "--qat-lr",
+        for (const char* flag : {"--observer", "--percentile", "--averaging-constant", "--weights", "--engine",
+                                 "--reduce-range", "--calib-batches", "--calib-batch-size", "--qat-epochs", "--qat-lr",
                                  "--freeze-observers-after", "--freeze-bn-after", "--learned-scales", "--threads"})
             QVERIFY2(h.out.contains(flag), flag);
     }

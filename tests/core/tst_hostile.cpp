@@ -622,8 +622,9 @@ private Q_SLOTS:
             return k.join(QLatin1Char(','));
         };
         QCOMPARE(keys(toJson(QuantConfig{})),
-                 QStringLiteral("calib_batch_size,calib_batches,engine,freeze_bn_after,freeze_observers_after,"
-                                "learned_scales,observer,percentile,qat_epochs,qat_lr,reduce_range,threads,weights"));
+                 QStringLiteral("averaging_constant,calib_batch_size,calib_batches,engine,freeze_bn_after,"
+                                "freeze_observers_after,learned_scales,observer,percentile,qat_epochs,qat_lr,"
+                                "reduce_range,threads,weights"));
         QCOMPARE(keys(toJson(TrainConfig{})),
                  QStringLiteral("batch_size,channels_last,epochs,eval_batch_size,evaluate_each_epoch,grad_clip,"
                                 "label_smoothing,lr,momentum,optimizer,report_every,schedule,seed,step_epochs,"
@@ -632,6 +633,7 @@ private Q_SLOTS:
         QuantConfig q;
         q.observer = ObserverKind::MovingAverageMinMax;
         q.percentile = 99.5;
+        q.averagingConstant = 0.25;
         q.weights = WeightGranularity::PerTensor;
         q.engine = QuantEngine::Qnnpack;
         q.reduceRange = ReduceRange::On;

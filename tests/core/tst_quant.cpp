@@ -246,6 +246,12 @@ private Q_SLOTS:
         ma->observe(torch::full({4}, 1.0));
         ma->observe(torch::full({4}, 2.0));
         QVERIFY(std::abs(ma->range().second - 1.01) < 1e-9);
+        // the averaging constant is a setting: max = 1 + c * (2 - 1)
+        c.averagingConstant = 0.5;
+        auto ma5 = makeObserver(c);
+        ma5->observe(torch::full({4}, 1.0));
+        ma5->observe(torch::full({4}, 2.0));
+        QVERIFY(std::abs(ma5->range().second - 1.5) < 1e-9);
         // parameters always represent zero exactly
         const auto p = affineQParams(0.5, 3.0);
         QCOMPARE(p.zeroPoint, int64_t(0));

@@ -91,11 +91,14 @@ private Q_SLOTS:
         auto* observer = w.quantPage()->findChild<QComboBox*>(QStringLiteral("observer"));
         observer->setCurrentIndex(observer->findData(QStringLiteral("minmax")));
         w.benchPage()->findChild<QSpinBox*>(QStringLiteral("runs"))->setValue(7);
+        // a field the page has no code of its own for: read through the core's field list by its key
+        w.quantPage()->findChild<QDoubleSpinBox*>(QStringLiteral("averaging_constant"))->setValue(0.05);
         w.dataPage()->findChild<QSpinBox*>(QStringLiteral("limit_test"))->setValue(50);
         auto study = *w.runPage()->currentStudy();
         QCOMPARE(study.trainModified.epochs, 3);
         QVERIFY(study.quant.observer == ObserverKind::MinMax);
         QCOMPARE(study.bench.runs, 7);
+        QCOMPARE(study.quant.averagingConstant, 0.05);
         QCOMPARE(study.data.limitTest, std::int64_t(50));
 
         QVERIFY(w.runPage()->savePreset(QStringLiteral("wb-mine"), QStringLiteral("edited")));

@@ -37,6 +37,8 @@ private:
 
 class MovingAverageObserver : public ActivationObserver {
 public:
+    /// `averaging`: the weight of each new batch's min and max (PyTorch's averaging_constant, 0.01).
+    explicit MovingAverageObserver(double averaging) : averaging_(averaging) {}
     void observe(const torch::Tensor& x) override
     {
         auto mm = torch::aminmax(x.detach());
@@ -45,15 +47,15 @@ public:
             min_ = lo;
             max_ = hi;
         } else {
-            min_ += kAveraging * (lo - min_);
-            max_ += kAveraging * (hi - max_);
+            min_ += averaging_ * (lo - min_);
+            max_ += averaging_ * (hi - max_);
         }
         ++count_;
     }
     std::pair<double, double> range() const override { return {min_, max_}; }
 
 private:
-    static constexpr double kAveraging = 0.01;
+    double averaging_ = 0.01;
     double min_ = 0, max_ = 0;
 };
 
@@ -183,7 +185,7 @@ std::unique_ptr<ActivationObserver> makeObserver(const QuantConfig& cfg)
     case ObserverKind::MinMax:
         return std::make_unique<MinMaxObserver>();
     case ObserverKind::MovingAverageMinMax:
-        return std::make_unique<MovingAverageObserver>();
+        return std::make_unique<MovingAverageObserver>(cfg.averagingConstant);
     case ObserverKind::HistogramPercentile:
         return std::make_unique<HistogramObserver>(false, cfg.percentile);
     case ObserverKind::HistogramMse:

@@ -46,7 +46,8 @@ bool cpuHasVnni();
 
 struct QuantConfig {
     ObserverKind observer = ObserverKind::HistogramMse;
-    double percentile = 99.99;                                 ///< HistogramPercentile only
+    double percentile = 99.99;       ///< HistogramPercentile only
+    double averagingConstant = 0.01; ///< MovingAverageMinMax only: weight of each new batch's min/max
     WeightGranularity weights = WeightGranularity::PerChannel; ///< per-tensor collapses depthwise layers
     QuantEngine engine = defaultEngine();
     ReduceRange reduceRange = ReduceRange::Auto; ///< Auto: on for ONEDNN without VNNI, off otherwise
@@ -83,6 +84,8 @@ template <class V> void visitFields(V& v, QuantConfig& c)
     v.choice("observer", c.observer, kObserverChoices, "activation range estimator");
     v.real("percentile", c.percentile, 50.0, 100.0, "percentile observer: the range covers [100-p, p]",
            Bounds::OpenLow);
+    v.real("averaging_constant", c.averagingConstant, 0.0, 1.0,
+           "moving-average observer: weight of each new batch's min and max", Bounds::OpenLow);
     v.choice("weights", c.weights, kGranularityChoices, "weight scales: one per output channel or one per tensor");
     v.choice("engine", c.engine, kEngineChoices, "INT8 runtime (default: onednn-fused on x86, qnnpack on ARM)");
     v.choice("reduce_range", c.reduceRange, kReduceRangeChoices,
