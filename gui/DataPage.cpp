@@ -3,6 +3,7 @@
 #include "Forms.h"
 #include "JobRunner.h"
 
+#include "phinet/common/Error.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Paths.h"
 
@@ -304,11 +305,7 @@ void DataPage::changeEvent(QEvent* event)
 
 DataPage::~DataPage()
 {
-    if (fetcher_) {
-        fetcher_->disconnect(this); // its end must not reach a page being destroyed
-        fetcher_->kill();           // QProcess's destructor reaps it
-    }
-    runner_->cancel();
+    runner_->cancel(); // a fetch job kills its helper process on the next poll
     runner_->wait();
 }
 
@@ -339,6 +336,17 @@ void DataPage::onJobFinished(bool ok, bool cancelled, const QString& message, co
             info_->setText(tr("<b>Import failed:</b> %1").arg(why.toHtmlEscaped()));
         }
         Q_EMIT importFinished(ok, ok ? result : why);
+    } else if (job == Job::Fetch) {
+        clearDataCache(); // the folder's contents may have changed
+        if (!ok) {
+            info_->setText(tr("<b>Download or unpack failed:</b> %1").arg(why.toHtmlEscaped()));
+            Q_EMIT fetchFinished(false, why);
+            return;
+        }
+        info_->setText(tr("%1 is in the data folder.").arg(fetchKind_));
+        folder_->clear(); // read it from the data folder
+        Q_EMIT fetchFinished(true, result);
+        loadPreview();
     }
 }
 
@@ -441,7 +449,7 @@ bool DataPage::isBusy() const
 
 bool DataPage::isChangingData() const
 {
-    return job_ == Job::Import || fetcher_ != nullptr;
+    return job_ == Job::Import || job_ == Job::Fetch;
 }
 
 bool DataPage::waitForJobs(int ms)
@@ -451,12 +459,7 @@ bool DataPage::waitForJobs(int ms)
 
 void DataPage::cancelJobs()
 {
-    runner_->cancel();
-    if (fetcher_) {
-        logger()->info("cancelled: stopping the fetch-data helper");
-        fetcher_->setProperty("cancelled", true);
-        fetcher_->kill(); // finished() follows and frees the page
-    }
+    runner_->cancel(); // a fetch job stops its helper process at its next poll (100 ms)
 }
 
 void DataPage::setRunInProgress(bool running)
@@ -543,41 +546,51 @@ void DataPage::fetch(const QString& from)
     QStringList args{kind};
     if (!from.isEmpty()) args << QStringLiteral("--from") << from;
     args << QStringLiteral("--dest") << QString::fromStdString((userDataDir() / "data").string());
-    fetcher_ = new QProcess(this);
-    fetcher_->setProcessChannelMode(QProcess::MergedChannels);
-    auto* proc = fetcher_;
-    auto lastLine = std::make_shared<QString>();
-    connect(proc, &QProcess::readyRead, this, [proc, lastLine] {
-        while (proc->canReadLine()) {
-            const QString line = QString::fromLocal8Bit(proc->readLine()).trimmed();
-            if (line.isEmpty()) continue;
-            *lastLine = line;
-            logger()->info("{}", line.toStdString());
+    // The helper runs as a job of the page's runner, like the preview and the import: its output goes
+    // to the log, the cancel token stops it, its last line is the job's result or error.
+    const bool started = runner_->startTask([script, args](const CancelToken& cancel) {
+        QProcess proc; // this thread's own: waitFor* needs no event loop
+        proc.setProcessChannelMode(QProcess::MergedChannels);
+        proc.start(script, args);
+        if (!proc.waitForStarted(30000))
+            throw DataError(script.toStdString() + ": cannot be started (" + proc.errorString().toStdString() + ")");
+        QString last;
+        const auto readLines = [&] {
+            while (proc.canReadLine()) {
+                const QString line = QString::fromLocal8Bit(proc.readLine()).trimmed();
+                if (line.isEmpty()) continue;
+                last = line;
+                logger()->info("{}", line.toStdString());
+            }
+        };
+        for (;;) {
+            if (cancel.cancelled()) {
+                logger()->info("cancelled: stopping the fetch-data helper");
+                proc.kill();
+                proc.waitForFinished(5000);
+                throw Cancelled();
+            }
+            const bool finished = proc.waitForFinished(100);
+            readLines();
+            if (finished || proc.state() == QProcess::NotRunning) break;
         }
+        const QByteArray rest = proc.readAll().trimmed();
+        if (!rest.isEmpty()) {
+            last = QString::fromLocal8Bit(rest).section(QLatin1Char('\n'), -1).trimmed();
+            logger()->info("{}", QString::fromLocal8Bit(rest).toStdString());
+        }
+        if (proc.exitStatus() != QProcess::NormalExit || proc.exitCode() != 0)
+            throw DataError(last.isEmpty()
+                                ? script.toStdString() + " failed with status " + std::to_string(proc.exitCode())
+                                : last.toStdString());
+        return last.toStdString();
     });
-    // the helper has ended (or never started): the page is free again
-    auto done = [this, proc, kind, fail](bool ok, const QString& message) {
-        proc->deleteLater();
-        if (fetcher_ == proc) fetcher_ = nullptr;
-        setBusy(false, QString());
-        if (!ok) return fail(message);
-        info_->setText(tr("%1 is in the data folder.").arg(kind));
-        folder_->clear(); // read it from the data folder
-        Q_EMIT fetchFinished(true, message);
-        loadPreview();
-    };
-    connect(proc, &QProcess::finished, this, [this, proc, lastLine, done](int code, QProcess::ExitStatus status) {
-        clearDataCache(); // the folder's contents may have changed
-        const bool cancelled = proc->property("cancelled").toBool();
-        done(!cancelled && status == QProcess::NormalExit && code == 0, cancelled ? tr("cancelled") : *lastLine);
-    });
-    connect(proc, &QProcess::errorOccurred, this, [proc, done](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart) done(false, proc->errorString());
-    });
+    if (!started) return fail(tr("another data job is running; try again when it has finished"));
+    job_ = Job::Fetch;
+    fetchKind_ = kind;
     setBusy(true,
             tr("Running %1 %2...").arg(QFileInfo(script).fileName(), args.join(QLatin1Char(' ')).toHtmlEscaped()));
     logger()->info("running {} {}", script.toStdString(), args.join(QLatin1Char(' ')).toStdString());
-    proc->start(script, args);
 }
 
 bool DataPage::showPreview(const DataPreview& p, QString* error)

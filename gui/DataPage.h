@@ -20,7 +20,6 @@ class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
-class QProcess;
 class QPushButton;
 class QSpinBox;
 
@@ -114,9 +113,9 @@ private:
     int busy_ = 0;
     bool shownOnce_ = false;
     bool runInProgress_ = false;
-    QProcess* fetcher_ = nullptr;
+    QString fetchKind_; ///< the data set the running fetch job brings
     JobRunner* runner_ = nullptr;
-    enum class Job { None, Preview, Import };
+    enum class Job { None, Preview, Import, Fetch };
     Job job_ = Job::None;
     std::shared_ptr<DataPreview> previewResult_; ///< filled by the preview job's thread
 };

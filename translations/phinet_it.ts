@@ -543,6 +543,10 @@
         <source>%1: a sample image of %2x%3x%4 cannot be shown (at most %5x%5 pixels)</source>
         <translation>%1: un&apos;immagine di esempio di %2x%3x%4 non può essere mostrata (al massimo %5x%5 pixel)</translation>
     </message>
+    <message>
+        <source>another data job is running; try again when it has finished</source>
+        <translation>un altro lavoro sui dati è in corso; riprova quando è terminato</translation>
+    </message>
 </context>
 <context>
     <name>phinet::gui::FitCharts</name>
