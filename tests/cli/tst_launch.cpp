@@ -238,7 +238,7 @@ private Q_SLOTS:
                        "model": {"input": [1, 28, 28], "alpha": 0.5, "num_layers": 4, "t0": 4},
                        "training_modified": {"epochs": 1, "threads": 1},
                        "quantization": {"calib_batches": 2, "threads": 1},
-                       "stages": {"train_original": false, "qat": false, "measure": false}})");
+                       "stages": {"train_original": false, "measure": false}})");
         }
         auto r = runCli({"launch", "--nproc", "2", "--", "phinet", "study", "--config", cfg, "--distributed", "--out",
                          path("dist-study"), "--json"});
@@ -247,8 +247,10 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("rank 1 of 2: joining rank 0's study"), r.err.constData());
         QCOMPARE(r.out.count("\"run_id\""), 1); // rank 0 alone reports
         const auto rows = lastJsonLine(r.out).value(QStringLiteral("results")).toArray();
-        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows.size(), 3);
         QVERIFY(QFileInfo::exists(path("dist-study") + "/modified-ptq-int8.int8"));
+        QVERIFY(QFileInfo::exists(path("dist-study") + "/modified-qat-int8.int8"));
+        QVERIFY2(r.err.contains("QAT data-parallel on 2 ranks"), r.err.constData());
         auto noOut = runCli({"launch", "--nproc", "2", "--", "phinet", "study", "--config", cfg, "--distributed"});
         QVERIFY(noOut.exitCode != 0);
         QVERIFY2(noOut.err.contains("--out"), noOut.err.constData());

@@ -323,7 +323,7 @@ private Q_SLOTS:
         // comparison is of trained networks, not of how far a few steps got
         cfg.trainOriginal.threads = cfg.trainModified.threads = cfg.quant.threads = cfg.bench.threads = 1;
         cfg.quant.calibrationBatches = 2;
-        cfg.stages = {false, true, true, false, false}; // MODIFIED (the ORIGINAL stage is the same code) and PTQ
+        cfg.stages = {false, true, true, true, false}; // MODIFIED (the ORIGINAL stage is the same code), PTQ, QAT
         cfg.distributed = true;
         QTemporaryDir tmp;
         const std::filesystem::path dir = tmp.path().toStdString();
@@ -350,8 +350,8 @@ private Q_SLOTS:
         QCOMPARE(two[0].result.rank, 0);
         QCOMPARE(two[1].result.rank, 1);
         QVERIFY(two[1].result.models.empty()); // rank 1 reports nothing
-        QCOMPARE(int(two[0].result.models.size()), 2);
-        for (size_t i = 0; i < 1; ++i) { // modified-fp32
+        QCOMPARE(int(two[0].result.models.size()), 3);
+        for (size_t i : {0, 2}) { // modified-fp32, modified-qat-int8 (QAT data-parallel too)
             const auto& a = one.models[i];
             const auto& b = two[0].result.models[i];
             QCOMPARE(QString::fromStdString(b.model), QString::fromStdString(a.model));

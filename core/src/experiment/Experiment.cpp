@@ -486,7 +486,7 @@ public:
     {
         if (!group_) return;
         group_->publish(followerKey(commands_++), command);
-        if (command.rfind("train-", 0) == 0) {
+        if (command.rfind("train-", 0) == 0 || command == toString(Stage::Qat)) {
             logger()->info("ranks 1..{} join {}", group_->worldSize() - 1, command);
             return;
         }
@@ -549,6 +549,7 @@ private:
             return;
         }
         recordStageStart(stage);
+        int ranks = 1; // QAT data-parallel: how many trained
         emitStage(ExperimentEvent::Type::StageStarted, stage, model, "");
         auto fp32 = loadCheckpoint(out_ / "modified-fp32.ckpt").model; // QAT changes its model: a fresh copy
         const auto& d = data();
@@ -565,12 +566,15 @@ private:
             std::optional<QuantizedPhiNet> ptq;
             const fs::path ptqFile = out_ / "modified-ptq-int8.int8";
             if (cfg_.stages.ptq && isDone(Stage::Ptq)) ptq = QuantizedPhiNet::load(ptqFile, cfg_.quant.engine);
-            auto r = quantizeQat(fp32, d, cfg_.quant, cfg_.trainModified, &bridge, cancel_, ptq ? &*ptq : nullptr);
+            if (group_) announce(toString(stage)); // the other ranks join QAT data-parallel
+            auto r =
+                quantizeQat(fp32, d, cfg_.quant, cfg_.trainModified, &bridge, cancel_, ptq ? &*ptq : nullptr, group_);
             if (r.cancelled) throw Cancelled();
             int8 = std::move(r.model);
             folded = std::move(r.folded);
             rowOut.qatEpochs = r.epochs;
             rowOut.trainSeconds = r.trainSeconds;
+            ranks = r.worldSize;
         }
         int8.save(file);
         const auto eval = evaluate([&](const torch::Tensor& x) { return int8.forward(x); }, d.test, d.config,
@@ -588,7 +592,8 @@ private:
         putRow(rowOut);
         markDone(stage);
         emitStage(ExperimentEvent::Type::StageFinished, stage, model,
-                  fmt::format("{:.2f}% test accuracy, {:.3f} MiB", eval.accuracy, *rowOut.int8SizeMib));
+                  fmt::format("{:.2f}% test accuracy, {:.3f} MiB{}", eval.accuracy, *rowOut.int8SizeMib,
+                              ranks > 1 ? fmt::format(", QAT data-parallel on {} ranks", ranks) : ""));
     }
 
     void measureStage()
@@ -861,12 +866,21 @@ ExperimentResult followStudy(const ExperimentConfig& cfg, const fs::path& outDir
     std::optional<DataSplits> data;
     for (int n = 0;; ++n) {
         const std::string command = group.await(followerKey(n), cancel);
-        if (command.rfind("train-", 0) != 0) group.publish(followerAckKey(group.rank()), "read");
+        const bool last = command == "done" || command == "cancelled" || command.rfind("failed", 0) == 0;
+        if (last) group.publish(followerAckKey(group.rank()), "read"); // rank 0 may take its store down now
         if (command == "done") return result;
         if (command == "cancelled") throw Cancelled();
         if (command.rfind("failed", 0) == 0)
             throw DistributedError("rank " + std::to_string(group.rank()) + ": rank 0 stopped the study (" + command +
                                    ")");
+        if (command == toString(Stage::Qat)) { // rank 0 sends its weights and calibration
+            if (!data) data = loadData(cfg.data, cancel);
+            PhiNet net(cfg.modifiedModel());
+            logger()->info("rank {}: joining qat", group.rank());
+            const auto r = quantizeQat(net, *data, cfg.quant, cfg.trainModified, nullptr, cancel, nullptr, &group);
+            if (r.cancelled) throw Cancelled();
+            continue;
+        }
         const bool resume = command.size() > 7 && command.compare(command.size() - 7, 7, ":resume") == 0;
         const std::string stageName = resume ? command.substr(0, command.size() - 7) : command;
         const bool original = stageName == toString(Stage::TrainOriginal);

@@ -1,6 +1,8 @@
 #include "phinet/quant/Quantizer.h"
 
 #include "phinet/model/MemoryEstimate.h"
+#include "phinet/model/ConfigJson.h"
+#include "phinet/train/Distributed.h"
 
 #include "phinet/common/Error.h"
 #include "phinet/common/Log.h"
@@ -271,8 +273,11 @@ nlohmann::json toJson(const QatEpoch& e)
 }
 
 QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& qcfg, const TrainConfig& tcfg,
-                      QatObserver* observer, const CancelToken* cancel, const QuantizedPhiNet* calibratedFrom)
+                      QatObserver* observer, const CancelToken* cancel, const QuantizedPhiNet* calibratedFrom,
+                      ProcessGroup* groupIn)
 {
+    ProcessGroup* group = groupIn && groupIn->worldSize() > 1 ? groupIn : nullptr;
+    const int rank = group ? group->rank() : 0;
     if (auto e = qcfg.validate(); !e.empty()) throw ConfigError(prefixed("quantization.", e));
     ensureMemoryFits(model->config(), tcfg.batchSize, MemoryUse::Training,
                      "QAT at batch size " + std::to_string(tcfg.batchSize));
@@ -280,7 +285,10 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
     // Start from PTQ: calibrated ranges are the observers' initial state (the caller's PTQ model's, or
     // a calibration of our own).
     std::optional<PtqResult> ptq;
-    if (calibratedFrom) {
+    std::vector<QParams> startParams;
+    if (rank != 0) {
+        // rank 0's calibration arrives below; the sites are the network's
+    } else if (calibratedFrom) {
         if (calibratedFrom->siteNames() != activationSites(planPhiNet(model->config())))
             throw ConfigError(
                 "quantization: the PTQ model given to start QAT from is not of this network (its activation "
@@ -291,8 +299,31 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
         ptq = quantizePtq(model, data, qcfg, cancel);
         calibratedFrom = &ptq->model;
     }
-    QatState st{model, qcfg, calibratedFrom->siteNames()};
-    const auto& calibrated = calibratedFrom->siteParams();
+    QatState st{model, qcfg, rank == 0 ? calibratedFrom->siteNames() : activationSites(planPhiNet(model->config()))};
+    if (rank == 0) startParams = calibratedFrom->siteParams();
+    if (group) {
+        // every rank starts from rank 0's weights, BatchNorm statistics and calibrated ranges
+        group->checkSameConfig("QAT configuration", stableHash(nlohmann::json{{"model", toJson(model->config())},
+                                                                              {"quantization", toJson(qcfg)},
+                                                                              {"train_images", data.train->size()},
+                                                                              {"batch_size", tcfg.batchSize},
+                                                                              {"seed", tcfg.seed}}
+                                                                   .dump()));
+        broadcastModel(*group, model);
+        auto q = torch::zeros({std::int64_t(st.sites.size()), 2}, torch::kDouble);
+        if (rank == 0)
+            for (size_t i = 0; i < startParams.size(); ++i) {
+                q[std::int64_t(i)][0] = startParams[i].scale;
+                q[std::int64_t(i)][1] = double(startParams[i].zeroPoint);
+            }
+        std::vector<torch::Tensor> t{q};
+        group->broadcast(t, 0);
+        startParams.assign(st.sites.size(), QParams{});
+        auto a = t[0].accessor<double, 2>();
+        for (size_t i = 0; i < st.sites.size(); ++i)
+            startParams[i] = {a[std::int64_t(i)][0], std::int64_t(a[std::int64_t(i)][1])};
+    }
+    const auto& calibrated = startParams;
     for (size_t i = 0; i < st.sites.size(); ++i) {
         const auto& q = calibrated[i];
         st.lo.push_back((0 - q.zeroPoint) * q.scale);
@@ -319,6 +350,11 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
     lo.augment = data.config.augment;
     lo.seed = tcfg.seed + 17;
     lo.channelsLast = tcfg.channelsLast;
+    lo.shardIndex = rank;
+    lo.shardCount = group ? group->worldSize() : 1;
+    std::unique_ptr<GradientReducer> reducer;
+    if (group) reducer = std::make_unique<GradientReducer>(*group, params);
+    result.worldSize = group ? group->worldSize() : 1;
     BatchLoader loader(data.train, data.config.mean, data.config.std, lo);
     const auto batches = loader.batchesPerEpoch();
     const auto runStart = Clock::now();
@@ -344,23 +380,51 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
         std::int64_t seen = 0, correct = 0, index = 0;
         Batch b;
         while (loader.next(b)) {
-            if (isCancelled(cancel)) {
+            // Distributed: a cancelled rank still takes part in this step's collectives; all stop after it.
+            const bool cancelHere = isCancelled(cancel);
+            if (cancelHere && !group) {
                 result.cancelled = true;
                 break;
             }
             ++index;
             optimizer.zero_grad();
-            auto logits = qatForward(st, b.images);
-            auto loss = F::cross_entropy(logits, b.labels);
-            const double l = loss.item<double>();
-            if (!std::isfinite(l))
-                throw TrainingDiverged("QAT diverged at epoch " + std::to_string(epoch + 1) + ", batch " +
-                                       std::to_string(index) + ": the loss is " + std::to_string(l));
-            loss.backward();
+            auto n = b.labels.size(0);
+            double l = 0;
+            std::int64_t stepCorrect = 0;
+            if (reducer) reducer->prepare(b.globalSize > 0 ? double(n) / double(b.globalSize) : 0.0);
+            if (n > 0 && !cancelHere) {
+                auto logits = qatForward(st, b.images);
+                auto loss = F::cross_entropy(logits, b.labels);
+                l = loss.item<double>();
+                if (!std::isfinite(l) && !group)
+                    throw TrainingDiverged("QAT diverged at epoch " + std::to_string(epoch + 1) + ", batch " +
+                                           std::to_string(index) + ": the loss is " + std::to_string(l));
+                loss.backward();
+                stepCorrect = logits.argmax(1).eq(b.labels).sum().item<int64_t>();
+            } else {
+                n = 0;
+            }
+            if (group) {
+                reducer->finish();
+                std::vector<torch::Tensor> control{torch::tensor(
+                    {l * double(n), double(stepCorrect), double(n), cancelHere ? 1.0 : 0.0}, torch::kDouble)};
+                group->allreduceSum(control);
+                auto a = control[0].accessor<double, 1>();
+                if (a[3] > 0) {
+                    result.cancelled = true;
+                    break;
+                }
+                n = std::int64_t(a[2]);
+                l = n ? a[0] / double(n) : 0;
+                stepCorrect = std::int64_t(a[1]);
+                if (!std::isfinite(l))
+                    throw TrainingDiverged("QAT diverged at epoch " + std::to_string(epoch + 1) + ", batch " +
+                                           std::to_string(index) + ": the loss is " + std::to_string(l));
+            }
             optimizer.step();
-            lossSum += l * double(b.labels.size(0));
-            seen += b.labels.size(0);
-            correct += logits.argmax(1).eq(b.labels).sum().item<int64_t>();
+            lossSum += l * double(n);
+            seen += n;
+            correct += stepCorrect;
             if (observer && (index % tcfg.reportEvery == 0 || index == batches)) {
                 BatchProgress p;
                 p.epoch = epoch + 1;
@@ -378,6 +442,27 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
             }
         }
         if (result.cancelled) break;
+        if (group) {
+            // each rank's ranges and BatchNorm statistics followed its own slices: their mean from here on
+            averageBuffers(*group, model);
+            auto r = torch::zeros({2, std::int64_t(st.sites.size())}, torch::kDouble);
+            for (size_t i = 0; i < st.sites.size(); ++i) {
+                r[0][std::int64_t(i)] = st.lo[i];
+                r[1][std::int64_t(i)] = st.hi[i];
+            }
+            std::vector<torch::Tensor> t{r};
+            group->allreduceSum(t);
+            t[0] /= double(group->worldSize());
+            auto a = t[0].accessor<double, 2>();
+            for (size_t i = 0; i < st.sites.size(); ++i) {
+                st.lo[i] = a[0][std::int64_t(i)];
+                st.hi[i] = a[1][std::int64_t(i)];
+            }
+            if (rank != 0) { // rank 0 evaluates and converts; the others wait for its next epoch (or the end)
+                group->await("phinet/qat/epoch/" + std::to_string(epoch), cancel);
+                continue;
+            }
+        }
         QatEpoch e;
         e.epoch = epoch + 1;
         e.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -399,6 +484,11 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
                        e.trainLoss, e.fakeQuant.accuracy, e.int8.accuracy);
         result.epochs.push_back(e);
         if (observer) observer->onQatEpoch(e);
+        if (group) group->publish("phinet/qat/epoch/" + std::to_string(epoch), "evaluated");
+    }
+    if (rank != 0) {
+        setChannelsLast(model, false);
+        return result; // rank 0 converts
     }
     auto [folded, int8] = convertNow();
     result.folded = std::move(folded);

@@ -9,6 +9,8 @@
 
 namespace phinet {
 
+class ProcessGroup;
+
 /// Runs the folded FP32 network (eval) on batches from `next` (false = no more) and returns the
 /// quantization parameters of every activation site (activationSites order). Throws ConfigError when
 /// `next` yields no batch at all.
@@ -42,6 +44,7 @@ struct QatResult {
     std::vector<QatEpoch> epochs;
     double trainSeconds = 0;
     bool cancelled = false;
+    int worldSize = 1; ///< ranks that trained (data parallel)
 };
 
 /// QAT from a trained FP32 model (changed in place): calibrate, then qcfg.qatEpochs epochs of training
@@ -53,8 +56,13 @@ struct QatResult {
 /// `calibratedFrom`: the PTQ model of this same network and config (quantizePtq() of it), whose
 /// activation ranges then start QAT instead of a second, identical calibration; throws ConfigError
 /// when its activation sites are not this network's.
+/// `group` (more than one rank): data-parallel QAT. Every rank calls it with the same network, data
+/// and settings; rank 0's weights, BatchNorm statistics and calibrated ranges (rank 0 alone needs
+/// `calibratedFrom` or calibrates) are broadcast, each rank trains its slice of every global batch
+/// with gradients all-reduced, ranges and BatchNorm statistics are averaged at each epoch's end, and
+/// rank 0 alone evaluates and converts (the others return an empty model after the last epoch).
 QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& qcfg, const TrainConfig& train,
                       QatObserver* observer = nullptr, const CancelToken* cancel = nullptr,
-                      const QuantizedPhiNet* calibratedFrom = nullptr);
+                      const QuantizedPhiNet* calibratedFrom = nullptr, ProcessGroup* group = nullptr);
 
 } // namespace phinet
