@@ -353,6 +353,36 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(ConfigError, PhiNet{c});
     }
 
+    // The direct oneDNN path of 1x1 convolutions at one thread (inference) computes what LibTorch's
+    // own path does: the whole network's logits (its maps of 32x32 and larger take it).
+    void directPointwiseMatchesLibTorch()
+    {
+        torch::manual_seed(3);
+        auto cfg = PhiNetConfig::study(Variant::Modified, {3, 64, 64});
+        cfg.alpha = 0.5;
+        PhiNet net(cfg);
+        net->eval();
+        torch::NoGradGuard ng;
+        const int before = at::get_num_threads();
+        at::set_num_threads(1);
+        const auto x = torch::rand({2, 3, 64, 64}).contiguous(at::MemoryFormat::ChannelsLast);
+        setDirectOnednnPointwise(false);
+        const auto native = net->forward(x);
+        setDirectOnednnPointwise(true);
+        const auto direct = net->forward(x);
+        at::set_num_threads(before);
+        const double rel = ((direct - native).abs().max() / native.abs().max()).item<double>();
+        QVERIFY2(rel < 1e-4, qPrintable(QString::number(rel)));
+        // and a single 1x1 conv of a 32x32 map against a plain matrix product
+        const auto w = torch::randn({8, 16, 1, 1});
+        const auto in = torch::randn({1, 16, 32, 32});
+        at::set_num_threads(1);
+        const auto y = pointwiseConv2d(in, w);
+        at::set_num_threads(before);
+        const auto ref = torch::einsum("oc,nchw->nohw", {w.view({8, 16}), in});
+        QVERIFY(torch::allclose(y, ref, 1e-4, 1e-5));
+    }
+
     void jsonRoundTrip()
     {
         auto c = make(Variant::Modified, {3, 32, 32}, 2.3, 0.5, 5, 6);

@@ -2,6 +2,8 @@
 
 #include "phinet/model/MemoryEstimate.h"
 
+#include <atomic>
+
 namespace phinet {
 namespace {
 
@@ -81,6 +83,32 @@ torch::Tensor depthwiseConv2d(const torch::Tensor& x, const torch::Tensor& weigh
     return SmallDepthwiseConv::apply(x, weight, stride, padding);
 }
 
+namespace {
+std::atomic<bool> gDirectPointwise{true};
+/// Below 28x28 the per-call cost of oneDNN (the weight's reorder) outweighs its faster kernel: the
+/// MNIST network's 14x14 and 7x7 maps were 1.3x slower on it (phinet-bench-fp32-threads).
+constexpr std::int64_t kDirectMinPixels = 28 * 28;
+} // namespace
+
+void setDirectOnednnPointwise(bool on)
+{
+    gDirectPointwise = on;
+}
+
+bool directOnednnPointwise()
+{
+    return gDirectPointwise;
+}
+
+torch::Tensor pointwiseConv2d(const torch::Tensor& x, const torch::Tensor& weight)
+{
+    if (gDirectPointwise && !torch::GradMode::is_enabled() && at::hasMKLDNN() && x.scalar_type() == torch::kFloat &&
+        x.device().is_cpu() && !x.is_mkldnn() && x.size(0) < 16 && x.size(2) * x.size(3) >= kDirectMinPixels &&
+        at::get_num_threads() == 1)
+        return at::mkldnn_convolution(x, weight, c10::nullopt, {0, 0}, {1, 1}, {1, 1}, 1);
+    return torch::conv2d(x, weight);
+}
+
 torch::Tensor phinetActivation(const torch::Tensor& x, bool hSwish)
 {
     return hSwish ? torch::hardswish(x) : torch::clamp(x, 0, 6);
@@ -96,7 +124,7 @@ PhiNetStemImpl::PhiNetStemImpl(const StemPlan& p, const PhiNetConfig& cfg) : pla
 torch::Tensor PhiNetStemImpl::forward(torch::Tensor x)
 {
     if (anyPad(plan.zeroPad)) x = zeroPad(x, plan.zeroPad);
-    return phinetActivation(bn(pw(dw(x))), hSwish);
+    return phinetActivation(bn(pointwiseConv2d(dw(x), pw->weight)), hSwish);
 }
 
 PhiNetBlockImpl::PhiNetBlockImpl(const BlockPlan& p, const PhiNetConfig& cfg) : plan(p), hSwish(cfg.hSwish)
@@ -120,16 +148,17 @@ PhiNetBlockImpl::PhiNetBlockImpl(const BlockPlan& p, const PhiNetConfig& cfg) : 
 torch::Tensor PhiNetBlockImpl::forward(torch::Tensor x)
 {
     torch::Tensor y = x;
-    if (plan.hasExpansion) y = phinetActivation(bnExpand(expand(y)), hSwish);
+    if (plan.hasExpansion) y = phinetActivation(bnExpand(pointwiseConv2d(y, expand->weight)), hSwish);
     if (anyPad(plan.zeroPad)) y = zeroPad(y, plan.zeroPad);
     y = dropout(y);
     y = phinetActivation(bnDw(depthwiseConv2d(y, dw->weight, plan.stride, plan.convPadding)), hSwish);
     if (plan.seChannels > 0) {
         auto g = F::adaptive_avg_pool2d(y, F::AdaptiveAvgPool2dFuncOptions(1));
-        g = torch::sigmoid(seExpand(phinetActivation(seReduce(g), hSwish)));
+        g = torch::sigmoid(
+            pointwiseConv2d(phinetActivation(pointwiseConv2d(g, seReduce->weight), hSwish), seExpand->weight));
         y = y * g;
     }
-    y = bnProject(project(y));
+    y = bnProject(pointwiseConv2d(y, project->weight));
     if (plan.residual) y = y + x;
     return y;
 }

@@ -16,6 +16,18 @@ torch::Tensor depthwiseConv2d(const torch::Tensor& x, const torch::Tensor& weigh
 /// hard-swish when hSwish, else ReLU6 (clamp(x, 0, 6)), as PhiNet does.
 torch::Tensor phinetActivation(const torch::Tensor& x, bool hSwish);
 
+/// A 1x1, stride-1 convolution without bias (the expansion, projection and SE convs). LibTorch 1.13
+/// sends such a convolution of fewer than 16 images to its native im2col/GEMM path whenever it runs on
+/// one thread (ConvParams::use_mkldnn requires get_num_threads() > 1 for 1x1 filters, and a batch
+/// above 1 or a large tensor), which was 2-3x slower than oneDNN on one thread here; inference (no
+/// grad) calls oneDNN's convolution directly in that case, on maps of 28x28 and larger (on smaller
+/// ones oneDNN's per-call cost wins). Training keeps LibTorch's choice.
+torch::Tensor pointwiseConv2d(const torch::Tensor& x, const torch::Tensor& weight);
+/// Switches the direct oneDNN path of pointwiseConv2d on (the default) or off: benchmarks measure
+/// both in one run.
+void setDirectOnednnPointwise(bool on);
+bool directOnednnPointwise();
+
 /// Stem: [ZeroPad2d] -> depthwise 3x3 (stride, no bias) -> pointwise 1x1 (no bias) -> BN -> act.
 class PhiNetStemImpl : public torch::nn::Module {
 public:
