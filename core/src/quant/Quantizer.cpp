@@ -406,17 +406,14 @@ QatResult quantizeQat(PhiNet& model, const DataSplits& data, const QuantConfig& 
             }
             if (group) {
                 reducer->finish();
-                std::vector<torch::Tensor> control{torch::tensor(
-                    {l * double(n), double(stepCorrect), double(n), cancelHere ? 1.0 : 0.0}, torch::kDouble)};
-                group->allreduceSum(control);
-                auto a = control[0].accessor<double, 1>();
-                if (a[3] > 0) {
+                const auto total = reduceStep(*group, l, stepCorrect, n, cancelHere);
+                if (total.stop) {
                     result.cancelled = true;
                     break;
                 }
-                n = std::int64_t(a[2]);
-                l = n ? a[0] / double(n) : 0;
-                stepCorrect = std::int64_t(a[1]);
+                n = total.images;
+                l = total.meanLoss();
+                stepCorrect = total.correct;
                 if (!std::isfinite(l))
                     throw TrainingDiverged("QAT diverged at epoch " + std::to_string(epoch + 1) + ", batch " +
                                            std::to_string(index) + ": the loss is " + std::to_string(l));

@@ -216,6 +216,17 @@ void ProcessGroup::barrier()
     guarded(*this, "a barrier", [&] { impl_->pg->barrier()->wait(); });
 }
 
+StepTotals reduceStep(ProcessGroup& group, double meanLoss, std::int64_t correct, std::int64_t images, bool stop)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<torch::Tensor> control{
+        torch::tensor({meanLoss * double(images), double(correct), double(images), stop ? 1.0 : 0.0}, torch::kDouble)};
+    group.allreduceSum(control);
+    group.stats().controlSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto a = control[0].accessor<double, 1>();
+    return {a[0], std::int64_t(a[1]), std::int64_t(a[2]), a[3] > 0};
+}
+
 void ProcessGroup::publish(const std::string& key, const std::string& value)
 {
     guarded(*this, "publishing to the store",

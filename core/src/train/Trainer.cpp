@@ -261,19 +261,14 @@ TrainResult train(PhiNet& model, const DataSplits& data, const TrainRequest& req
             }
             if (group) {
                 reducer->finish();
-                const auto t0 = Clock::now();
-                std::vector<torch::Tensor> control{torch::tensor(
-                    {l * double(n), double(stepCorrect), double(n), cancelHere ? 1.0 : 0.0}, torch::kDouble)};
-                group->allreduceSum(control);
-                group->stats().controlSeconds += secondsSince(t0);
-                auto a = control[0].accessor<double, 1>();
-                if (a[3] > 0) {
+                const auto total = reduceStep(*group, l, stepCorrect, n, cancelHere);
+                if (total.stop) {
                     stopped = true;
                     break;
                 }
-                n = std::int64_t(a[2]);
-                l = n ? a[0] / double(n) : 0;
-                stepCorrect = std::int64_t(a[1]);
+                n = total.images;
+                l = total.meanLoss();
+                stepCorrect = total.correct;
                 if (!std::isfinite(l)) throw diverged(l);
             }
             if (c.gradClipNorm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), c.gradClipNorm);

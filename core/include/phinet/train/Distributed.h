@@ -134,6 +134,18 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// One training step summed over the ranks: the loss over every image (mean loss x images), correct
+/// predictions and images, and whether any rank asked to stop. Every rank calls it once per step
+/// (training and QAT), after the gradients' all-reduce; its time counts as CommStats::controlSeconds.
+struct StepTotals {
+    double lossSum = 0;
+    std::int64_t correct = 0;
+    std::int64_t images = 0;
+    bool stop = false;
+    double meanLoss() const { return images ? lossSum / double(images) : 0; }
+};
+StepTotals reduceStep(ProcessGroup& group, double meanLoss, std::int64_t correct, std::int64_t images, bool stop);
+
 /// Copies rank 0's parameters and buffers to every rank.
 void broadcastModel(ProcessGroup& group, PhiNet& model);
 /// Averages BatchNorm running statistics (floating-point buffers) across ranks.
