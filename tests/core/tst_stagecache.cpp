@@ -116,6 +116,15 @@ private Q_SLOTS:
         c.knob = "gamma";
         QVERIFY_THROWS_EXCEPTION(ConfigError, validateSweepPoints(c));
         QVERIFY(!c.validate().empty());
+        // a num_layers value past int's range is refused by name before anything converts it (the
+        // fuzzer's {"knob": "num_layers", "values": [5e21, 9]}: converting it was undefined behaviour)
+        SweepConfig big = *findPreset("sweep-layers").sweep;
+        big.values = {5e21, 9};
+        const auto p = big.validate();
+        QVERIFY(std::any_of(p.begin(), p.end(), [](const FieldProblem& x) {
+            return x.field == "sweep.values" && x.message == "num_layers must be in [1, 64] (got 5e+21)";
+        }));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, validateSweepPoints(big));
     }
 
     void changedFieldsNameTheConfigField()

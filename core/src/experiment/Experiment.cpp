@@ -764,6 +764,9 @@ PhiNetConfig pointModel(const SweepConfig& c, double value, Variant v)
     if (!knob) throw ConfigError("sweep.knob: expected num_layers, alpha, beta or t0, got \"" + c.knob + "\"");
     switch (*knob) {
     case SweepKnob::NumLayers:
+        // a value past int's range would be undefined to convert (the fuzzer's 5e21): the range first
+        if (!(value >= 1 && value <= 64))
+            throw ConfigError("sweep.values: num_layers must be in [1, 64] (got " + fmt::format("{}", value) + ")");
         m.numLayers = int(value);
         m.downsamplingLayers = PhiNetConfig::defaultDownsampling(m.numLayers);
         break;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <fstream>
 #include <map>
 
@@ -216,6 +217,11 @@ Problems SweepConfig::validate() const
         if (!(v > 0)) e.push_back({"sweep.values", "every value must be > 0"});
         if (kind == SweepKnob::NumLayers && v != std::floor(v))
             e.push_back({"sweep.values", "num_layers takes integers"});
+        if (kind == SweepKnob::NumLayers && !(v >= 1 && v <= 64)) { // before anything converts it to int
+            std::ostringstream o;
+            o << "num_layers must be in [1, 64] (got " << v << ")";
+            e.push_back({"sweep.values", o.str()});
+        }
     }
     for (auto& p : prefixed("sweep.base.", base.validate()))
         e.push_back(std::move(p));
