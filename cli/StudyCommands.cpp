@@ -387,7 +387,8 @@ int runSweepCommand(const SweepArgs& a, CLI::App* app)
     if (auto e = cfg.validate(); !e.empty()) {
         const auto& p = e.front();
         if (p.field == "sweep.knob") throw UsageError("--knob: " + p.message);
-        if (p.field == "sweep.values") throw UsageError("--values: " + p.message);
+        if (p.field.rfind("sweep.values", 0) == 0) // "sweep.values" or one of them, "sweep.values[2]"
+            throw UsageError("--values: " + (p.field == "sweep.values" ? "" : p.field.substr(6) + ": ") + p.message);
         throw UsageError(p.text());
     }
     // every point's network, before the first point runs (runSweep checks again)

@@ -10,6 +10,7 @@
 #include "phinet/model/ConfigJson.h"
 #include "phinet/model/MemoryEstimate.h"
 #include "phinet/quant/Quantizer.h"
+#include "phinet/report/Results.h"
 #include "phinet/train/Trainer.h"
 #include "TestModels.h"
 
@@ -488,6 +489,9 @@ private Q_SLOTS:
                 .write(reinterpret_cast<const char*>(bmp), sizeof bmp);
         }
         expectDataError([&] { loadImageFolder(root, Split::Train, {26800, 26800}, true); }, {"26800x26800", "outside"});
+        // a size inside the images' own bound but past what a network takes: refused before resizing
+        // (the fuzzer's 2x2 PNG resized to 8192x8192 ran past its 10 s limit)
+        expectDataError([&] { loadImageFolder(root, Split::Train, {8192, 8192}, true); }, {"8192x8192", "2048"});
         const auto ok = loadImageFolder(root, Split::Train, {8, 8}, true);
         QCOMPARE(ok.size(), std::int64_t(2));
         QCOMPARE(ok.height(), 8);
@@ -573,6 +577,24 @@ private Q_SLOTS:
                 all += QLatin1Char('\n') + QString::fromStdString(m);
             QVERIFY2(all.contains(expected), qPrintable(all));
         }
+    }
+
+    void storedResultsRefuseNonWholeNumbers()
+    {
+        // a state.json row with a float where a whole number belongs (the fuzzer's 1e62 in a
+        // confusion matrix): refused by name, never converted (that was undefined behaviour)
+        for (const auto& [row, field] : {std::pair{R"({"model": "m", "confusion": [1, 1e62]})", "result.confusion"},
+                                         std::pair{R"({"model": "m", "layers": 2.5})", "result.layers"},
+                                         std::pair{R"({"model": "m", "params": 1e40})", "result.params"}}) {
+            try {
+                modelResultFromJson(nlohmann::json::parse(row));
+                QFAIL(row);
+            } catch (const ConfigError& e) {
+                QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String(field)), e.what());
+            }
+        }
+        QCOMPARE(modelResultFromJson(nlohmann::json::parse(R"({"model": "m", "confusion": [1, 2]})")).confusion,
+                 (std::vector<std::int64_t>{1, 2}));
     }
 
     void problemsNameTheirField()

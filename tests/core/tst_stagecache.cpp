@@ -122,7 +122,7 @@ private Q_SLOTS:
         big.values = {5e21, 9};
         const auto p = big.validate();
         QVERIFY(std::any_of(p.begin(), p.end(), [](const FieldProblem& x) {
-            return x.field == "sweep.values" && x.message == "num_layers must be in [1, 64] (got 5e+21)";
+            return x.field == "sweep.values[0]" && x.message == "num_layers must be in [1, 64] (got 5e+21)";
         }));
         QVERIFY_THROWS_EXCEPTION(ConfigError, validateSweepPoints(big));
     }

@@ -15,6 +15,9 @@ namespace {
 /// The largest side an image (on disk or after resizing) may have: 8192 px, four times a 2048 px
 /// photo. Checked before stb allocates, and before the data set tensor is sized.
 constexpr std::int64_t kMaxImageSide = 8192;
+/// The largest size images are resized to: DataConfig's image_size range (what a PhiNet input may be).
+/// Resizing one 2x2 image to 8192x8192 took over 10 s under the fuzzer's sanitizers.
+constexpr std::int64_t kMaxResizeSide = 2048;
 
 bool isImage(const fs::path& p)
 {
@@ -62,6 +65,9 @@ ImageDataset loadImageFolder(const fs::path& root, Split split, std::array<int, 
     if (!stbi_info(files.front().first.c_str(), &w0, &h0, &c0))
         throw DataError(files.front().first.string() + ": unreadable image (" + stbi_failure_reason() + ")");
     const int channels = (c0 == 1 || c0 == 2) ? 1 : 3;
+    if (size[0] > kMaxResizeSide || size[1] > kMaxResizeSide)
+        throw DataError(dir.string() + ": image size " + std::to_string(size[0]) + "x" + std::to_string(size[1]) +
+                        " is outside 8.." + std::to_string(kMaxResizeSide) + " pixels per side (data.image_size)");
     const std::int64_t H = size[0] > 0 ? size[0] : h0;
     const std::int64_t W = size[1] > 0 ? size[1] : w0;
     if (H < 1 || W < 1 || H > kMaxImageSide || W > kMaxImageSide)

@@ -3,6 +3,7 @@
 #include "phinet/bench/ModelBench.h"
 #include "phinet/common/Error.h"
 #include "phinet/common/Files.h"
+#include "phinet/common/JsonRead.h"
 #include "phinet/common/Log.h"
 #include "phinet/common/Paths.h"
 #include "phinet/common/Threads.h"
@@ -114,6 +115,8 @@ json readStudyState(const fs::path& p)
             if (!row.is_object() || modelResultFromJson(row).model != model)
                 throw corruptState(p, "rows." + model + ": not a row of " + model);
         } catch (const json::exception& e) {
+            throw corruptState(p, "rows." + model + ": " + e.what());
+        } catch (const ConfigError& e) { // a whole number that is not one
             throw corruptState(p, "rows." + model + ": " + e.what());
         }
     }
@@ -1075,8 +1078,10 @@ SweepResult mergeSweepShards(const std::vector<fs::path>& shardDirs, const fs::p
         if (!d.is_object() || !d.contains("shard") || !d["shard"].is_object() || !d.contains("config") ||
             !d.contains("points"))
             throw ConfigError(dir.string() + ": not a sharded sweep (run phinet sweep with --shard K/N)");
-        sh.index = d["shard"].value("index", -1);
-        const int n = d["shard"].value("count", 0);
+        sh.index = -1;
+        int n = 0;
+        readField(d["shard"], "index", sh.index, dir.string() + ": results.json shard", "a whole number");
+        readField(d["shard"], "count", n, dir.string() + ": results.json shard", "a whole number");
         if (shards.empty()) {
             config = d["config"];
             count = n;
@@ -1107,9 +1112,15 @@ SweepResult mergeSweepShards(const std::vector<fs::path>& shardDirs, const fs::p
         if (points.empty() || rows.size() % points.size() != 0)
             throw ConfigError(sh.dir.string() + ": results.json holds no complete points");
         const size_t per = rows.size() / points.size();
-        for (size_t p = 0; p < points.size(); ++p)
+        for (size_t p = 0; p < points.size(); ++p) {
+            // a point index is a whole number in the sweep's range (a float would not convert safely)
+            if (!points[p].is_number_integer() || points[p].get<std::int64_t>() < 0 ||
+                points[p].get<std::int64_t>() >= std::int64_t(cfg.values.size()))
+                throw ConfigError(sh.dir.string() + ": results.json: point " + points[p].dump() +
+                                  " is not a point of this sweep");
             for (size_t r = 0; r < per; ++r)
-                byPoint[points[p].get<int>()].push_back(modelResultFromJson(rows[p * per + r]));
+                byPoint[int(points[p].get<std::int64_t>())].push_back(modelResultFromJson(rows[p * per + r]));
+        }
     }
     for (int i = 0; i < int(cfg.values.size()); ++i)
         if (!byPoint.count(i))

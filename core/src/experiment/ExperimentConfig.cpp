@@ -213,14 +213,15 @@ Problems SweepConfig::validate() const
     if (!kind) e.push_back({"sweep.knob", "expected num_layers, alpha, beta or t0, got \"" + knob + "\""});
     if (values.empty()) e.push_back({"sweep.values", "give at least one value"});
     if (values.size() > 1000) e.push_back({"sweep.values", "at most 1000 values"});
-    for (double v : values) {
+    for (size_t i = 0; i < values.size(); ++i) {
+        const double v = values[i];
         if (!(v > 0)) e.push_back({"sweep.values", "every value must be > 0"});
         if (kind == SweepKnob::NumLayers && v != std::floor(v))
             e.push_back({"sweep.values", "num_layers takes integers"});
         if (kind == SweepKnob::NumLayers && !(v >= 1 && v <= 64)) { // before anything converts it to int
             std::ostringstream o;
             o << "num_layers must be in [1, 64] (got " << v << ")";
-            e.push_back({"sweep.values", o.str()});
+            e.push_back({"sweep.values[" + std::to_string(i) + "]", o.str()});
         }
     }
     for (auto& p : prefixed("sweep.base.", base.validate()))

@@ -1,6 +1,7 @@
 #include "phinet/report/Results.h"
 
 #include "phinet/common/Error.h"
+#include "phinet/common/JsonRead.h"
 
 #include <torch/version.h>
 #include <spdlog/version.h>
@@ -25,6 +26,28 @@ template <typename T> json optional(const std::optional<T>& v)
 {
     return v ? json(*v) : json(nullptr);
 }
+/// A whole number of a stored result (state.json, results.json, the run store): a JSON float or a
+/// number past T's range is refused by name (converting 5e21 to an integer is undefined behaviour).
+template <typename T> T wholeNumber(const json& j, const char* key, T fallback)
+{
+    T v = fallback;
+    readField(j, key, v, "result", "a whole number");
+    return v;
+}
+std::vector<std::int64_t> wholeNumbers(const json& j, const char* key)
+{
+    std::vector<std::int64_t> out;
+    if (!j.is_object() || !j.contains(key)) return out;
+    const auto& a = j.at(key);
+    if (!a.is_array()) throw ConfigError(std::string("result.") + key + ": expected a list of whole numbers");
+    out.reserve(a.size());
+    for (const auto& e : a) {
+        const json one{{key, e}}; // the message names the list
+        out.push_back(wholeNumber<std::int64_t>(one, key, 0));
+    }
+    return out;
+}
+
 std::optional<LatencyReport> latencyFromJson(const json& j)
 {
     if (j.is_null()) return std::nullopt;
@@ -36,13 +59,13 @@ std::optional<LatencyReport> latencyFromJson(const json& j)
     r.p90 = j.value("p90", 0.0);
     r.min = j.value("min", 0.0);
     r.max = j.value("max", 0.0);
-    r.protocol.threads = j.value("threads", 0);
-    r.protocol.batch = j.value("batch", 1);
-    r.protocol.runs = j.value("runs", 0);
-    r.protocol.warmup = j.value("warmup", 0);
+    r.protocol.threads = wholeNumber(j, "threads", 0);
+    r.protocol.batch = wholeNumber(j, "batch", 1);
+    r.protocol.runs = wholeNumber(j, "runs", 0);
+    r.protocol.warmup = wholeNumber(j, "warmup", 0);
     r.protocol.engine = j.value("engine", "");
     r.protocol.device = j.value("device", "cpu");
-    r.rounds = j.value("rounds", 0);
+    r.rounds = wholeNumber(j, "rounds", 0);
     if (j.contains("interval95") && j.at("interval95").is_array() && j.at("interval95").size() == 2 &&
         j.at("interval95")[0].is_number() && j.at("interval95")[1].is_number()) {
         r.intervalLow = j.at("interval95")[0].get<double>();
@@ -130,12 +153,12 @@ ModelResult modelResultFromJson(const json& j)
     r.alpha = j.value("alpha", 0.0);
     r.beta = j.value("beta", 0.0);
     r.t0 = j.value("t0", 0.0);
-    r.layers = j.value("layers", 0);
+    r.layers = wholeNumber(j, "layers", 0);
     r.input = j.value("input", "");
-    r.params = j.value("params", std::int64_t(0));
-    r.macs = j.value("macs", std::int64_t(0));
-    r.flashBytesInt8 = j.value("flash_bytes_int8", std::int64_t(0));
-    r.peakRamBytesInt8 = j.value("peak_ram_bytes_int8", std::int64_t(0));
+    r.params = wholeNumber(j, "params", std::int64_t(0));
+    r.macs = wholeNumber(j, "macs", std::int64_t(0));
+    r.flashBytesInt8 = wholeNumber(j, "flash_bytes_int8", std::int64_t(0));
+    r.peakRamBytesInt8 = wholeNumber(j, "peak_ram_bytes_int8", std::int64_t(0));
     r.fitTarget = j.value("fit_target", "");
     if (j.contains("fits_target") && j.at("fits_target").is_boolean()) r.fitsTarget = j.at("fits_target").get<bool>();
     auto opt = [&](const char* k) -> std::optional<double> {
@@ -151,13 +174,13 @@ ModelResult modelResultFromJson(const json& j)
     if (j.contains("gpu_latency_ms")) r.gpuLatency = latencyFromJson(j.at("gpu_latency_ms"));
     if (j.contains("latency_ratio") && j.at("latency_ratio").is_object())
         r.latencyRatio = latencyRatioFromJson(j.at("latency_ratio"));
-    r.confusion = j.value("confusion", std::vector<std::int64_t>{});
+    r.confusion = wholeNumbers(j, "confusion");
     for (const auto& l : j.value("layer_sqnr", json::array()))
         r.layerErrors.push_back(
-            {l.value("name", ""), l.value("sqnr_db", 0.0), l.value("scale", 0.0), l.value("zero_point", 0L)});
+            {l.value("name", ""), l.value("sqnr_db", 0.0), l.value("scale", 0.0), wholeNumber(l, "zero_point", 0L)});
     for (const auto& e : j.value("qat_epochs", json::array())) {
         QatEpoch q;
-        q.epoch = e.value("epoch", 0);
+        q.epoch = wholeNumber(e, "epoch", 0);
         q.trainLoss = e.value("train_loss", 0.0);
         q.trainAccuracy = e.value("train_accuracy", 0.0);
         q.fakeQuant.accuracy = e.value("fake_quant_accuracy", 0.0);
