@@ -544,6 +544,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("expected");
+        // fuzz_config: a float where a list of whole numbers belongs was cast by nlohmann (undefined)
+        QTest::newRow("image_size float") << R"({"data": {"image_size": [801, 26800777777777777777777777]}})"
+                                          << QStringLiteral("data.image_size: expected [H, W]");
+        QTest::newRow("downsampling float")
+            << R"({"model": {"downsampling_layers": [5, 7.5]}})" << QStringLiteral("model.downsampling_layers");
         QTest::newRow("threads")
             << R"({"training_modified": {"threads": 100000}})"
             << QStringLiteral("training_modified.threads: must be in [0, %1] (got 100000)").arg(maxThreads());
@@ -577,6 +582,24 @@ private Q_SLOTS:
                 all += QLatin1Char('\n') + QString::fromStdString(m);
             QVERIFY2(all.contains(expected), qPrintable(all));
         }
+    }
+
+    void sweepRangeBoundedBeforeItIsMade()
+    {
+        // fuzz_config: {"range": {"from": 0.25, "to": 0, "count": 4343415}} made 4.3 M values and a
+        // problem for each (2 GB); the count is bounded first, and a long list gets one problem per kind
+        try {
+            sweepConfigFromJson(
+                nlohmann::json::parse(R"({"knob": "beta", "range": {"from": 0.25, "to": 0, "count": 4343415}})"));
+            QFAIL("accepted");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(
+                         QStringLiteral("sweep.range.count: must be in [1, 1000] (got 4343415)")),
+                     e.what());
+        }
+        SweepConfig c = *findPreset("sweep-beta").sweep;
+        c.values.assign(1000, -1.0);
+        QCOMPARE(int(c.validate().size()), 1);
     }
 
     void storedResultsRefuseNonWholeNumbers()

@@ -213,12 +213,20 @@ Problems SweepConfig::validate() const
     if (!kind) e.push_back({"sweep.knob", "expected num_layers, alpha, beta or t0, got \"" + knob + "\""});
     if (values.empty()) e.push_back({"sweep.values", "give at least one value"});
     if (values.size() > 1000) e.push_back({"sweep.values", "at most 1000 values"});
+    // each kind of problem once, at its first value (a long list must not make a long list of problems)
+    bool notPositive = false, notWhole = false, outOfRange = false;
     for (size_t i = 0; i < values.size(); ++i) {
         const double v = values[i];
-        if (!(v > 0)) e.push_back({"sweep.values", "every value must be > 0"});
-        if (kind == SweepKnob::NumLayers && v != std::floor(v))
+        if (!(v > 0) && !notPositive) {
+            notPositive = true;
+            e.push_back({"sweep.values", "every value must be > 0"});
+        }
+        if (kind == SweepKnob::NumLayers && v != std::floor(v) && !notWhole) {
+            notWhole = true;
             e.push_back({"sweep.values", "num_layers takes integers"});
-        if (kind == SweepKnob::NumLayers && !(v >= 1 && v <= 64)) { // before anything converts it to int
+        }
+        if (kind == SweepKnob::NumLayers && !(v >= 1 && v <= 64) && !outOfRange) { // before any int conversion
+            outOfRange = true;
             std::ostringstream o;
             o << "num_layers must be in [1, 64] (got " << v << ")";
             e.push_back({"sweep.values[" + std::to_string(i) + "]", o.str()});
@@ -275,7 +283,9 @@ SweepConfig sweepConfigFromJson(const json& j)
         readField(r, "from", from, "sweep.range", "a number");
         readField(r, "to", to, "sweep.range", "a number");
         readField(r, "count", count, "sweep.range", "an integer");
-        if (count < 1) throw ConfigError("sweep.range.count: must be >= 1");
+        // bounded before the values are made (a count of millions asked for gigabytes of problems)
+        if (count < 1 || count > 1000)
+            throw ConfigError("sweep.range.count: must be in [1, 1000] (got " + std::to_string(count) + ")");
         for (int i = 0; i < count; ++i)
             c.values.push_back(count == 1 ? from : from + (to - from) * i / (count - 1));
     }
