@@ -259,7 +259,8 @@ void BenchArgs::add(CLI::App* app)
     app->add_option("--rounds", rounds, "rounds: each loads every model afresh and times it (interleaved)")
         ->capture_default_str();
     app->add_option("--runs", runs, "timed runs per model, split evenly across the rounds")->capture_default_str();
-    app->add_option("--warmup", warmup, "warm-up runs at the start of every round (each round's model is fresh)")
+    app->add_option("--warmup", warmup,
+                    "warm-up runs before each model's timed runs in every round (each round's models are fresh)")
         ->capture_default_str();
     app->add_option("--batch", batch, "batch size")->capture_default_str();
     app->add_option("--engine", engine, "INT8 engine: onednn-fused | onednn | qnnpack (default: the file's)");
@@ -269,7 +270,9 @@ void BenchArgs::add(CLI::App* app)
                     "what each round measures afresh: process (a new worker process, the default: process-to-process "
                     "differences enter the interval) or instance (a new model instance in this process)")
         ->capture_default_str();
-    app->add_flag("--worker", worker, "internal: time one round of one model and print its samples")->group("");
+    app->add_flag("--worker", worker, "internal: time one round of the models and print their samples")->group("");
+    app->add_option("--first", first, "internal (--worker): the model the interleaving starts at")->group("");
+    app->add_option("--block", block, "internal (--worker): timed runs of one model in a row (0: all)")->group("");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
 }
 
@@ -322,19 +325,18 @@ double childCpuSeconds()
 
 int runBench(const BenchArgs& a, CLI::App* app)
 {
-    if (a.worker) { // one round of one model, in a fresh process: warm-up, timed runs, samples as JSON
-        if (a.modelFiles.size() != 1) throw UsageError("--worker: exactly one --model");
+    if (a.worker) { // one round of every model, in a fresh process: warm-up, timed runs, samples as JSON
+        if (a.modelFiles.empty()) throw UsageError("--worker: give at least one --model");
         std::optional<QuantEngine> engine;
         if (!a.engine.empty()) engine = engineFromString(a.engine);
         pinAllocator();
         const int threads = setComputeThreads(a.threads);
-        auto forward = forwardFromFile(a.modelFiles[0], a.batch, engine)();
-        LatencyProtocol lp;
-        lp.warmup = a.warmup;
-        lp.runs = a.runs;
-        lp.batch = a.batch;
-        const auto r = measureLatency(forward, lp, {}, &interruptToken());
-        std::cout << json{{"samples", r.samples}, {"threads", threads}}.dump() << std::endl;
+        std::vector<std::function<void()>> forwards;
+        for (const auto& f : a.modelFiles)
+            forwards.push_back(forwardFromFile(f, a.batch, engine)());
+        const auto samples = measureInterleaved(forwards, a.warmup, a.runs, a.block > 0 ? a.block : a.runs,
+                                                size_t(std::max(0, a.first)) % forwards.size(), &interruptToken());
+        std::cout << json{{"samples", samples}, {"threads", threads}}.dump() << std::endl;
         return Ok;
     }
     if (a.modelFiles.empty()) throw UsageError("--model: give at least one model file");
@@ -428,12 +430,12 @@ int runBench(const BenchArgs& a, CLI::App* app)
         p.isolation = "fresh process per round";
         const std::string self = (executableDir() / "phinet").string();
         const double cpu0 = childCpuSeconds();
-        auto run = [&](size_t i, int) {
+        auto run = [&](int round) {
             std::vector<std::string> argv{self,
                                           "bench",
                                           "--worker",
-                                          "--model",
-                                          a.modelFiles[i],
+                                          "--first",
+                                          std::to_string(round),
                                           "--runs",
                                           std::to_string(p.runsPerRound),
                                           "--warmup",
@@ -442,17 +444,24 @@ int runBench(const BenchArgs& a, CLI::App* app)
                                           std::to_string(a.threads),
                                           "--batch",
                                           std::to_string(a.batch)};
+            for (const auto& f : a.modelFiles)
+                argv.insert(argv.end(), {"--model", f});
             if (!a.engine.empty()) argv.insert(argv.end(), {"--engine", a.engine});
             const auto [status, out] = runCaptured(argv);
             if (status != 0)
-                throw DataError(a.modelFiles[i] + ": the benchmark worker failed (exit status " +
+                throw DataError("the benchmark worker of round " + std::to_string(round + 1) + " failed (exit status " +
                                 std::to_string(status) + ")");
-            const auto brace = out.rfind('{');
+            const auto brace = out.rfind("{\"samples\"");
             if (brace == std::string::npos)
-                throw DataError(a.modelFiles[i] + ": the benchmark worker printed no result");
+                throw DataError("the benchmark worker of round " + std::to_string(round + 1) + " printed no result");
             const auto j = parseJsonBounded(out.substr(brace), "benchmark worker output");
             p.threads = j.value("threads", a.threads);
-            return j.at("samples").get<std::vector<double>>();
+            auto samples = j.at("samples").get<std::vector<std::vector<double>>>();
+            if (samples.size() != a.modelFiles.size())
+                throw DataError("the benchmark worker of round " + std::to_string(round + 1) + " timed " +
+                                std::to_string(samples.size()) + " models, expected " +
+                                std::to_string(a.modelFiles.size()));
+            return samples;
         };
         c = compareLatency(names, run, p, &interruptToken(), [&] { return childCpuSeconds() - cpu0; });
         c.protocol.threads = p.threads; // as the workers reported it

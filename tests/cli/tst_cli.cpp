@@ -156,8 +156,30 @@ private Q_SLOTS:
         auto q = runCli({"quantize", "--ckpt", st, "--method", "ptq", "--calib-batches", "2", "--limit-test", "200",
                          "--runs", "5", "--warmup", "1", "--observer", "minmax", "--out", int8, "--json"});
         QVERIFY2(q.exitCode == 0, q.err.constData());
-        auto b = runCli({"bench", "--model", st, "--model", int8, "--runs", "5", "--warmup", "1", "--rounds", "2"});
+        auto b = runCli({"bench", "--model", st, "--model", int8, "--runs", "6", "--warmup", "1", "--rounds", "3",
+                         "--threads", "1", "--json"});
         QVERIFY2(b.exitCode == 0, b.err.constData());
+        {
+            // Each round one worker process times both files: three rounds of two runs per model,
+            // every model's round medians and pooled samples kept apart, a ratio to the first file.
+            const auto j = lastJsonLine(b.out);
+            const auto protocol = j.value(QStringLiteral("protocol")).toObject();
+            QCOMPARE(protocol.value(QStringLiteral("isolation")).toString(), QStringLiteral("fresh process per round"));
+            QCOMPARE(protocol.value(QStringLiteral("rounds")).toInt(), 3);
+            QCOMPARE(protocol.value(QStringLiteral("runs_per_round")).toInt(), 2);
+            const auto models = j.value(QStringLiteral("models")).toArray();
+            QCOMPARE(models.size(), 2);
+            for (const auto& m : models) {
+                QCOMPARE(m.toObject().value(QStringLiteral("round_medians_ms")).toArray().size(), 3);
+                const auto lat = m.toObject().value(QStringLiteral("latency_ms")).toObject();
+                QCOMPARE(lat.value(QStringLiteral("threads")).toInt(), 1);
+                QVERIFY(lat.value(QStringLiteral("median")).toDouble() > 0);
+            }
+            QCOMPARE(models[1].toObject().value(QStringLiteral("kind")).toString(), QStringLiteral("int8"));
+            const auto ratios = j.value(QStringLiteral("ratios")).toArray();
+            QCOMPARE(ratios.size(), 1);
+            QVERIFY(ratios[0].toObject().value(QStringLiteral("ratio")).toDouble() > 0);
+        }
         for (const auto& [model, format] :
              {std::pair{int8, "onnx-int8"}, std::pair{st, "onnx"}, std::pair{ckpt, "onnx"}}) {
             const QString out = path(QStringLiteral("x-%1.onnx").arg(QLatin1String(format)));

@@ -13,6 +13,7 @@
 #include <QtTest/QtTest>
 
 #include <chrono>
+#include <cmath>
 #include <random>
 #include <thread>
 
@@ -33,37 +34,84 @@ private Q_SLOTS:
         QCOMPARE(c.median, 5.0);
         QCOMPARE(c.low, 5.0);
         QCOMPARE(c.high, 5.0);
-        // 1..9: median 5; the bootstrap interval of a median of 9 values lies within the data
-        // and contains the median
+        // Order statistics: for 9 values the 95% interval is x(2)..x(8) (coverage 1 - 2 * 10/512 =
+        // 96.1%; x(3)..x(7) would be 82%), for 10 values x(2)..x(9) (97.9%), for 20 x(6)..x(15) (95.9%).
         const auto m = medianWithInterval({9, 1, 8, 2, 7, 3, 6, 4, 5});
         QCOMPARE(m.median, 5.0);
-        QVERIFY(m.low >= 1 && m.low <= 5);
-        QVERIFY(m.high >= 5 && m.high <= 9);
-        QVERIFY(m.low < m.high);
-        // repeatable: seeded
-        const auto again = medianWithInterval({9, 1, 8, 2, 7, 3, 6, 4, 5});
-        QCOMPARE(again.low, m.low);
-        QCOMPARE(again.high, m.high);
+        QCOMPARE(m.low, 2.0);
+        QCOMPARE(m.high, 8.0);
+        const auto ten = medianWithInterval({10, 1, 9, 2, 8, 3, 7, 4, 6, 5});
+        QCOMPARE(ten.median, 5.5);
+        QCOMPARE(ten.low, 2.0);
+        QCOMPARE(ten.high, 9.0);
+        std::vector<double> twenty;
+        for (int i = 20; i >= 1; --i)
+            twenty.push_back(i);
+        const auto tw = medianWithInterval(twenty);
+        QCOMPARE(tw.low, 6.0);
+        QCOMPARE(tw.high, 15.0);
+        // below 6 values no pair of order statistics reaches 95%: the range
+        const auto five = medianWithInterval({3, 1, 2, 5, 4});
+        QCOMPARE(five.low, 1.0);
+        QCOMPARE(five.high, 5.0);
         // even count: mean of the middle two
         QCOMPARE(medianWithInterval({1, 2, 3, 10}).median, 2.5);
     }
 
-    void interleavedRoundRobin()
+    void intervalCoverage()
     {
-        std::vector<std::pair<size_t, int>> calls;
+        // Ten rounds from a skewed distribution (exponential, true median ln 2): the interval must
+        // hold the true median in at least 95% of 4,000 seeded trials (97.9% expected).
+        std::mt19937 gen(11);
+        std::exponential_distribution<double> e(1.0);
+        const double truth = std::log(2.0);
+        int covered = 0;
+        constexpr int kTrials = 4000;
+        for (int t = 0; t < kTrials; ++t) {
+            std::vector<double> v(10);
+            for (auto& x : v)
+                x = e(gen);
+            const auto m = medianWithInterval(v);
+            covered += m.low <= truth && truth <= m.high;
+        }
+        QVERIFY2(covered >= 0.95 * kTrials, qPrintable(QString::number(double(covered) / kTrials)));
+    }
+
+    void interleavedRunByRun()
+    {
+        // Three forwards, 7 timed runs each in blocks of 5, starting at model 1, one warm-up run
+        // before every block: block pass b runs the models from (1 + b) mod 3.
+        std::vector<int> calls;
+        std::vector<std::function<void()>> forwards;
+        for (int i = 0; i < 3; ++i)
+            forwards.push_back([&calls, i] { calls.push_back(i); });
+        const auto samples = measureInterleaved(forwards, 1, 7, 5, 1);
+        std::vector<int> expected;
+        for (int i : {1, 2, 0}) // first block pass: 1 warm-up + 5 timed runs each
+            expected.insert(expected.end(), 6, i);
+        for (int i : {2, 0, 1}) // second: 1 warm-up + the 2 runs left
+            expected.insert(expected.end(), 3, i);
+        QCOMPARE(calls, expected);
+        QCOMPARE(samples.size(), size_t(3));
+        for (const auto& s : samples)
+            QCOMPARE(s.size(), size_t(7)); // warm-up runs are not timed
+        // one forward: warm-up once, then every timed run
+        int single = 0;
+        QCOMPARE(measureInterleaved({[&] { ++single; }}, 2, 7, 5, 0).at(0).size(), size_t(7));
+        QCOMPARE(single, 9);
+
+        // compareLatency runs the rounds in order and keeps each model's samples apart
+        std::vector<int> rounds;
         ComparisonProtocol p;
         p.rounds = 4;
         auto c = compareLatency(
             {"a", "b", "c"},
-            [&](size_t i, int r) {
-                calls.emplace_back(i, r);
-                return std::vector<double>{double(i + 1)};
+            [&](int r) {
+                rounds.push_back(r);
+                return std::vector<std::vector<double>>{{1.0}, {2.0}, {3.0}};
             },
             p);
-        // round r starts at model r mod 3 and runs every model once
-        const std::vector<std::pair<size_t, int>> expected{{0, 0}, {1, 0}, {2, 0}, {1, 1}, {2, 1}, {0, 1},
-                                                           {2, 2}, {0, 2}, {1, 2}, {0, 3}, {1, 3}, {2, 3}};
-        QCOMPARE(calls, expected);
+        QCOMPARE(rounds, (std::vector<int>{0, 1, 2, 3}));
         QCOMPARE(c.models.size(), size_t(3));
         for (size_t i = 0; i < 3; ++i) {
             QCOMPARE(c.models[i].roundMedians.size(), size_t(4));
@@ -74,6 +122,10 @@ private Q_SLOTS:
         QCOMPARE(c.ratios[0].denominator, std::string("a"));
         QCOMPARE(c.ratios[0].ratio, 2.0);
         QCOMPARE(c.ratios[1].ratio, 3.0);
+        // a round that returns the wrong number of models is an error, not a silent misalignment
+        QVERIFY_THROWS_EXCEPTION(std::logic_error,
+                                 compareLatency(
+                                     {"a", "b"}, [](int) { return std::vector<std::vector<double>>{{1.0}}; }, p));
     }
 
     void ratiosResolveOrNot()
@@ -85,18 +137,19 @@ private Q_SLOTS:
         ComparisonProtocol p;
         p.rounds = 12;
         p.runsPerRound = 15;
-        auto run = [&](double base) {
-            return [&, base](size_t, int r) {
-                std::vector<double> s;
-                const double drift = 1.0 + 0.5 * (r % 3); // up to 2x between rounds
-                for (int k = 0; k < p.runsPerRound; ++k)
-                    s.push_back(base * drift * noise(gen));
-                return s;
-            };
+        auto run = [&](double base, int r) {
+            std::vector<double> s;
+            const double drift = 1.0 + 0.5 * (r % 3); // up to 2x between rounds
+            for (int k = 0; k < p.runsPerRound; ++k)
+                s.push_back(base * drift * noise(gen));
+            return s;
         };
-        auto a = run(2.0), b = run(1.0);
         auto c = compareLatency(
-            {"slow", "fast"}, [&](size_t i, int r) { return i == 0 ? a(i, r) : b(i, r); }, p);
+            {"slow", "fast"},
+            [&](int r) {
+                return std::vector<std::vector<double>>{run(2.0, r), run(1.0, r)};
+            },
+            p);
         const auto& ratio = c.ratios.at(0); // fast / slow
         QVERIFY2(ratio.intervalLow <= 0.5 && ratio.intervalHigh >= 0.5,
                  qPrintable(QStringLiteral("[%1, %2]").arg(ratio.intervalLow).arg(ratio.intervalHigh)));
@@ -108,7 +161,11 @@ private Q_SLOTS:
         QVERIFY(c.models[0].cv > 0.2);
         // two equal models: the ratio's interval holds 1, "not resolved"
         auto same = compareLatency(
-            {"x", "y"}, [&](size_t, int r) { return a(0, r); }, p);
+            {"x", "y"},
+            [&](int r) {
+                return std::vector<std::vector<double>>{run(2.0, r), run(2.0, r)};
+            },
+            p);
         QVERIFY2(
             same.ratios[0].intervalLow <= 1.0 && same.ratios[0].intervalHigh >= 1.0,
             qPrintable(QStringLiteral("[%1, %2]").arg(same.ratios[0].intervalLow).arg(same.ratios[0].intervalHigh)));
@@ -116,7 +173,7 @@ private Q_SLOTS:
         QVERIFY(formatComparison(same).find("not resolved") != std::string::npos);
         // a steady model: narrow interval, no warning about it
         auto steady = compareLatency(
-            {"s"}, [&](size_t, int) { return std::vector<double>(10, 3.0); }, p);
+            {"s"}, [&](int) { return std::vector<std::vector<double>>{std::vector<double>(10, 3.0)}; }, p);
         QVERIFY(!steady.models[0].unstable);
         QCOMPARE(steady.models[0].cv, 0.0);
     }
@@ -135,9 +192,9 @@ private Q_SLOTS:
         p.rounds = 3;
         auto c = compareLatency(
             {"sleep"},
-            [](size_t, int) {
+            [](int) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(300));
-                return std::vector<double>{300.0};
+                return std::vector<std::vector<double>>{{300.0}};
             },
             p);
         kill(child, SIGKILL);
@@ -161,9 +218,9 @@ private Q_SLOTS:
         p.rounds = 100;
         QVERIFY_THROWS_EXCEPTION(Cancelled, compareLatency(
                                                 {"a", "b"},
-                                                [&](size_t, int) {
+                                                [&](int) {
                                                     if (++calls == 5) cancel.cancel();
-                                                    return std::vector<double>{1.0};
+                                                    return std::vector<std::vector<double>>{{1.0}, {1.0}};
                                                 },
                                                 p, &cancel));
         QCOMPARE(calls, 5);

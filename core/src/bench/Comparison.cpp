@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <numeric>
-#include <random>
+#include <stdexcept>
 #include <sstream>
 
 #include <unistd.h>
@@ -102,24 +102,22 @@ MedianInterval medianWithInterval(const std::vector<double>& values)
 {
     MedianInterval r;
     if (values.empty()) return r;
-    r.median = medianOf(values);
-    if (values.size() == 1) {
-        r.low = r.high = r.median;
-        return r;
+    auto v = values;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    r.median = medianOf(v);
+    // P(Binomial(n, 1/2) <= j) for j = 0, 1, ...: the interval [x(k), x(n+1-k)] (1-based) misses the
+    // true median with probability 2 P(B <= k-1). Take the largest k that keeps that at most 5%.
+    size_t k = 1;
+    double cdf = 0, term = std::pow(0.5, double(n)); // P(B = j), from j = 0
+    for (size_t j = 0; j + 1 <= (n + 1) / 2; ++j) {
+        cdf += term; // P(B <= j): the miss probability of k = j + 1 is 2 cdf
+        if (2 * cdf > 0.05) break;
+        k = j + 1;
+        term = term * double(n - j) / double(j + 1);
     }
-    // Percentile bootstrap of the median, seeded: the same samples always give the same interval.
-    std::mt19937_64 gen(0x9e3779b97f4a7c15ULL);
-    std::uniform_int_distribution<size_t> pick(0, values.size() - 1);
-    constexpr int kResamples = 2000;
-    std::vector<double> medians(kResamples), draw(values.size());
-    for (int b = 0; b < kResamples; ++b) {
-        for (auto& d : draw)
-            d = values[pick(gen)];
-        medians[size_t(b)] = medianOf(draw);
-    }
-    std::sort(medians.begin(), medians.end());
-    r.low = medians[size_t(0.025 * (kResamples - 1))];
-    r.high = medians[size_t(std::ceil(0.975 * (kResamples - 1)))];
+    r.low = v[k - 1];
+    r.high = v[n - k];
     return r;
 }
 
@@ -158,13 +156,13 @@ LatencyComparison compareLatency(const std::vector<std::string>& names, const La
     LoadMonitor monitor;
     monitor.start();
     for (int r = 0; r < p.rounds; ++r) {
-        for (size_t k = 0; k < m; ++k) {
-            if (isCancelled(cancel)) throw Cancelled();
-            const size_t i = (size_t(r) + k) % m;
-            auto samples = runRound(i, r);
-            c.models[i].roundMedians.push_back(medianOf(samples));
+        if (isCancelled(cancel)) throw Cancelled();
+        auto samples = runRound(r);
+        if (samples.size() != m) throw std::logic_error("compareLatency: a round returned the wrong number of models");
+        for (size_t i = 0; i < m; ++i) {
+            c.models[i].roundMedians.push_back(medianOf(samples[i]));
             auto& pooled = c.models[i].pooled.samples;
-            pooled.insert(pooled.end(), samples.begin(), samples.end());
+            pooled.insert(pooled.end(), samples[i].begin(), samples[i].end());
         }
     }
     c.load = monitor.stop(workerCpuSeconds ? workerCpuSeconds() : 0.0);
@@ -266,8 +264,9 @@ json toJson(const LatencyComparison& c)
                   {"batch", c.protocol.batch},
                   {"threads", c.protocol.threads},
                   {"isolation", c.protocol.isolation},
-                  {"interleaving", "round-robin, round r starts at model r mod M"},
-                  {"interval", "95% percentile bootstrap of the median of round medians (2,000 resamples, seeded)"},
+                  {"interleaving",
+                   "every model in each round, in one process, round r starting at model r mod M (A B, B A, ...)"},
+                  {"interval", "distribution-free 95% interval of the median of round medians (order statistics)"},
                   {"max_relative_interval", c.protocol.maxRelativeInterval}}},
                 {"load",
                  {{"other_processes_cores", c.load.otherProcessesCores},
@@ -300,7 +299,8 @@ std::string formatComparison(const LatencyComparison& c)
         out += line;
     }
     std::snprintf(line, sizeof line,
-                  "protocol: %d rounds x %d timed runs (after %d warm-up, %s), interleaved, batch %d, %d threads\n",
+                  "protocol: %d rounds x %d timed runs (after %d warm-up, %s), every model in each round, interleaved, "
+                  "batch %d, %d threads\n",
                   c.protocol.rounds, c.protocol.runsPerRound, c.protocol.warmup, c.protocol.isolation.c_str(),
                   c.protocol.batch, c.protocol.threads);
     out += line;

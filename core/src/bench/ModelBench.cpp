@@ -169,13 +169,12 @@ LatencyComparison compareForwards(const std::vector<std::string>& names, const s
 {
     pinAllocator();
     protocol.threads = setComputeThreads(protocol.threads);
-    auto run = [&](size_t i, int) {
-        auto forward = factories[i]();
-        LatencyProtocol lp;
-        lp.warmup = protocol.warmup;
-        lp.runs = protocol.runsPerRound;
-        lp.batch = protocol.batch;
-        return measureLatency(forward, lp, {}, cancel).samples;
+    auto run = [&](int round) {
+        std::vector<std::function<void()>> forwards;
+        for (const auto& make : factories)
+            forwards.push_back(make()); // fresh instances, all alive for the round
+        return measureInterleaved(forwards, protocol.warmup, protocol.runsPerRound, protocol.runsPerRound,
+                                  size_t(round) % std::max<size_t>(1, forwards.size()), cancel);
     };
     return compareLatency(names, run, protocol, cancel);
 }

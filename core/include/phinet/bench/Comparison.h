@@ -1,9 +1,11 @@
 #pragma once
-/// Latency you can compare: models measured interleaved round by round (A B, B A, ...), each round
-/// a fresh model instance, the median of every round, and across rounds a median with a 95%
-/// confidence interval, the coefficient of variation, paired ratios with their own intervals, and
-/// the machine's load and steal during the measurement. The one latency measurement behind the
-/// study's measure stage, sweeps, `phinet bench`, the Benchmark area and the benchmarks. Torch-free.
+/// Latency you can compare: models measured in rounds; each round makes a fresh instance of every
+/// model (in one fresh worker process for `phinet bench`) and times them in turn (round r starts at
+/// model r mod M: A B, B A, ...), each after its own warm-up; the median of every round, and across
+/// rounds a median with a distribution-free 95% interval, the coefficient of variation, paired
+/// ratios with their own intervals, and the machine's load and steal during the measurement. The one
+/// latency measurement behind the study's measure stage, sweeps, `phinet bench`, the Benchmark area
+/// and the benchmarks. Torch-free.
 
 #include "phinet/bench/Latency.h"
 
@@ -54,7 +56,7 @@ struct ModelLatency {
     std::string name;
     std::vector<double> roundMedians;         ///< ms, one per round, in round order
     double median = 0;                        ///< median of the round medians (ms)
-    double intervalLow = 0, intervalHigh = 0; ///< 95% interval of that median (bootstrap over rounds)
+    double intervalLow = 0, intervalHigh = 0; ///< 95% interval of that median (order statistics of the rounds)
     double cv = 0;                            ///< coefficient of variation of the round medians
     LatencyReport pooled;                     ///< every timed run of every round (mean, median, p90, ...)
     /// True when the interval is wider than protocol.maxRelativeInterval of the median.
@@ -78,17 +80,21 @@ struct LatencyComparison {
     const ModelLatency* find(const std::string& name) const;
 };
 
-/// Runs round `round` of model `index`: warm-up then `runsPerRound` timed runs on a fresh model
-/// instance; returns the timed samples in ms. Throws Cancelled when `cancel` is set.
-using LatencyRoundRunner = std::function<std::vector<double>(size_t index, int round)>;
+/// Runs round `round`: a fresh instance of every model (or a fresh worker process holding them
+/// all), then each model's warm-up and `runsPerRound` timed runs in turn, from model `round` mod M
+/// (measureInterleaved). Returns each model's samples in ms, indexed like the names.
+using LatencyRoundRunner = std::function<std::vector<std::vector<double>>(int round)>;
 
-/// Measures `names.size()` models interleaved: round r runs every model once, starting at model
-/// r mod M (so no model always goes first). Polls `cancel` between rounds.
+/// Measures `names.size()` models in `protocol.rounds` rounds; each round times them all, close in
+/// time and in one process (so a paired ratio compares like with like). Polls `cancel` between rounds.
 LatencyComparison compareLatency(const std::vector<std::string>& names, const LatencyRoundRunner& runRound,
                                  const ComparisonProtocol& protocol, const CancelToken* cancel = nullptr,
                                  const std::function<double()>& workerCpuSeconds = {});
 
-/// Median and its 95% interval by a seeded percentile bootstrap (2,000 resamples): repeatable.
+/// Median and its distribution-free 95% interval: the order statistics x(k) and x(n+1-k) with the
+/// largest k for which the binomial(n, 1/2) coverage is still at least 95% (n = 10: x(2), x(9),
+/// 97.9%). Exact for any continuous distribution, where a bootstrap of a median of ten values is
+/// too narrow. Below 6 values no pair reaches 95%: the interval is then the range.
 struct MedianInterval {
     double median = 0, low = 0, high = 0;
 };
