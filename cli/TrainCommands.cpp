@@ -98,6 +98,8 @@ void TrainArgs::add(CLI::App* app)
     data.add(app);
     // Every training setting, named after its JSON key (--contiguous kept as --no-channels-last).
     trainOptions.add(app, training, "Training", {{"channels_last", "!--contiguous"}});
+    // runTrain decays three times over the run unless --step-epochs is given: say so in the help.
+    app->get_option("--step-epochs")->default_str("epochs / 3");
     app->add_option("--out", out, "checkpoint written after every epoch (default: the user's data folder)");
     app->add_option("--resume", resume, "continue from this checkpoint");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");

@@ -659,6 +659,11 @@ private Q_SLOTS:
                                  "--reduce-range", "--calib-batches", "--calib-batch-size", "--qat-epochs", "--qat-lr",
                                  "--freeze-observers-after", "--freeze-bn-after", "--learned-scales", "--threads"})
             QVERIFY2(h.out.contains(flag), flag);
+        // train's step schedule decays every epochs / 3 epochs unless --step-epochs is given: the help
+        // says that, not the config's default of 1
+        auto t = runCli({"train", "--help"});
+        QCOMPARE(t.exitCode, 0);
+        QVERIFY2(t.out.contains("--step-epochs INT=epochs / 3"), t.out.constData());
     }
 
     void badArguments_data()

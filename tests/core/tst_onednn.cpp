@@ -236,6 +236,30 @@ private Q_SLOTS:
         QVERIFY(sqnrDb(asReference.forward(x), all) > 30.0);
     }
 
+    // The study's MNIST network ends at 1 x 1 pixels (block7): at batch 1 its SE multiply is a oneDNN
+    // binary over same-shaped operands, which must be a jit one (with nhwc codes and nchw gains it
+    // was ref:any, 29% of the batch-1 time) and give the rows the batch's host pass gives.
+    void onePixelGateAtBatchOne()
+    {
+        auto cfg = studyMnist(Variant::Modified);
+        torch::manual_seed(11);
+        PhiNet model(cfg);
+        randomiseBatchNorm(model);
+        const auto x = firstBatch(mnist().test, 4);
+        auto p = convertBoth(model, firstBatch(mnist().train, 32));
+        const auto all = p.fused.forward(x);
+        for (int i = 0; i < 4; ++i) {
+            const auto one = p.fused.forward(x.slice(0, i, i + 1));
+            QVERIFY((one - all.slice(0, i, i + 1)).abs().max().item<double>() < 1e-5);
+        }
+        int gates = 0;
+        for (const auto& st : p.fused.fused()->profile(x.slice(0, 0, 1), 1)) {
+            QVERIFY2(st.impl.rfind("ref", 0) != 0, qPrintable(QString::fromStdString(st.name + ": " + st.impl)));
+            gates += st.name == "block7.se_gate+block7.se_mul";
+        }
+        QCOMPARE(gates, 1);
+    }
+
     // A small model trained on the bundled MNIST subset, PTQ-converted by both engines: test-set
     // accuracy equal within 0.1 point, and the sites the fused engine holds in memory have the
     // reference's SQNR against the folded FP32 model (within 0.5 dB).

@@ -937,6 +937,26 @@ ExperimentResult runExperiment(const ExperimentConfig& config, const fs::path& o
     }
 }
 
+namespace {
+/// Writes a sweep's sweep.csv and results.json (res.csvPath, res.jsonPath) from the run store's rows
+/// of `runId`, and fills res.rows and res.manifest. `extra` adds fields to results.json (a shard's
+/// points, the folders a merge came from).
+void writeSweepResults(RunStore& store, std::int64_t runId, SweepResult& res, const json& extra)
+{
+    const auto details = store.show(runId);
+    res.rows = details.results;
+    res.manifest = details.manifest;
+    writeFileAtomic(res.csvPath, toCsv(res.rows));
+    json rows = json::array();
+    for (const auto& r : res.rows)
+        rows.push_back(toJson(r));
+    json doc{{"kind", "sweep"}, {"run_id", runId}, {"manifest", details.manifest}, {"results", rows}};
+    for (const auto& [key, value] : extra.items())
+        doc[key] = value;
+    writeJsonFile(res.jsonPath, doc);
+}
+} // namespace
+
 SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, ExperimentObserver* observer,
                      const CancelToken* cancel, const SweepShard& shard)
 {
@@ -994,24 +1014,17 @@ SweepResult runSweep(const SweepConfig& config, const fs::path& outDir, Experime
     const auto start = Clock::now();
     int computed = 0;
     auto writeOut = [&] {
-        auto details = store.show(runId);
-        res.rows = details.results;
-        res.manifest = details.manifest;
-        writeFileAtomic(res.csvPath, toCsv(res.rows));
-        json rows = json::array();
-        for (const auto& r : res.rows)
-            rows.push_back(toJson(r));
-        json doc{{"kind", "sweep"}, {"run_id", runId}, {"manifest", details.manifest}, {"results", rows}};
+        json extra = json::object();
         if (sharded) {
             // What mergeSweepShards needs: the sweep it belongs to and each row's point.
-            doc["shard"] = shardJson;
-            doc["config"] = configJson;
+            extra["shard"] = shardJson;
+            extra["config"] = configJson;
             json points = json::array();
             for (int p : store.sweepPoints(runId))
                 points.push_back(p);
-            doc["points"] = points;
+            extra["points"] = points;
         }
-        writeJsonFile(res.jsonPath, doc);
+        writeSweepResults(store, runId, res, extra);
     };
     try {
         for (int i = 0; i < int(config.values.size()); ++i) {
@@ -1142,21 +1155,10 @@ SweepResult mergeSweepShards(const std::vector<fs::path>& shardDirs, const fs::p
     res.runId = runId;
     res.csvPath = outDir / "sweep.csv";
     res.jsonPath = outDir / "results.json";
-    const auto details = store.show(runId);
-    res.rows = details.results;
-    res.manifest = details.manifest;
-    writeFileAtomic(res.csvPath, toCsv(res.rows));
-    json rows = json::array();
-    for (const auto& r : res.rows)
-        rows.push_back(toJson(r));
     json sources = json::array();
     for (const auto& sh : shards)
         sources.push_back(sh.dir.string());
-    writeJsonFile(res.jsonPath, json{{"kind", "sweep"},
-                                     {"run_id", runId},
-                                     {"manifest", details.manifest},
-                                     {"merged_from", sources},
-                                     {"results", rows}});
+    writeSweepResults(store, runId, res, json{{"merged_from", sources}});
     res.pointsDone = res.pointsTotal = int(cfg.values.size());
     store.setStatus(runId, "finished");
     return res;
