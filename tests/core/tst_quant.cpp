@@ -166,6 +166,36 @@ private Q_SLOTS:
         selectQuantEngine(defaultEngine());
     }
 
+    // The QAT activation fake-quant against LibTorch's own op: the same values bit for bit and the
+    // same gradient, on rounding ties, out-of-range values both sides, channels-last and strided input.
+    void fakeQuantMatchesLibTorch()
+    {
+        torch::manual_seed(3);
+        const double scale = 0.0371;
+        const std::int64_t zp = 37;
+        auto ties = (torch::arange(-60, 260, torch::kFloat) - zp + 0.5f) * float(scale); // exact .5 codes
+        auto wide = torch::randn({4, 24, 9, 7}) * 6.0;                                   // beyond [0, 255] both sides
+        std::vector<torch::Tensor> inputs{ties, wide, wide.contiguous(at::MemoryFormat::ChannelsLast),
+                                          wide.transpose(2, 3)};
+        for (auto& in : inputs) {
+            auto a = in.detach().clone().set_requires_grad(true);
+            auto b = in.detach().clone().set_requires_grad(true);
+            const auto mine = fakeQuantizePerTensor(a, scale, zp, 0, 255);
+            const auto ref = at::fake_quantize_per_tensor_affine(b, scale, zp, 0, 255);
+            QCOMPARE(mine.sizes().vec(), ref.sizes().vec());
+            QVERIFY(torch::equal(mine, ref));
+            const auto w = torch::randn(in.sizes());
+            (mine * w).sum().backward();
+            (ref * w).sum().backward();
+            QVERIFY(torch::equal(a.grad(), b.grad()));
+            // some values were clamped (zero gradient) and some passed through
+            QVERIFY(a.grad().eq(0).any().item<bool>());
+            QVERIFY(a.grad().ne(0).any().item<bool>());
+        }
+        // channels-last stays channels-last (oneDNN's fast path in QAT)
+        QVERIFY(fakeQuantizePerTensor(inputs[2], scale, zp, 0, 255).is_contiguous(at::MemoryFormat::ChannelsLast));
+    }
+
     void foldingMatchesUnfolded_data()
     {
         QTest::addColumn<int>("variant");

@@ -169,6 +169,21 @@ void appendLinear(dnnl::post_ops& po, double a, double b)
     po.append_eltwise(1.f, algorithm::eltwise_linear, float(a), float(b));
 }
 
+/// One pixel's channels of the per-image SE multiply: code x gain + offset, rounded half to even
+/// (v + 1.5 x 2^23 - 1.5 x 2^23, as the binary primitive's conversion rounds; no -ffast-math here)
+/// and saturated to [0, 255], with comparisons on the rounded value (GCC 12 did not vectorise the
+/// std::min / std::max form of this loop).
+void gainRow(std::uint8_t* __restrict row, const float* __restrict a, const float* __restrict o, size_t n)
+{
+    constexpr float kRound = 12582912.0f;
+#pragma omp simd
+    for (size_t c = 0; c < n; ++c) {
+        const float r = (float(row[c]) * a[c] + o[c] + kRound) - kRound;
+        const float v = r < 0.0f ? 0.0f : (r > 255.0f ? 255.0f : r);
+        row[c] = std::uint8_t(int(v));
+    }
+}
+
 std::string implOf(const dnnl::primitive_desc_base& pd)
 {
     const char* s = pd.impl_info_str();
@@ -619,20 +634,12 @@ struct Builder {
                 const auto* ab = static_cast<const float*>(gain.get_data_handle());
                 const auto* bb = static_cast<const float*>(offsets.get_data_handle());
                 at::parallel_for(0, images, 1, [&](std::int64_t b, std::int64_t e) {
-                    constexpr float kRound = 12582912.0f; // 1.5 x 2^23: v + k - k rounds v half to even
                     for (std::int64_t i = b; i < e; ++i) {
                         const float* a = ab + size_t(i) * channels;
                         const float* o = bb + size_t(i) * channels;
                         std::uint8_t* img = yb + size_t(i) * pixels * channels;
-                        for (size_t px = 0; px < pixels; ++px) {
-                            std::uint8_t* row = img + px * channels;
-#pragma omp simd
-                            for (size_t c = 0; c < channels; ++c) {
-                                float v = float(row[c]) * a[c] + o[c];
-                                v = std::min(std::max(v, 0.0f), 255.0f);
-                                row[c] = std::uint8_t(int((v + kRound) - kRound)); // no -ffast-math here
-                            }
-                        }
+                        for (size_t px = 0; px < pixels; ++px)
+                            gainRow(img + px * channels, a, o, channels);
                     }
                 });
             };

@@ -111,6 +111,63 @@ PtqResult quantizeWithRandomCalibration(PhiNet& model, const QuantConfig& cfg, b
 
 namespace {
 
+/// One stretch of the per-tensor fake quant (a plain function of its arguments, so that GCC
+/// vectorises the loop: no && and nothing read through a lambda's captures).
+void fakeQuantRange(const float* __restrict x, float* __restrict out, bool* __restrict mask, std::int64_t n, float inv,
+                    float scale, float z, float lo, float hi)
+{
+    constexpr float kRound = 12582912.0f;
+#pragma omp simd
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float q = ((x[i] * inv + kRound) - kRound) + z;
+        mask[i] = (q >= lo) & (q <= hi);
+        out[i] = (std::min(std::max(q, lo), hi) - z) * scale;
+    }
+}
+
+/// Forward: fake-quantized values and the in-range mask; backward: the gradient where the mask holds.
+class FakeQuantPerTensorFn : public torch::autograd::Function<FakeQuantPerTensorFn> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input, double scale,
+                                 std::int64_t zeroPoint, std::int64_t qmin, std::int64_t qmax)
+    {
+        const auto x = input.is_non_overlapping_and_dense() ? input : input.contiguous();
+        auto out = torch::empty_like(x);
+        auto mask = torch::empty_like(x, torch::kBool);
+        // As LibTorch's kernel: x times the float inverse scale, rounded half to even, plus the zero
+        // point; clamped; back times the scale. Rounding: v + 1.5 * 2^23 - 1.5 * 2^23 is v rounded
+        // half to even for |v| < 2^22 (in the default rounding mode); beyond that v is clamped anyway.
+        const float inv = 1.0f / float(scale), s = float(scale), z = float(zeroPoint);
+        const float lo = float(qmin), hi = float(qmax);
+        const float* xp = x.data_ptr<float>();
+        float* op = out.data_ptr<float>();
+        bool* mp = mask.data_ptr<bool>();
+        at::parallel_for(0, x.numel(), 32768, [=](std::int64_t b, std::int64_t e) {
+            fakeQuantRange(xp + b, op + b, mp + b, e - b, inv, s, z, lo, hi);
+        });
+        ctx->save_for_backward({mask});
+        return out;
+    }
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list grad)
+    {
+        const auto mask = ctx->get_saved_variables()[0];
+        return {grad[0] * mask, {}, {}, {}, {}};
+    }
+};
+
+} // namespace
+
+torch::Tensor fakeQuantizePerTensor(const torch::Tensor& x, double scale, std::int64_t zeroPoint, std::int64_t qmin,
+                                    std::int64_t qmax)
+{
+    if (x.scalar_type() != torch::kFloat || !x.device().is_cpu())
+        return at::fake_quantize_per_tensor_affine(x, scale, zeroPoint, qmin, qmax);
+    return FakeQuantPerTensorFn::apply(x, scale, zeroPoint, qmin, qmax);
+}
+
+namespace {
+
 /// Fake-quantizes a weight symmetrically per output channel (or per tensor), straight-through.
 torch::Tensor fakeQuantWeight(const torch::Tensor& w, WeightGranularity g)
 {
@@ -166,7 +223,7 @@ struct QatOps {
             q = st.params(s);
         }
         previousSite = s;
-        return at::fake_quantize_per_tensor_affine(x, q.scale, q.zeroPoint, 0, 255);
+        return fakeQuantizePerTensor(x, q.scale, q.zeroPoint, 0, 255);
     }
 
     torch::Tensor input(const torch::Tensor& x, int s) { return site(s, x); }

@@ -47,6 +47,14 @@ struct QatResult {
     int worldSize = 1; ///< ranks that trained (data parallel)
 };
 
+/// at::fake_quantize_per_tensor_affine's function for a float tensor: q = clamp(round-half-even(x /
+/// scale) + zeroPoint, qmin, qmax), out = (q - zeroPoint) x scale, and the straight-through gradient
+/// where the unclamped code lies in [qmin, qmax]. The same numbers as LibTorch's kernel, vectorised
+/// and on every intra-op thread (LibTorch 1.13's CPU kernel calls libm's fmin and fmax per element);
+/// keeps the input's memory format.
+torch::Tensor fakeQuantizePerTensor(const torch::Tensor& x, double scale, std::int64_t zeroPoint, std::int64_t qmin,
+                                    std::int64_t qmax);
+
 /// QAT from a trained FP32 model (changed in place): calibrate, then qcfg.qatEpochs epochs of training
 /// with fake-quantized weights (per-channel, straight-through) and activations (per-tensor, moving
 /// ranges until qcfg.freezeObserversAfter epochs, or LSQ learned scales), Conv+BN simulated with folded
