@@ -2,6 +2,7 @@
 // the runtime against the folded FP32 model (per-site SQNR floors), PTQ and QAT on the bundled MNIST
 // subset, save/load, sizes and bad input.
 #include "phinet/common/Error.h"
+#include "phinet/common/Threads.h"
 #include "phinet/quant/Quantizer.h"
 #include "TestModels.h"
 
@@ -196,6 +197,38 @@ private Q_SLOTS:
         QVERIFY(fakeQuantizePerTensor(inputs[2], scale, zp, 0, 255).is_contiguous(at::MemoryFormat::ChannelsLast));
     }
 
+    // QAT's per-channel divide (the simulated Conv+BN's y / scale factor) against LibTorch's
+    // division: the same values, gradients equal to float rounding, channels-last, plain and other
+    // layouts, and the scale's gradient independent of the thread count.
+    void channelDivideMatchesLibTorch()
+    {
+        torch::manual_seed(4);
+        const auto base = torch::randn({3, 37, 9, 11});
+        const auto scale = torch::rand({37}) + 0.25;
+        for (const auto& in : {base, base.contiguous(at::MemoryFormat::ChannelsLast), base.transpose(2, 3)}) {
+            auto a = in.detach().clone().set_requires_grad(true), b = in.detach().clone().set_requires_grad(true);
+            auto sa = scale.clone().set_requires_grad(true), sb = scale.clone().set_requires_grad(true);
+            const auto mine = divideByChannel(a, sa);
+            const auto ref = b / sb.view({1, -1, 1, 1});
+            QVERIFY(torch::equal(mine, ref));
+            const auto w = torch::randn(in.sizes());
+            (mine * w).sum().backward();
+            (ref * w).sum().backward();
+            QVERIFY(torch::allclose(a.grad(), b.grad(), 1e-6, 1e-7));
+            QVERIFY2(torch::allclose(sa.grad(), sb.grad(), 1e-4, 1e-5),
+                     qPrintable(QString::number((sa.grad() - sb.grad()).abs().max().item<double>())));
+        }
+        auto scaleGrad = [&](int threads) {
+            setComputeThreads(threads);
+            auto x = base.contiguous(at::MemoryFormat::ChannelsLast).requires_grad_(true);
+            auto s = scale.clone().set_requires_grad(true);
+            divideByChannel(x, s).pow(2).sum().backward();
+            return s.grad();
+        };
+        QVERIFY(torch::equal(scaleGrad(1), scaleGrad(2)));
+        setComputeThreads(0);
+    }
+
     void foldingMatchesUnfolded_data()
     {
         QTest::addColumn<int>("variant");
@@ -233,6 +266,9 @@ private Q_SLOTS:
 
     void observers()
     {
+        // Seeded: what this draws must not depend on the test functions that ran before it (on one
+        // other draw the MSE search did 3.4% worse than min-max on randn^3: see the closing note).
+        torch::manual_seed(0);
         auto x = torch::randn({10000});
         x[0] = 40.0; // one outlier
         QuantConfig c;

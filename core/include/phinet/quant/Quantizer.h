@@ -47,6 +47,10 @@ struct QatResult {
     int worldSize = 1; ///< ranks that trained (data parallel)
 };
 
+/// x / s per channel for a 4-D x and s of [C] (QAT's simulated Conv+BN), with a one-pass gradient;
+/// x / s.view({1, -1, 1, 1}) in value, its gradients to rounding.
+torch::Tensor divideByChannel(const torch::Tensor& x, const torch::Tensor& s);
+
 /// at::fake_quantize_per_tensor_affine's function for a float tensor: q = clamp(round-half-even(x /
 /// scale) + zeroPoint, qmin, qmax), out = (q - zeroPoint) x scale, and the straight-through gradient
 /// where the unclamped code lies in [qmin, qmax]. The same numbers as LibTorch's kernel, vectorised
