@@ -197,7 +197,14 @@ private Q_SLOTS:
         tick.stop();
         QCOMPARE(done.first().at(0).toBool(), true); // ok
         qInfo("longest event-loop stall during the run: %lld ms", worst);
-        QVERIFY2(worst < 100, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(worst)));
+        // TSan's instrumentation makes the GUI thread's own work (charts, table) 5-15x slower: the
+        // bound scales with it there; work moved onto the GUI thread would still stall it for seconds.
+#if defined(__SANITIZE_THREAD__)
+        constexpr qint64 kStallMs = 1000;
+#else
+        constexpr qint64 kStallMs = 100;
+#endif
+        QVERIFY2(worst < kStallMs, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(worst)));
 
         QVERIFY(page->lossChart()->pointCount(QStringLiteral("modified-fp32")) >= 4);
         QVERIFY(page->lossChart()->pointCount(QStringLiteral("original-fp32")) >= 4);

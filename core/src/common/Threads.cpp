@@ -8,6 +8,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 namespace phinet {
@@ -20,7 +21,12 @@ int hardwareThreads()
 
 int setComputeThreads(int n)
 {
-    if (n <= 0) n = hardwareThreads();
+    if (n <= 0) {
+        // 0: every core, or OpenMP's own setting when OMP_NUM_THREADS gives one (as LibTorch's default
+        // does; the TSan run relies on it to keep parallel regions on the calling thread).
+        n = hardwareThreads();
+        if (const char* env = std::getenv("OMP_NUM_THREADS"); env && std::atoi(env) > 0) n = std::atoi(env);
+    }
     n = std::min(n, maxThreads()); // configs are validated against this; a last guard
     at::set_num_threads(n);
     // OpenBLAS (reached through libblas.so.3) keeps its own pthread pool. Beside LibTorch's OpenMP
