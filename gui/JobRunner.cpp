@@ -40,14 +40,13 @@ public:
     void onEvent(const ExperimentEvent& e) override
     {
         // The runner outlives the thread (its destructor joins), so the pointer stays valid here.
+        // The call (with its copy of the event) is made before the release, so the copy is covered.
+        auto call = [r = runner_, e] {
+            handoffAcquire(r);
+            Q_EMIT r->event(e);
+        };
         handoffRelease(runner_);
-        QMetaObject::invokeMethod(
-            runner_,
-            [r = runner_, e] {
-                handoffAcquire(r);
-                Q_EMIT r->event(e);
-            },
-            Qt::QueuedConnection);
+        QMetaObject::invokeMethod(runner_, std::move(call), Qt::QueuedConnection);
     }
 
 private:

@@ -176,8 +176,9 @@ private Q_SLOTS:
         const std::int64_t zp = 37;
         auto ties = (torch::arange(-60, 260, torch::kFloat) - zp + 0.5f) * float(scale); // exact .5 codes
         auto wide = torch::randn({4, 24, 9, 7}) * 6.0;                                   // beyond [0, 255] both sides
+        // the last two: a layout that is not dense (a slice) takes the copying branch
         std::vector<torch::Tensor> inputs{ties, wide, wide.contiguous(at::MemoryFormat::ChannelsLast),
-                                          wide.transpose(2, 3)};
+                                          wide.transpose(2, 3), wide.slice(3, 0, 7, 2)};
         for (auto& in : inputs) {
             auto a = in.detach().clone().set_requires_grad(true);
             auto b = in.detach().clone().set_requires_grad(true);
@@ -185,7 +186,8 @@ private Q_SLOTS:
             const auto ref = at::fake_quantize_per_tensor_affine(b, scale, zp, 0, 255);
             QCOMPARE(mine.sizes().vec(), ref.sizes().vec());
             QVERIFY(torch::equal(mine, ref));
-            const auto w = torch::randn(in.sizes());
+            // the incoming gradient in the input's own layout: the one-pass backward runs
+            const auto w = torch::randn(in.sizes()).contiguous(in.suggest_memory_format());
             (mine * w).sum().backward();
             (ref * w).sum().backward();
             QVERIFY(torch::equal(a.grad(), b.grad()));
@@ -211,7 +213,9 @@ private Q_SLOTS:
             const auto mine = divideByChannel(a, sa);
             const auto ref = b / sb.view({1, -1, 1, 1});
             QVERIFY(torch::equal(mine, ref));
-            const auto w = torch::randn(in.sizes());
+            // the incoming gradient in the input's layout, so the one-pass backward (channels-last:
+            // QAT's path) is what is compared
+            const auto w = torch::randn(in.sizes()).contiguous(in.suggest_memory_format());
             (mine * w).sum().backward();
             (ref * w).sum().backward();
             QVERIFY(torch::allclose(a.grad(), b.grad(), 1e-6, 1e-7));

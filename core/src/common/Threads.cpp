@@ -25,7 +25,11 @@ int setComputeThreads(int n)
         // 0: every core, or OpenMP's own setting when OMP_NUM_THREADS gives one (as LibTorch's default
         // does; the TSan run relies on it to keep parallel regions on the calling thread).
         n = hardwareThreads();
-        if (const char* env = std::getenv("OMP_NUM_THREADS"); env && std::atoi(env) > 0) n = std::atoi(env);
+        if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+            char* end = nullptr;
+            const long v = std::strtol(env, &end, 10);
+            if (end != env && v > 0 && v <= maxThreads()) n = int(v);
+        }
     }
     n = std::min(n, maxThreads()); // configs are validated against this; a last guard
     at::set_num_threads(n);

@@ -302,7 +302,7 @@ public:
 
 torch::Tensor divideByChannel(const torch::Tensor& x, const torch::Tensor& s)
 {
-    if (channelLayout(x) == ChannelLayout::Other || s.dim() != 1 || s.size(0) != x.size(1) ||
+    if (channelLayout(x) == ChannelLayout::Other || x.numel() == 0 || s.dim() != 1 || s.size(0) != x.size(1) ||
         s.scalar_type() != torch::kFloat || !x.device().is_cpu())
         return x / s.view({1, -1, 1, 1});
     return ChannelDivideFn::apply(x, s);

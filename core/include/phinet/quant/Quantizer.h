@@ -53,9 +53,11 @@ torch::Tensor divideByChannel(const torch::Tensor& x, const torch::Tensor& s);
 
 /// at::fake_quantize_per_tensor_affine's function for a float tensor: q = clamp(round-half-even(x /
 /// scale) + zeroPoint, qmin, qmax), out = (q - zeroPoint) x scale, and the straight-through gradient
-/// where the unclamped code lies in [qmin, qmax]. The same numbers as LibTorch's kernel, vectorised
-/// and on every intra-op thread (LibTorch 1.13's CPU kernel calls libm's fmin and fmax per element);
-/// keeps the input's memory format.
+/// where the unclamped code lies in [qmin, qmax]. The same numbers as LibTorch's kernel for every
+/// finite or infinite input (a NaN stays NaN here; LibTorch's fmin/fmax turn it into qmin's value),
+/// vectorised and on every intra-op thread (LibTorch 1.13's CPU kernel calls libm's fmin and fmax per
+/// element); keeps the input's memory format. Built without FMA contraction (baseline x86-64): a
+/// build that fused x * inv + 1.5 * 2^23 would round differently.
 torch::Tensor fakeQuantizePerTensor(const torch::Tensor& x, double scale, std::int64_t zeroPoint, std::int64_t qmin,
                                     std::int64_t qmax);
 
