@@ -272,7 +272,6 @@ void BenchArgs::add(CLI::App* app)
         ->capture_default_str();
     app->add_flag("--worker", worker, "internal: time one round of the models and print their samples")->group("");
     app->add_option("--first", first, "internal (--worker): the model the interleaving starts at")->group("");
-    app->add_option("--block", block, "internal (--worker): timed runs of one model in a row (0: all)")->group("");
     app->add_flag("--json", json, "one JSON object on the last line of stdout");
 }
 
@@ -334,7 +333,7 @@ int runBench(const BenchArgs& a, CLI::App* app)
         std::vector<std::function<void()>> forwards;
         for (const auto& f : a.modelFiles)
             forwards.push_back(forwardFromFile(f, a.batch, engine)());
-        const auto samples = measureInterleaved(forwards, a.warmup, a.runs, a.block > 0 ? a.block : a.runs,
+        const auto samples = measureInterleaved(forwards, a.warmup, a.runs, a.runs,
                                                 size_t(std::max(0, a.first)) % forwards.size(), &interruptToken());
         std::cout << json{{"samples", samples}, {"threads", threads}}.dump() << std::endl;
         return Ok;

@@ -38,7 +38,6 @@ struct BenchArgs {
     std::string isolation = "process"; ///< "process": a fresh worker process per round; "instance": in process
     bool worker = false;               ///< internal: time one round of every model, print their samples
     int first = 0;                     ///< internal (--worker): the model the round's interleaving starts at
-    int block = 0;                     ///< internal (--worker): timed runs of a model in a row (0: all)
     bool json = false;
     void add(CLI::App* app);
 };
