@@ -333,7 +333,7 @@ int runBench(const BenchArgs& a, CLI::App* app)
         std::vector<std::function<void()>> forwards;
         for (const auto& f : a.modelFiles)
             forwards.push_back(forwardFromFile(f, a.batch, engine)());
-        const auto samples = measureInterleaved(forwards, a.warmup, a.runs, a.runs,
+        const auto samples = measureInterleaved(forwards, a.warmup, a.runs,
                                                 size_t(std::max(0, a.first)) % forwards.size(), &interruptToken());
         std::cout << json{{"samples", samples}, {"threads", threads}}.dump() << std::endl;
         return Ok;

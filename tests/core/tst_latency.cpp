@@ -79,26 +79,25 @@ private Q_SLOTS:
 
     void interleavedRunByRun()
     {
-        // Three forwards, 7 timed runs each in blocks of 5, starting at model 1, one warm-up run
-        // before every block: block pass b runs the models from (1 + b) mod 3.
+        // Three forwards in turn from model 1, each one warm-up run and then its 2 timed runs.
         std::vector<int> calls;
         std::vector<std::function<void()>> forwards;
         for (int i = 0; i < 3; ++i)
             forwards.push_back([&calls, i] { calls.push_back(i); });
-        const auto samples = measureInterleaved(forwards, 1, 7, 5, 1);
-        std::vector<int> expected;
-        for (int i : {1, 2, 0}) // first block pass: 1 warm-up + 5 timed runs each
-            expected.insert(expected.end(), 6, i);
-        for (int i : {2, 0, 1}) // second: 1 warm-up + the 2 runs left
-            expected.insert(expected.end(), 3, i);
+        const auto samples = measureInterleaved(forwards, 1, 2, 1);
+        const std::vector<int> expected{1, 1, 1, 2, 2, 2, 0, 0, 0};
         QCOMPARE(calls, expected);
         QCOMPARE(samples.size(), size_t(3));
         for (const auto& s : samples)
-            QCOMPARE(s.size(), size_t(7)); // warm-up runs are not timed
-        // one forward: warm-up once, then every timed run
-        int single = 0;
-        QCOMPARE(measureInterleaved({[&] { ++single; }}, 2, 7, 5, 0).at(0).size(), size_t(7));
-        QCOMPARE(single, 9);
+            QCOMPARE(s.size(), size_t(2)); // warm-up runs are not timed
+        // cancelled before a run: Cancelled, and no further run
+        CancelToken stop;
+        int ran = 0;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, measureInterleaved({[&] {
+                                                                   if (++ran == 3) stop.cancel();
+                                                               }},
+                                                               1, 10, 0, &stop));
+        QCOMPARE(ran, 3);
 
         // compareLatency runs the rounds in order and keeps each model's samples apart
         std::vector<int> rounds;

@@ -17,6 +17,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// The largest difference between each image run alone (batch 1) and its row of the batch's logits.
+double worstRowApart(const QuantizedPhiNet& q, const torch::Tensor& x, const torch::Tensor& all)
+{
+    double worst = 0;
+    for (int64_t i = 0; i < x.size(0); ++i)
+        worst = std::max(worst, (q.forward(x.slice(0, i, i + 1)) - all.slice(0, i, i + 1)).abs().max().item<double>());
+    return worst;
+}
+
 void randomiseBatchNorm(PhiNet& m)
 {
     torch::NoGradGuard ng;
@@ -217,10 +226,7 @@ private Q_SLOTS:
         const auto x = firstBatch(mnist().test, 7);
         auto p = convertBoth(model, firstBatch(mnist().train, 32));
         const auto all = p.fused.forward(x);
-        for (int i = 0; i < 7; ++i) {
-            const auto one = p.fused.forward(x.slice(0, i, i + 1));
-            QVERIFY((one - all.slice(0, i, i + 1)).abs().max().item<double>() < 1e-5);
-        }
+        QVERIFY(worstRowApart(p.fused, x, all) < 1e-5);
         setComputeThreads(1);
         const auto single = p.fused.forward(x);
         setComputeThreads(2);
@@ -248,10 +254,7 @@ private Q_SLOTS:
         const auto x = firstBatch(mnist().test, 4);
         auto p = convertBoth(model, firstBatch(mnist().train, 32));
         const auto all = p.fused.forward(x);
-        for (int i = 0; i < 4; ++i) {
-            const auto one = p.fused.forward(x.slice(0, i, i + 1));
-            QVERIFY((one - all.slice(0, i, i + 1)).abs().max().item<double>() < 1e-5);
-        }
+        QVERIFY(worstRowApart(p.fused, x, all) < 1e-5);
         int gates = 0;
         for (const auto& st : p.fused.fused()->profile(x.slice(0, 0, 1), 1)) {
             QVERIFY2(st.impl.rfind("ref", 0) != 0, qPrintable(QString::fromStdString(st.name + ": " + st.impl)));

@@ -44,32 +44,17 @@ LatencyReport measureLatency(const std::function<void()>& run, const LatencyProt
 }
 
 std::vector<std::vector<double>> measureInterleaved(const std::vector<std::function<void()>>& forwards, int warmup,
-                                                    int runs, int block, size_t first, const CancelToken* cancel)
+                                                    int runs, size_t first, const CancelToken* cancel)
 {
     const size_t m = forwards.size();
     std::vector<std::vector<double>> samples(m);
-    if (m == 0) return samples;
-    block = std::max(1, block);
-    for (auto& s : samples)
-        s.reserve(size_t(std::max(runs, 0)));
-    for (int done = 0, pass = 0; done < runs; done += block, ++pass)
-        for (size_t k = 0; k < m; ++k) {
-            const size_t i = (first + size_t(pass) + k) % m;
-            // Warm-up before every block that follows another model: a model's first runs after
-            // another one ran are slower for several runs (its weights and buffers out of the caches).
-            if (pass == 0 || m > 1)
-                for (int w = 0; w < warmup; ++w) {
-                    if (isCancelled(cancel)) throw Cancelled();
-                    forwards[i]();
-                }
-            for (int r = done; r < std::min(runs, done + block); ++r) {
-                if (isCancelled(cancel)) throw Cancelled();
-                const auto t0 = std::chrono::steady_clock::now();
-                forwards[i]();
-                samples[i].push_back(
-                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-            }
-        }
+    LatencyProtocol p;
+    p.warmup = warmup;
+    p.runs = runs;
+    for (size_t k = 0; k < m; ++k) {
+        const size_t i = (first + k) % m;
+        samples[i] = measureLatency(forwards[i], p, {}, cancel).samples;
+    }
     return samples;
 }
 

@@ -173,7 +173,7 @@ LatencyComparison compareForwards(const std::vector<std::string>& names, const s
         std::vector<std::function<void()>> forwards;
         for (const auto& make : factories)
             forwards.push_back(make()); // fresh instances, all alive for the round
-        return measureInterleaved(forwards, protocol.warmup, protocol.runsPerRound, protocol.runsPerRound,
+        return measureInterleaved(forwards, protocol.warmup, protocol.runsPerRound,
                                   size_t(round) % std::max<size_t>(1, forwards.size()), cancel);
     };
     return compareLatency(names, run, protocol, cancel);

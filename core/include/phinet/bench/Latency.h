@@ -41,15 +41,12 @@ struct LatencyReport {
 LatencyReport measureLatency(const std::function<void()>& run, const LatencyProtocol& protocol,
                              const std::function<void()>& sync = {}, const CancelToken* cancel = nullptr);
 
-/// Times several forward passes interleaved in blocks: `runs` timed runs of each, `block` of one
-/// model in a row, block pass b running the models in turn from (first + b) mod M (A B, B A, ...),
-/// so what changes with time (the CPU's clock, other load) falls on every model alike. Every block
-/// starts with `warmup` untimed runs of its model (a model's first runs after another model ran
-/// are slower for several runs). Returns each forward's samples (ms), indexed like `forwards`.
+/// Times several forward passes in turn, from `first` (mod M): each its `warmup` untimed runs (a
+/// model's first runs after another model ran are slower for several runs) and then its `runs`
+/// timed ones (measureLatency). Returns each forward's samples (ms), indexed like `forwards`.
 /// `cancel` is polled before every run.
 std::vector<std::vector<double>> measureInterleaved(const std::vector<std::function<void()>>& forwards, int warmup,
-                                                    int runs, int block, size_t first,
-                                                    const CancelToken* cancel = nullptr);
+                                                    int runs, size_t first, const CancelToken* cancel = nullptr);
 
 /// Statistics of a list of millisecond samples.
 void fillStatistics(LatencyReport& r);
