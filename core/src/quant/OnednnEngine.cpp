@@ -169,18 +169,32 @@ void appendLinear(dnnl::post_ops& po, double a, double b)
     po.append_eltwise(1.f, algorithm::eltwise_linear, float(a), float(b));
 }
 
+// The core is built for baseline x86-64 (SSE2), so the library runs on any x86-64 CPU. The batched
+// SE multiply's loop is also compiled for AVX2, and the loader picks that version where the CPU has it
+// (GCC's function multi-versioning; 2x the SSE2 loop on a 56 x 56 x 400 map here). Not AVX-512F: GCC
+// contracts the multiply and the add into an FMA there (one rounding instead of the binary
+// primitive's two), and it was no faster. Sanitizer builds keep the one baseline version.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) &&               \
+    !defined(__SANITIZE_THREAD__)
+#define PHINET_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PHINET_SIMD_CLONES
+#endif
+
 /// One pixel's channels of the per-image SE multiply: code x gain + offset, rounded half to even
 /// (v + 1.5 x 2^23 - 1.5 x 2^23, as the binary primitive's conversion rounds; no -ffast-math here)
-/// and saturated to [0, 255], with comparisons on the rounded value (GCC 12 did not vectorise the
-/// std::min / std::max form of this loop).
-void gainRow(std::uint8_t* __restrict row, const float* __restrict a, const float* __restrict o, size_t n)
+/// and saturated to [0, 255]: the top in float (a value beyond int's range must give 255), the
+/// bottom on the integer (GCC 12 did not vectorise the std::min / std::max form of this loop; this
+/// one is 1.6x the float compare-and-select form on SSE2).
+PHINET_SIMD_CLONES void gainRow(std::uint8_t* __restrict row, const float* __restrict a, const float* __restrict o,
+                                size_t n)
 {
     constexpr float kRound = 12582912.0f;
 #pragma omp simd
     for (size_t c = 0; c < n; ++c) {
         const float r = (float(row[c]) * a[c] + o[c] + kRound) - kRound;
-        const float v = r < 0.0f ? 0.0f : (r > 255.0f ? 255.0f : r);
-        row[c] = std::uint8_t(int(v));
+        const int v = int(r > 255.0f ? 255.0f : r); // NaN stays NaN here and converts to INT_MIN: 0
+        row[c] = std::uint8_t(v < 0 ? 0 : v);
     }
 }
 
@@ -352,11 +366,32 @@ struct Builder {
         const memory::dims wdims = g > 1 ? memory::dims{g, O / g, C / g, k, k} : memory::dims{O, C, k, k};
         const memory::desc wPlain(wdims, dt::s8, g > 1 ? tag::goihw : tag::oihw);
         const memory::desc wAny(wdims, dt::s8, tag::any);
-        const bool hasBias = L.biasInt32.defined();
         const memory::desc bMd({O}, dt::s32, tag::x);
         const memory::desc dstAny = r.dstDesc ? *r.dstDesc : memory::desc({N, O, OH, OW}, r.dstType, tag::any);
         const double inScale = m.qp(in.site).scale;
         const auto zIn = std::int32_t(m.qp(in.site).zeroPoint);
+        // A 1x1 convolution without padding reads every tap from the input, so its input zero point
+        // is a constant per output channel: sum_c w[o, c] x (q - z) = sum_c w[o, c] x q - z x sum_c
+        // w[o, c]. It goes into the int32 bias instead of oneDNN's source zero-point attribute, whose
+        // compensation costs the brgemm 1x1 kernels 7-17 % (block1's expand at 3x224x224, 1 thread).
+        // oneDNN adds the bias to the accumulator in float, so the fold is taken where every value of
+        // that sum is an integer float holds exactly (255 x sum |w| + |bias| < 2^24 per channel): there
+        // both ways give the same number. Convolutions with padding keep the attribute (their padded
+        // taps hold the zero point, which a bias cannot express), as do wider ones beyond that bound.
+        torch::Tensor bias = L.biasInt32.defined() ? L.biasInt32.to(torch::kInt).contiguous() : torch::Tensor();
+        bool foldZero = false;
+        if (zIn != 0 && k == 1 && pt == 0 && pb == 0 && pl == 0 && pr == 0) {
+            const auto w = L.weight.to(torch::kLong).reshape({O, -1});
+            const auto folded =
+                (bias.defined() ? bias.to(torch::kLong) : torch::zeros({O}, torch::kLong)) - w.sum(1) * zIn;
+            const auto bound = w.abs().sum(1) * 255 + folded.abs();
+            if (bound.max().item<std::int64_t>() < (std::int64_t(1) << 24)) {
+                bias = folded.to(torch::kInt).contiguous();
+                foldZero = true;
+            }
+        }
+        const bool hasBias = bias.defined();
+        const bool srcZero = zIn != 0 && !foldZero;
 
         auto attr = baseAttr();
         std::vector<float> scales(static_cast<size_t>(O));
@@ -364,7 +399,7 @@ struct Builder {
         for (memory::dim o = 0; o < O; ++o)
             scales[size_t(o)] = float(inScale * ws[o].item<double>() / r.targetScale);
         attr.set_output_scales(1 << 1, scales);
-        if (zIn != 0) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+        if (srcZero) attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
         attr.set_post_ops(r.ops);
 
         auto makePd = [&](const memory::desc& src) {
@@ -405,11 +440,8 @@ struct Builder {
             s.wait();
         }
         st.fixedArgs[DNNL_ARG_WEIGHTS] = wMem;
-        if (hasBias) {
-            auto b = L.biasInt32.to(torch::kInt).contiguous();
-            st.fixedArgs[DNNL_ARG_BIAS] = own(bMd, b.data_ptr(), size_t(O) * 4);
-        }
-        if (zIn != 0)
+        if (hasBias) st.fixedArgs[DNNL_ARG_BIAS] = own(bMd, bias.data_ptr(), size_t(O) * 4);
+        if (srcZero)
             st.fixedArgs[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = own(memory::desc({1}, dt::s32, tag::x), &zIn, 4);
         const int out = newValue(pd.dst_desc(), r.outKind, r.outSite, r.dstGroup);
         st.valueArgs = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, out}};
