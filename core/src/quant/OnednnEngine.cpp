@@ -376,8 +376,9 @@ struct Builder {
         // compensation costs the brgemm 1x1 kernels 7-17 % (block1's expand at 3x224x224, 1 thread).
         // oneDNN adds the bias to the accumulator in float, so the fold is taken where every value of
         // that sum is an integer float holds exactly (255 x sum |w| + |bias| < 2^24 per channel): there
-        // both ways give the same number. Convolutions with padding keep the attribute (their padded
-        // taps hold the zero point, which a bias cannot express), as do wider ones beyond that bound.
+        // the folded sum is the exact integer result. Convolutions with padding keep the attribute
+        // (their padded taps hold the zero point, which a bias cannot express), as do wider ones
+        // beyond that bound.
         torch::Tensor bias = L.biasInt32.defined() ? L.biasInt32.to(torch::kInt).contiguous() : torch::Tensor();
         bool foldZero = false;
         if (zIn != 0 && k == 1 && pt == 0 && pb == 0 && pl == 0 && pr == 0) {
