@@ -77,7 +77,7 @@ private Q_SLOTS:
         QVERIFY2(covered >= 0.95 * kTrials, qPrintable(QString::number(double(covered) / kTrials)));
     }
 
-    void interleavedRunByRun()
+    void interleavedInTurn()
     {
         // Three forwards in turn from model 1, each one warm-up run and then its 2 timed runs.
         std::vector<int> calls;
